@@ -1,0 +1,140 @@
+"""Operations that change accounts. Each runs in one transaction and records its event."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from datetime import datetime
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from .models import STAFF_ROLES, ApiToken, Membership, Organization, Role, SecurityEvent, User
+
+logger = logging.getLogger("ecwhub.accounts")
+
+
+class MembershipError(ValueError):
+    """A membership that the rules of the network do not allow. ``field`` names the culprit."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def security_event_record(
+    *,
+    kind: str,
+    user: User | None,
+    request: HttpRequest | None = None,
+    actor: User | None = None,
+    organization: Organization | None = None,
+) -> SecurityEvent:
+    """Append one security event and log it by id (never by name or e-mail)."""
+    event = SecurityEvent.objects.create(
+        kind=kind,
+        user=user,
+        actor=actor,
+        organization=organization,
+        request_id=getattr(request, "request_id", "") if request is not None else "",
+    )
+    logger.info("security_event", extra={"event": kind, "user_id": user.pk if user else None})
+    return event
+
+
+@transaction.atomic
+def membership_add(
+    *,
+    acting_user: User | None,
+    user: User,
+    organization: Organization,
+    role: str,
+    title: str = "",
+    is_org_admin: bool = False,
+) -> Membership:
+    """Give ``user`` a role in ``organization``.
+
+    Raises MembershipError when the hub-administrator role is asked for outside the hub, when
+    a family member would be an organization administrator, or when the role is unknown.
+    """
+    if role not in Role.values:
+        raise MembershipError("role", f"Unknown role {role!r}.")
+    if role == Role.HUB_ADMIN and not organization.is_hub:
+        raise MembershipError("role", "Only members of the hub organization can be hub administrators.")
+    if is_org_admin and role not in STAFF_ROLES:
+        raise MembershipError("is_org_admin", "Family members cannot administer an organization.")
+    membership, created = Membership.objects.get_or_create(
+        user=user,
+        organization=organization,
+        role=role,
+        defaults={"title": title, "is_org_admin": is_org_admin},
+    )
+    if not created and not membership.is_active:
+        membership.is_active = True
+        membership.ended_at = None
+        membership.save(update_fields=["is_active", "ended_at"])
+    if role == Role.HUB_ADMIN and not user.is_staff:
+        # Hub administrators run the network in the admin site.
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    security_event_record(
+        kind=SecurityEvent.Kind.MEMBERSHIP_ADDED, user=user, actor=acting_user, organization=organization
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_end(*, acting_user: User | None, membership: Membership) -> Membership:
+    """End a membership (kept for history, no longer grants anything)."""
+    membership.is_active = False
+    membership.ended_at = timezone.now()
+    membership.save(update_fields=["is_active", "ended_at"])
+    security_event_record(
+        kind=SecurityEvent.Kind.MEMBERSHIP_ENDED,
+        user=membership.user,
+        actor=acting_user,
+        organization=membership.organization,
+    )
+    return membership
+
+
+@transaction.atomic
+def api_token_create(*, acting_user: User, name: str, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
+    """Create an API token for ``acting_user``. Returns the row and the token, shown only once."""
+    if not name.strip():
+        raise MembershipError("name", "Give the token a name so you can recognise it later.")
+    key_id, secret, token = ApiToken.new_key()
+    row = ApiToken.objects.create(
+        user=acting_user,
+        name=name.strip(),
+        key_id=key_id,
+        key_hash=ApiToken.hash_secret(secret),
+        expires_at=expires_at,
+    )
+    security_event_record(kind=SecurityEvent.Kind.API_TOKEN_CREATED, user=acting_user, actor=acting_user)
+    return row, token
+
+
+@transaction.atomic
+def api_token_revoke(*, acting_user: User, token: ApiToken) -> None:
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    security_event_record(kind=SecurityEvent.Kind.API_TOKEN_REVOKED, user=token.user, actor=acting_user)
+
+
+def api_token_authenticate(raw: str) -> User | None:
+    """The active user a bearer token belongs to, or None."""
+    parts = raw.split("_", 2)
+    if len(parts) != 3 or parts[0] != "ecw":
+        return None
+    _, key_id, secret = parts
+    token = ApiToken.objects.select_related("user").filter(key_id=key_id).first()
+    if token is None or not token.is_usable or not token.user.is_active:
+        return None
+    if not hmac.compare_digest(token.key_hash, ApiToken.hash_secret(secret)):
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

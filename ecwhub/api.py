@@ -1,0 +1,153 @@
+"""The JSON API: one NinjaAPI that every app adds its router to.
+
+Errors always have the same body::
+
+    {"error": {"code": "invalid", "message": "...", "fields": {"page": ["..."]}}}
+
+Authentication is the browser session (with CSRF for writes) or a bearer token
+(``Authorization: Bearer ecw_...``, see ``manage.py create_api_token``).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.pagination import PaginationBase
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.throttling import AnonRateThrottle, UserRateThrottle
+from pydantic import Field
+
+from ecwhub.accounts.services import api_token_authenticate
+
+
+def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def error_response(status: int, code: str, message: str, fields: dict[str, list[str]] | None = None) -> JsonResponse:
+    return JsonResponse(error_body(code, message, fields), status=status)
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = api_token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class Session(APIKeyCookie):
+    """The signed-in browser session; writes need the CSRF token."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = request.user
+        if user.is_authenticated and (user.is_verified() or not user.requires_two_factor):  # type: ignore[union-attr]
+            return user
+        return None
+
+
+api = NinjaAPI(
+    title="ECW Hub API",
+    version="1",
+    description=(
+        "The Early Childhood Wellness Hub's JSON API. Authenticate with the browser session or a bearer token. "
+        "Every error body is `{\"error\": {\"code\", \"message\", \"fields\"}}`; lists are paginated with "
+        "`page` and `page_size`."
+    ),
+    auth=[BearerToken(), Session()],
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    # Request budgets: per user once authenticated, per address before.
+    throttle=[AnonRateThrottle(settings.RATE_LIMITS["api_anonymous"]), UserRateThrottle(settings.RATE_LIMITS["api"])],
+)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors:
+        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "payload")]
+        fields.setdefault(".".join(location) or "__all__", []).append(str(error.get("msg", "invalid")))
+    return error_response(422, "invalid", _("Some fields are not valid."), fields)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(401, "unauthenticated", _("Sign in or send a valid API token."))
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(404, "not_found", _("Not found."))
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return error_response(403, "forbidden", _("You are not allowed to do this."))
+
+
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    409: "conflict",
+    429: "rate_limited",
+}
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return error_response(exc.status_code, _STATUS_CODES.get(exc.status_code, "error"), str(exc))
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Logged with the request id; the body says nothing about the data involved.
+    logging.getLogger("ecwhub.api").exception("unhandled API error", extra={"error_type": type(exc).__name__})
+    return error_response(500, "server_error", _("Something went wrong on our side. Quote the request id to support."))
+
+
+class Page(PaginationBase):
+    """``?page=N&page_size=M`` (M at most API_MAX_PAGE_SIZE)."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, description="1-based page number")
+        page_size: int = Field(settings.API_PAGE_SIZE, ge=1, le=settings.API_MAX_PAGE_SIZE)
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+        page: int
+        page_size: int
+        pages: int
+
+    def paginate_queryset(self, queryset: Any, pagination: Input, request: HttpRequest, **params: Any) -> Any:  # type: ignore[override]
+        count = queryset.count()
+        offset = (pagination.page - 1) * pagination.page_size
+        return {
+            "items": list(queryset[offset : offset + pagination.page_size]),
+            "count": count,
+            "page": pagination.page,
+            "page_size": pagination.page_size,
+            "pages": max(1, -(-count // pagination.page_size)),
+        }
+
+
+def _add_routers() -> None:
+    from ecwhub.accounts.api import router as accounts_router
+
+    api.add_router("/v1/", accounts_router)
+
+
+_add_routers()

@@ -1,0 +1,124 @@
+"""Households and the people in them.
+
+Identifiers are random UUIDs so that a URL or an export never reveals how many families the
+hub holds or who registered first.
+"""
+
+import uuid
+from datetime import date
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ecwhub.accounts.models import Organization
+from ecwhub.core.languages import Language
+
+
+class InsuranceStatus(models.TextChoices):
+    MEDI_CAL = "medi_cal", _("Medi-Cal")
+    PRIVATE = "private", _("Private insurance")
+    UNDERINSURED = "underinsured", _("Underinsured")
+    UNINSURED = "uninsured", _("Uninsured")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class MediCalPlan(models.TextChoices):
+    """Medi-Cal managed care plans serving Los Angeles County."""
+
+    LA_CARE = "la_care", _("L.A. Care Health Plan")
+    HEALTH_NET = "health_net", _("Health Net")
+    ANTHEM = "anthem", _("Anthem Blue Cross")
+    BLUE_SHIELD_PROMISE = "blue_shield_promise", _("Blue Shield of California Promise")
+    MOLINA = "molina", _("Molina Healthcare")
+    KAISER = "kaiser", _("Kaiser Permanente")
+    FEE_FOR_SERVICE = "fee_for_service", _("Fee-for-service Medi-Cal")
+
+
+class Household(models.Model):
+    """A family: the people who live and are cared for together."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    registered_by = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="registered_households", verbose_name=_("registered by")
+    )
+    preferred_language = models.CharField(_("preferred language"), max_length=8, choices=Language.choices)
+    dialect = models.CharField(_("dialect"), max_length=100, blank=True)
+    interpreter_needed = models.BooleanField(_("needs an interpreter"), default=False)
+    street = models.CharField(_("street address"), max_length=200, blank=True)
+    unit = models.CharField(_("apartment or unit"), max_length=40, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    state = models.CharField(_("state"), max_length=2, default="CA")
+    postal_code = models.CharField(_("ZIP code"), max_length=10, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+
+    def __str__(self) -> str:
+        # Opaque on purpose: admin lists and log lines must not show names.
+        return f"Household {str(self.id)[:8]}"
+
+
+class Person(models.Model):
+    """A child, caregiver or other member of a household, with names as the family writes them."""
+
+    class Relationship(models.TextChoices):
+        CHILD = "child", _("Child")
+        CAREGIVER = "caregiver", _("Parent or caregiver")
+        LEGAL_GUARDIAN = "legal_guardian", _("Legal guardian")
+        SIBLING = "sibling", _("Older sibling")
+        GRANDPARENT = "grandparent", _("Grandparent")
+        OTHER = "other", _("Other household member")
+
+    class Sex(models.TextChoices):
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        OTHER = "other", _("Other")
+        UNKNOWN = "unknown", _("Unknown")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
+    relationship = models.CharField(_("role in the household"), max_length=20, choices=Relationship.choices)
+    given_name = models.CharField(_("given name"), max_length=100)
+    family_name = models.CharField(_("family name"), max_length=100)
+    second_family_name = models.CharField(_("second family name"), max_length=100, blank=True)
+    preferred_name = models.CharField(_("preferred name"), max_length=100, blank=True)
+    name_original_script = models.CharField(_("name in original script"), max_length=200, blank=True)
+    date_of_birth = models.DateField(_("date of birth"))
+    date_of_birth_estimated = models.BooleanField(_("date of birth is estimated"), default=False)
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    is_pregnant = models.BooleanField(_("pregnant"), default=False)
+    preferred_language = models.CharField(_("preferred language"), max_length=8, choices=Language.choices)
+    dialect = models.CharField(_("dialect"), max_length=100, blank=True)
+    interpreter_needed = models.BooleanField(_("needs an interpreter"), default=False)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    insurance_status = models.CharField(
+        _("insurance"), max_length=16, choices=InsuranceStatus.choices, default=InsuranceStatus.UNKNOWN
+    )
+    medi_cal_plan = models.CharField(_("Medi-Cal plan"), max_length=24, choices=MediCalPlan.choices, blank=True)
+    medi_cal_id = models.CharField(_("Medi-Cal id (CIN)"), max_length=16, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        indexes = [models.Index(fields=["date_of_birth"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(medi_cal_plan="") | Q(insurance_status="medi_cal"),
+                name="person_plan_only_with_medi_cal",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Person {str(self.id)[:8]}"
+
+    def age_in_months(self, on: date | None = None) -> int:
+        on = on or timezone.localdate()
+        months = (on.year - self.date_of_birth.year) * 12 + on.month - self.date_of_birth.month
+        return months - (1 if on.day < self.date_of_birth.day else 0)

@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from ecwhub.accounts import home, views as account_views
+from ecwhub.api import api
+from ecwhub.core import views as core_views
+
+admin.site.site_header = "ECW Hub administration"
+admin.site.site_title = "ECW Hub"
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("accounts/", include("ecwhub.accounts.urls")),
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
+    path("health/", core_views.health, name="health"),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "ecwhub.core.views.not_found"
+handler500 = "ecwhub.core.views.server_error"
+handler403 = "ecwhub.core.views.forbidden"
