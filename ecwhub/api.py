@@ -24,6 +24,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.throttling import AnonRateThrottle, UserRateThrottle
 from pydantic import Field
 
+from ecwhub.accounts.middleware import user_is_verified
 from ecwhub.accounts.services import api_token_authenticate
 
 
@@ -50,9 +51,31 @@ class Session(APIKeyCookie):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = request.user
-        if user.is_authenticated and (user.is_verified() or not user.requires_two_factor):  # type: ignore[union-attr]
+        if user.is_authenticated and (user_is_verified(user) or not user.requires_two_factor):  # type: ignore[union-attr]
             return user
         return None
+
+
+class _RateFromSettings:
+    """Reads its rate from settings.RATE_LIMITS on every request, so deployments (and tests) can change it."""
+
+    setting: str = ""
+
+    def __init__(self) -> None:
+        super().__init__(settings.RATE_LIMITS[self.setting])  # type: ignore[call-arg]
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        self.rate = settings.RATE_LIMITS[self.setting]
+        self.num_requests, self.duration = self.parse_rate(self.rate)  # type: ignore[attr-defined]
+        return super().allow_request(request)  # type: ignore[misc,no-any-return]
+
+
+class AnonymousBudget(_RateFromSettings, AnonRateThrottle):
+    setting = "api_anonymous"
+
+
+class UserBudget(_RateFromSettings, UserRateThrottle):
+    setting = "api"
 
 
 api = NinjaAPI(
@@ -60,7 +83,7 @@ api = NinjaAPI(
     version="1",
     description=(
         "The Early Childhood Wellness Hub's JSON API. Authenticate with the browser session or a bearer token. "
-        "Every error body is `{\"error\": {\"code\", \"message\", \"fields\"}}`; lists are paginated with "
+        'Every error body is `{"error": {"code", "message", "fields"}}`; lists are paginated with '
         "`page` and `page_size`."
     ),
     auth=[BearerToken(), Session()],
@@ -68,7 +91,7 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
     # Request budgets: per user once authenticated, per address before.
-    throttle=[AnonRateThrottle(settings.RATE_LIMITS["api_anonymous"]), UserRateThrottle(settings.RATE_LIMITS["api"])],
+    throttle=[AnonymousBudget(), UserBudget()],
 )
 
 

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from ecwhub.accounts import home, views as account_views
+from ecwhub.accounts import home
+from ecwhub.accounts import views as account_views
 from ecwhub.api import api
 from ecwhub.core import views as core_views
 

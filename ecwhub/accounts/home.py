@@ -15,9 +15,7 @@ from .models import Membership, Organization, OrganizationKind, Role
 def _network_summary() -> dict[str, Any]:
     """Counts only: no family record is read to build them."""
     kinds = dict(OrganizationKind.choices)
-    by_kind = (
-        Organization.objects.filter(is_active=True).values("kind").annotate(n=Count("id")).order_by("-n", "kind")
-    )
+    by_kind = Organization.objects.filter(is_active=True).values("kind").annotate(n=Count("id")).order_by("-n", "kind")
     return {
         "organization_count": Organization.objects.filter(is_active=True).count(),
         "organizations_by_kind": [(kinds.get(row["kind"], row["kind"]), row["n"]) for row in by_kind],

@@ -4,8 +4,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import ROLE_PRIORITY, Membership
+
+
+def user_is_verified(user: object) -> bool:
+    """True once the user has passed their second factor in this session (set by django-otp)."""
+    check = getattr(user, "is_verified", None)
+    return bool(check()) if callable(check) else False
+
 
 SESSION_MEMBERSHIP_KEY = "ecwhub_membership_id"
 
@@ -62,7 +70,7 @@ class TwoFactorRequiredMiddleware:
         user = request.user
         if (
             user.is_authenticated
-            and not user.is_verified()  # type: ignore[union-attr]
+            and not user_is_verified(user)
             and user.requires_two_factor  # type: ignore[union-attr]
             and not request.path.startswith(("/static/", "/health/"))
             and request.path not in self._open()
@@ -71,7 +79,7 @@ class TwoFactorRequiredMiddleware:
                 from ecwhub.api import error_response
 
                 return error_response(401, "two_factor_required", "Complete two-factor sign-in first.")
-            has_device = user.totpdevice_set.filter(confirmed=True).exists()  # type: ignore[union-attr]
+            has_device = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
             target = reverse("accounts:verify" if has_device else "accounts:enroll")
             return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

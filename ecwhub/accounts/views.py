@@ -14,12 +14,15 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.encoding import force_bytes
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
@@ -28,7 +31,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_ratelimit.decorators import ratelimit
 
 from .forms import AddMemberForm, HubPasswordResetForm, SignInForm, TotpForm
-from .middleware import SESSION_MEMBERSHIP_KEY, memberships_for
+from .middleware import SESSION_MEMBERSHIP_KEY, memberships_for, user_is_verified
 from .models import Membership, Organization, Role, SecurityEvent, User
 from .selectors import organization_get_for_admin, organizations_visible_to_admin
 from .services import MembershipError, membership_add, membership_end, security_event_record
@@ -62,9 +65,11 @@ class SignInView(auth_views.LoginView):
         return _with_language(response, form.get_user().preferred_language)
 
 
-def locked_out(request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> HttpResponse:
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict[str, Any] | None = None
+) -> HttpResponse:
     """Shown instead of the sign-in form once django-axes has locked the account for this address."""
-    email = str((credentials or {}).get("username") or "").lower()
+    email = str((credentials or {}).get("username") or request.POST.get("username") or "").lower()
     user = User.objects.filter(email=email).first() if email else None
     security_event_record(kind=SecurityEvent.Kind.LOCKED_OUT, user=user, request=request)
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
@@ -79,15 +84,20 @@ def _totp_rate_key(group: str, request: HttpRequest) -> str:
     return f"user:{request.user.pk}"
 
 
+def _rate(name: str) -> Any:
+    """Read the limit at request time, so a deployment (or a test) can change it in settings."""
+    return lambda group, request: settings.RATE_LIMITS[name]
+
+
 @login_required
-@ratelimit(key=_totp_rate_key, rate=settings.RATE_LIMITS["totp"], method="POST", block=True)
+@ratelimit(key=_totp_rate_key, rate=_rate("totp"), method="POST", block=True)
 def verify(request: HttpRequest) -> HttpResponse:
     """Second step of sign-in: the code from the user's authenticator app."""
     user: User = request.user  # type: ignore[assignment]
     device = _confirmed_device(user)
     if device is None:
         return redirect(f"{reverse('accounts:enroll')}?next={_safe_next(request)}")
-    if request.user.is_verified():  # type: ignore[union-attr]
+    if user_is_verified(request.user):
         return HttpResponseRedirect(_safe_next(request))
     form = TotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -115,7 +125,7 @@ def _qr_svg(uri: str) -> str:
 
 
 @login_required
-@ratelimit(key=_totp_rate_key, rate=settings.RATE_LIMITS["totp"], method="POST", block=True)
+@ratelimit(key=_totp_rate_key, rate=_rate("totp"), method="POST", block=True)
 def enroll(request: HttpRequest) -> HttpResponse:
     """Set up an authenticator app: show the QR code, then confirm with a first code."""
     user: User = request.user  # type: ignore[assignment]
@@ -149,8 +159,12 @@ def _reset_rate_key(group: str, request: HttpRequest) -> str:
     return str(request.POST.get("email", "")).strip().lower() or "blank"
 
 
-@method_decorator(ratelimit(key="ip", rate=settings.RATE_LIMITS["password_reset"], method="POST", block=True), name="post")
-@method_decorator(ratelimit(key=_reset_rate_key, rate=settings.RATE_LIMITS["password_reset"], method="POST", block=True), name="post")
+@method_decorator(
+    ratelimit(key="ip", rate=_rate("password_reset"), method="POST", block=True), name="post"
+)
+@method_decorator(
+    ratelimit(key=_reset_rate_key, rate=_rate("password_reset"), method="POST", block=True), name="post"
+)
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = HubPasswordResetForm
     template_name = "accounts/password_reset_form.html"
@@ -227,7 +241,9 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, _("Member added. They will receive an e-mail to choose a password."))
             return redirect("accounts:organization", slug=organization.slug)
     if request.method == "POST" and request.POST.get("action") == "end":
-        membership = organization.memberships.filter(pk=request.POST.get("membership", "0") or 0, is_active=True).first()
+        membership = organization.memberships.filter(
+            pk=request.POST.get("membership", "0") or 0, is_active=True
+        ).first()
         if membership is None:
             raise Http404
         if membership.user_id == user.pk:
@@ -235,7 +251,9 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
         membership_end(acting_user=user, membership=membership)
         messages.success(request, _("Membership ended."))
         return redirect("accounts:organization", slug=organization.slug)
-    members = organization.memberships.select_related("user").order_by("-is_active", "user__last_name", "user__first_name")
+    members = organization.memberships.select_related("user").order_by(
+        "-is_active", "user__last_name", "user__first_name"
+    )
     return render(
         request,
         "accounts/organization_detail.html",
@@ -260,13 +278,13 @@ def member_add_with_invite(*, request: HttpRequest, organization: Organization, 
             title=data.get("title", ""),
         )
     if created:
-        form = HubPasswordResetForm({"email": email})
-        form.is_valid()
-        form.save(
-            request=request,
-            use_https=request.is_secure(),
-            token_generator=default_token_generator,
-            subject_template_name="accounts/email/invite_subject.txt",
-            email_template_name="accounts/email/invite.txt",
-        )
+        # PasswordResetForm skips accounts without a usable password, which new members are.
+        context = {
+            "protocol": "https" if request.is_secure() else "http",
+            "domain": request.get_host(),
+            "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        }
+        subject = render_to_string("accounts/email/invite_subject.txt", context).strip()
+        send_mail(subject, render_to_string("accounts/email/invite.txt", context), None, [user.email])
     return membership

@@ -2,6 +2,7 @@ from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -30,7 +31,9 @@ def rate_limited(request: HttpRequest, exception: Exception | None = None) -> Ht
     if request.path.startswith("/api/"):
         from ecwhub.api import error_body
 
-        return JsonResponse(error_body("rate_limited", "Too many requests. Wait a few minutes and try again."), status=429)
+        return JsonResponse(
+            error_body("rate_limited", "Too many requests. Wait a few minutes and try again."), status=429
+        )
     return render(request, "core/rate_limited.html", status=429)
 
 
@@ -48,5 +51,6 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    # No context from the failed request: an error page must not echo personal data.
-    return render(request, "core/error.html", {"status": 500}, status=500)
+    # Rendered without the request: an error page must not echo personal data, and must not
+    # need the database that may be the reason for the error.
+    return HttpResponse(loader.get_template("core/error.html").render({"status": 500}), status=500)
