@@ -129,3 +129,18 @@ def test_openapi_describes_the_api(db: None) -> None:
     docs = Client().get("/api/docs")
     assert docs.status_code == 200
     assert b"swagger-ui" in docs.content
+
+
+def test_the_token_command_prints_a_working_token(network: Network) -> None:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("create_api_token", "ALICE@example.org", "nightly export", "--days", "30", stdout=out)
+    token = out.getvalue().strip()
+    assert Client().get("/api/v1/me", **bearer(token)).json()["email"] == "alice@example.org"
+    with pytest.raises(CommandError, match="no active user"):
+        call_command("create_api_token", "nobody@example.org", "x")
+    with pytest.raises(CommandError, match="--days"):
+        call_command("create_api_token", "alice@example.org", "x", "--days", "-1")

@@ -97,7 +97,7 @@ def test_passwords_are_hashed_with_argon2() -> None:
 
 
 def _settings_process(env: dict[str, str], code: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ECWHUB_HTTPS", "DEBUG", "DATABASE_URL")}
+    base = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ECWHUB_HTTPS", "DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
