@@ -52,7 +52,9 @@ def _static_without_manifest(settings: pytest.FixtureRequest) -> None:
 @pytest.fixture
 def network(db: None) -> Network:
     hub = Organization.objects.create(name="Test Hub", slug="hub", kind=OrganizationKind.HUB, phone="626-555-0100")
-    frc = Organization.objects.create(name="Casa Familia FRC", slug="casa", kind=OrganizationKind.FAMILY_RESOURCE_CENTER)
+    frc = Organization.objects.create(
+        name="Casa Familia FRC", slug="casa", kind=OrganizationKind.FAMILY_RESOURCE_CENTER
+    )
     food_bank = Organization.objects.create(name="Valley Food Bank", slug="food", kind=OrganizationKind.FOOD_BANK)
 
     def person(email: str, first: str, last: str) -> User:

@@ -6,6 +6,7 @@ import hmac
 import logging
 from datetime import datetime
 
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -74,14 +75,42 @@ def membership_add(
         membership.is_active = True
         membership.ended_at = None
         membership.save(update_fields=["is_active", "ended_at"])
-    if role == Role.HUB_ADMIN and not user.is_staff:
-        # Hub administrators run the network in the admin site.
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
+    if role == Role.HUB_ADMIN:
+        _sync_hub_admin_access(user)
     security_event_record(
         kind=SecurityEvent.Kind.MEMBERSHIP_ADDED, user=user, actor=acting_user, organization=organization
     )
     return membership
+
+
+HUB_ADMIN_GROUP = "Hub administrators"
+# What hub administrators manage in the admin site. Family records are deliberately absent:
+# they are read only through the pages that apply the access policy.
+_HUB_ADMIN_MODELS = {
+    "accounts": ("organization", "membership", "user", "securityevent", "apitoken"),
+    "directory": ("service", "serviceneed", "servicelanguage"),
+}
+
+
+def hub_admin_group() -> Group:
+    group, _ = Group.objects.get_or_create(name=HUB_ADMIN_GROUP)
+    wanted = Permission.objects.none()
+    for app_label, models in _HUB_ADMIN_MODELS.items():
+        wanted = wanted | Permission.objects.filter(content_type__app_label=app_label, content_type__model__in=models)
+    group.permissions.set(wanted)
+    return group
+
+
+def _sync_hub_admin_access(user: User) -> None:
+    """Admin-site access follows the hub-administrator membership: granted with it, removed with it."""
+    is_hub_admin = user.memberships.filter(role=Role.HUB_ADMIN, is_active=True).exists()
+    if is_hub_admin:
+        user.groups.add(hub_admin_group())
+    else:
+        user.groups.remove(*Group.objects.filter(name=HUB_ADMIN_GROUP))
+    if user.is_staff != is_hub_admin and not user.is_superuser:
+        user.is_staff = is_hub_admin
+        user.save(update_fields=["is_staff"])
 
 
 @transaction.atomic
@@ -90,6 +119,8 @@ def membership_end(*, acting_user: User | None, membership: Membership) -> Membe
     membership.is_active = False
     membership.ended_at = timezone.now()
     membership.save(update_fields=["is_active", "ended_at"])
+    if membership.role == Role.HUB_ADMIN:
+        _sync_hub_admin_access(membership.user)
     security_event_record(
         kind=SecurityEvent.Kind.MEMBERSHIP_ENDED,
         user=membership.user,

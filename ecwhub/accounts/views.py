@@ -14,14 +14,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils.encoding import force_bytes
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.encoding import force_bytes
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -29,6 +28,8 @@ from django.views.i18n import set_language as django_set_language
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_ratelimit.decorators import ratelimit
+
+from ecwhub.core.tasks import send_email
 
 from .forms import AddMemberForm, HubPasswordResetForm, SignInForm, TotpForm
 from .middleware import SESSION_MEMBERSHIP_KEY, memberships_for, user_is_verified
@@ -159,12 +160,8 @@ def _reset_rate_key(group: str, request: HttpRequest) -> str:
     return str(request.POST.get("email", "")).strip().lower() or "blank"
 
 
-@method_decorator(
-    ratelimit(key="ip", rate=_rate("password_reset"), method="POST", block=True), name="post"
-)
-@method_decorator(
-    ratelimit(key=_reset_rate_key, rate=_rate("password_reset"), method="POST", block=True), name="post"
-)
+@method_decorator(ratelimit(key="ip", rate=_rate("password_reset"), method="POST", block=True), name="post")
+@method_decorator(ratelimit(key=_reset_rate_key, rate=_rate("password_reset"), method="POST", block=True), name="post")
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = HubPasswordResetForm
     template_name = "accounts/password_reset_form.html"
@@ -286,5 +283,7 @@ def member_add_with_invite(*, request: HttpRequest, organization: Organization, 
             "token": default_token_generator.make_token(user),
         }
         subject = render_to_string("accounts/email/invite_subject.txt", context).strip()
-        send_mail(subject, render_to_string("accounts/email/invite.txt", context), None, [user.email])
+        send_email.enqueue(
+            subject=subject, body=render_to_string("accounts/email/invite.txt", context), to=[user.email]
+        )
     return membership

@@ -256,8 +256,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
         slug="centro-familias-este",
         name="Centro de Familias del Este",
         kind=K.FAMILY_RESOURCE_CENTER,
-        description="Family resource center in East Los Angeles with domestic violence and immigrant family "
-        "programs.",
+        description="Family resource center in East Los Angeles with domestic violence and immigrant family programs.",
         street="4825 E Cesar E Chavez Ave",
         city="East Los Angeles",
         postal_code="90022",
@@ -683,8 +682,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
             ),
             ServiceSpec(
                 name="Early Head Start",
-                description="Home-based and center-based early learning for infants, toddlers and pregnant "
-                "caregivers.",
+                description="Home-based and center-based early learning for infants, toddlers and pregnant caregivers.",
                 needs=(N.EARLY_CARE_EDUCATION, N.HOME_VISITING, N.PARENTING_SUPPORT),
                 languages=(EN, ES, VI),
                 min_age_months=0,
@@ -913,8 +911,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
         services=(
             ServiceSpec(
                 name="Parents as Teachers home visits",
-                description="Twice-monthly visits by a parent educator, developmental screening and group "
-                "connections.",
+                description="Twice-monthly visits by a parent educator, developmental screening and group connections.",
                 needs=(N.HOME_VISITING, N.PARENTING_SUPPORT, N.DEVELOPMENTAL_SERVICES),
                 languages=(EN, ES, MIX_MIXTEPEC, CMN),
                 min_age_months=0,
@@ -1035,8 +1032,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
             ),
             ServiceSpec(
                 name="Maternal mental health program",
-                description="Screening follow-up and counseling for new mothers, including postpartum support "
-                "groups.",
+                description="Screening follow-up and counseling for new mothers, including postpartum support groups.",
                 needs=(N.MATERNAL_MENTAL_HEALTH,),
                 languages=(CMN, YUE, VI, EN),
                 typical_wait_days=10,
@@ -1501,12 +1497,8 @@ def demo_email(local: str) -> str:
 
 # One sign-in per role that the README and the demo script can name.
 WELL_KNOWN_USERS: tuple[WellKnownUser, ...] = (
-    WellKnownUser(
-        demo_email("admin"), R.HUB_ADMIN, HUB_SLUG, "Grace", "Liu", "Hub Director", is_org_admin=True
-    ),
-    WellKnownUser(
-        demo_email("coordinator"), R.COORDINATOR, MAIN_FRC_SLUG, "Maribel", "Ortiz", "Family Specialist"
-    ),
+    WellKnownUser(demo_email("admin"), R.HUB_ADMIN, HUB_SLUG, "Grace", "Liu", "Hub Director", is_org_admin=True),
+    WellKnownUser(demo_email("coordinator"), R.COORDINATOR, MAIN_FRC_SLUG, "Maribel", "Ortiz", "Family Specialist"),
     WellKnownUser(
         demo_email("provider"), R.PROVIDER_STAFF, MAIN_FOOD_BANK_SLUG, "Daniel", "Tran", "Pantry Coordinator"
     ),
@@ -1523,8 +1515,6 @@ WELL_KNOWN_USERS: tuple[WellKnownUser, ...] = (
     ),
 )
 
-# The analyst of the main plan also reads the hub's dashboards for its members.
-EXTRA_ANALYST_ORG_SLUG = MAIN_PLAN_SLUG
 FAMILY_MEMBER_USERS = 5  # besides the well-known family sign-in
 
 # --- Places ----------------------------------------------------------------------------------

@@ -27,7 +27,9 @@ def test_each_role_has_its_home(network: Network, persona: str, heading: str) ->
 
 
 def test_the_coordinator_home_lists_their_organizations_services(network: Network) -> None:
-    service = Service.objects.create(organization=network.frc, name="Family navigation", description="Help finding services")
+    service = Service.objects.create(
+        organization=network.frc, name="Family navigation", description="Help finding services"
+    )
     ServiceNeed.objects.create(service=service, need="food-insecurity")
     Service.objects.create(organization=network.food_bank, name="Saturday pantry")
     body = signed_in(Client(), network.alice).get("/").content.decode()

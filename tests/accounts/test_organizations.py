@@ -49,7 +49,13 @@ def test_an_org_admin_adds_a_member_who_is_invited_by_email(network: Network) ->
     client = signed_in(Client(), network.alice)
     response = client.post(
         org_page("casa"),
-        {"action": "add", "email": "New.CHW@Example.org", "first_name": "Nora", "last_name": "Nuñez", "role": "coordinator"},
+        {
+            "action": "add",
+            "email": "New.CHW@Example.org",
+            "first_name": "Nora",
+            "last_name": "Nuñez",
+            "role": "coordinator",
+        },
     )
     assert response.status_code == 302
     user = User.objects.get(email="new.chw@example.org")
@@ -73,7 +79,9 @@ def test_an_org_admin_cannot_make_a_hub_administrator(network: Network) -> None:
 
 def test_a_bad_member_form_names_the_field_and_creates_nothing(network: Network) -> None:
     client = signed_in(Client(), network.alice)
-    response = client.post(org_page("casa"), {"action": "add", "email": "not-an-address", "first_name": "", "role": "coordinator"})
+    response = client.post(
+        org_page("casa"), {"action": "add", "email": "not-an-address", "first_name": "", "role": "coordinator"}
+    )
     assert response.status_code == 400
     body = response.content.decode()
     assert "Enter a valid email address" in body
@@ -108,3 +116,22 @@ def test_hub_admin_role_only_exists_in_the_hub(network: Network) -> None:
         membership_add(acting_user=network.admin, user=network.bob, organization=network.frc, role=Role.HUB_ADMIN)
     assert error.value.field == "role"
     assert not Membership.objects.filter(user=network.bob, role=Role.HUB_ADMIN).exists()
+
+
+def test_hub_admins_manage_organizations_in_the_admin_site_but_not_family_records(network: Network) -> None:
+    client = signed_in(Client(), network.admin)
+    assert client.get("/admin/accounts/organization/").status_code == 200
+    assert client.get("/admin/directory/service/").status_code == 200
+    assert client.get("/admin/families/household/").status_code == 404
+    for persona in (network.alice, network.bob, network.carla):
+        assert signed_in(Client(), persona).get("/admin/accounts/organization/").status_code == 302
+
+
+def test_ending_the_hub_admin_membership_removes_admin_site_access(network: Network) -> None:
+    from ecwhub.accounts.services import membership_end
+
+    membership_end(acting_user=None, membership=Membership.objects.get(user=network.admin, role=Role.HUB_ADMIN))
+    network.admin.refresh_from_db()
+    assert not network.admin.is_staff
+    assert not network.admin.groups.exists()
+    assert signed_in(Client(), network.admin).get("/admin/accounts/organization/").status_code == 302

@@ -24,7 +24,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[Message] = []
 
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802 (aiosmtpd API)
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
         self.messages.append(message_from_bytes(envelope.content))  # type: ignore[attr-defined]
         return "250 Message accepted for delivery"
 
@@ -131,3 +131,18 @@ def test_a_weak_new_password_is_refused_with_the_reason(network: Network, smtp: 
     assert response.status_code == 200
     assert "This password is too short" in response.content.decode()
     assert User.objects.get(pk=network.carla.pk).check_password(PASSWORD)
+
+
+def test_with_a_worker_backend_the_mail_waits_for_the_worker(network: Network, settings) -> None:  # type: ignore[no-untyped-def]
+    from django.core import mail
+    from django.core.management import call_command
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    try:
+        Client().post(reverse("accounts:password_reset"), {"email": "carla@example.org"})
+        assert mail.outbox == []
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+        assert len(mail.outbox) == 1
+        assert mail.outbox[0].to == ["carla@example.org"]
+    finally:
+        settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

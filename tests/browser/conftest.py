@@ -11,7 +11,6 @@ import pytest
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
-
 @pytest.fixture(autouse=True)
 def _sync_orm_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
     # Playwright's sync API keeps an event loop in the test thread; the ORM calls the tests make

@@ -48,7 +48,9 @@ def test_a_safe_incoming_request_id_is_kept_and_an_unsafe_one_replaced(db: None)
 
 
 @pytest.mark.django_db
-def test_request_logs_name_the_route_not_the_path_or_the_person(network: Network, caplog: pytest.LogCaptureFixture) -> None:
+def test_request_logs_name_the_route_not_the_path_or_the_person(
+    network: Network, caplog: pytest.LogCaptureFixture
+) -> None:
     client = signed_in(Client(), network.alice)
     with caplog.at_level(logging.INFO, logger="ecwhub.request"):
         client.get("/accounts/organizations/casa/?search=Alice+%C3%81lvarez")
@@ -97,7 +99,11 @@ def test_passwords_are_hashed_with_argon2() -> None:
 
 
 def _settings_process(env: dict[str, str], code: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ECWHUB_HTTPS", "DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SECRET_KEY", "ECWHUB_HTTPS", "DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
