@@ -44,6 +44,16 @@ def security_event_record(
     return event
 
 
+def membership_rules_check(*, organization: Organization, role: str, is_org_admin: bool) -> None:
+    """The rules every membership obeys, for one row or a bulk load. Raises MembershipError."""
+    if role not in Role.values:
+        raise MembershipError("role", f"Unknown role {role!r}.")
+    if role == Role.HUB_ADMIN and not organization.is_hub:
+        raise MembershipError("role", "Only members of the hub organization can be hub administrators.")
+    if is_org_admin and role not in STAFF_ROLES:
+        raise MembershipError("is_org_admin", "Family members cannot administer an organization.")
+
+
 @transaction.atomic
 def membership_add(
     *,
@@ -59,12 +69,7 @@ def membership_add(
     Raises MembershipError when the hub-administrator role is asked for outside the hub, when
     a family member would be an organization administrator, or when the role is unknown.
     """
-    if role not in Role.values:
-        raise MembershipError("role", f"Unknown role {role!r}.")
-    if role == Role.HUB_ADMIN and not organization.is_hub:
-        raise MembershipError("role", "Only members of the hub organization can be hub administrators.")
-    if is_org_admin and role not in STAFF_ROLES:
-        raise MembershipError("is_org_admin", "Family members cannot administer an organization.")
+    membership_rules_check(organization=organization, role=role, is_org_admin=is_org_admin)
     membership, created = Membership.objects.get_or_create(
         user=user,
         organization=organization,

@@ -1771,7 +1771,7 @@ ZIP_WEIGHTS: dict[str, tuple[int, ...]] = {
 
 # --- Names ---------------------------------------------------------------------------------------
 # Spanish-speaking families (Mexican, Central American)
-SPANISH_FEMALE = (
+SPANISH_FEMALE: tuple[str, ...] = (
     "María",
     "Guadalupe",
     "Rosa",
@@ -1803,7 +1803,7 @@ SPANISH_FEMALE = (
     "Ana María",
     "Rocío",
 )
-SPANISH_MALE = (
+SPANISH_MALE: tuple[str, ...] = (
     "José",
     "Juan",
     "Luis",
@@ -1835,7 +1835,7 @@ SPANISH_MALE = (
     "Ignacio",
     "Ramón",
 )
-SPANISH_CHILD_FEMALE = (
+SPANISH_CHILD_FEMALE: tuple[str, ...] = (
     "Sofía",
     "Valentina",
     "Camila",
@@ -1858,7 +1858,7 @@ SPANISH_CHILD_FEMALE = (
     "Guadalupe",
     "María José",
 )
-SPANISH_CHILD_MALE = (
+SPANISH_CHILD_MALE: tuple[str, ...] = (
     "Mateo",
     "Santiago",
     "Sebastián",
@@ -1881,7 +1881,7 @@ SPANISH_CHILD_MALE = (
     "Joshua",
     "Jesús",
 )
-SPANISH_SURNAMES = (
+SPANISH_SURNAMES: tuple[str, ...] = (
     "García",
     "Hernández",
     "López",
@@ -1938,7 +1938,7 @@ SPANISH_NICKNAMES = {
 }
 
 # Indigenous Mexican and Guatemalan families.
-MIXTEC_FEMALE = (
+MIXTEC_FEMALE: tuple[str, ...] = (
     "Juana",
     "Margarita",
     "Reyna",
@@ -1953,7 +1953,7 @@ MIXTEC_FEMALE = (
     "Felícitas",
     "Hermelinda",
 )
-MIXTEC_MALE = (
+MIXTEC_MALE: tuple[str, ...] = (
     "Bernardino",
     "Crispín",
     "Florencio",
@@ -1968,7 +1968,7 @@ MIXTEC_MALE = (
     "Teodoro",
     "Marcelino",
 )
-MIXTEC_SURNAMES = (
+MIXTEC_SURNAMES: tuple[str, ...] = (
     "López",
     "Santiago",
     "Hernández",
@@ -1990,7 +1990,7 @@ MIXTEC_SURNAMES = (
     "Zárate",
     "de la Cruz",
 )
-ZAPOTEC_SURNAMES = (
+ZAPOTEC_SURNAMES: tuple[str, ...] = (
     "Ruiz",
     "Santiago",
     "Méndez",
@@ -2009,7 +2009,7 @@ ZAPOTEC_SURNAMES = (
     "Sosa",
     "Ángeles",
 )
-KICHE_FEMALE = (
+KICHE_FEMALE: tuple[str, ...] = (
     "Juana",
     "Manuela",
     "Micaela",
@@ -2023,7 +2023,7 @@ KICHE_FEMALE = (
     "Heidy",
     "Yesica",
 )
-KICHE_MALE = (
+KICHE_MALE: tuple[str, ...] = (
     "Diego",
     "Tomás",
     "Sebastián",
@@ -2038,7 +2038,7 @@ KICHE_MALE = (
     "Wilson",
     "Edwin",
 )
-KICHE_SURNAMES = (
+KICHE_SURNAMES: tuple[str, ...] = (
     "Tzoc",
     "Ixcoy",
     "Tum",
@@ -2159,7 +2159,7 @@ CHINESE_GIVEN = (
     ("丽娟", "麗娟", "Lijuan", "Lai Kuen", "f"),
 )
 # Names Chinese- and Vietnamese-American children often go by at school.
-ASIAN_AMERICAN_CHILD_FEMALE = (
+ASIAN_AMERICAN_CHILD_FEMALE: tuple[str, ...] = (
     "Emily",
     "Chloe",
     "Olivia",
@@ -2173,7 +2173,7 @@ ASIAN_AMERICAN_CHILD_FEMALE = (
     "Claire",
     "Tiffany",
 )
-ASIAN_AMERICAN_CHILD_MALE = (
+ASIAN_AMERICAN_CHILD_MALE: tuple[str, ...] = (
     "Ethan",
     "Ryan",
     "Jayden",
@@ -2187,8 +2187,8 @@ ASIAN_AMERICAN_CHILD_MALE = (
     "Nathan",
     "Andrew",
 )
-CHINESE_ADULT_ENGLISH_FEMALE = ("Jenny", "Amy", "Helen", "Grace", "Kelly", "Wendy", "Cindy", "Annie")
-CHINESE_ADULT_ENGLISH_MALE = ("Tony", "Eric", "Jason", "Vincent", "Peter", "David", "Kenny", "Jimmy")
+CHINESE_ADULT_ENGLISH_FEMALE: tuple[str, ...] = ("Jenny", "Amy", "Helen", "Grace", "Kelly", "Wendy", "Cindy", "Annie")
+CHINESE_ADULT_ENGLISH_MALE: tuple[str, ...] = ("Tony", "Eric", "Jason", "Vincent", "Peter", "David", "Kenny", "Jimmy")
 
 # Vietnamese: (with diacritics). The plain spelling is derived by stripping them.
 VIETNAMESE_SURNAMES = (
@@ -2212,7 +2212,7 @@ VIETNAMESE_SURNAMES = (
     ("Đinh", 1),
     ("Lâm", 1),
 )
-VIETNAMESE_FEMALE = (
+VIETNAMESE_FEMALE: tuple[str, ...] = (
     "Thị Lan",
     "Thị Hoa",
     "Ngọc Anh",
@@ -2226,7 +2226,7 @@ VIETNAMESE_FEMALE = (
     "Phương Thảo",
     "Thị Thủy",
 )
-VIETNAMESE_MALE = (
+VIETNAMESE_MALE: tuple[str, ...] = (
     "Văn Hùng",
     "Minh Tuấn",
     "Quốc Bảo",
@@ -2239,8 +2239,24 @@ VIETNAMESE_MALE = (
     "Quang Huy",
     "Văn Dũng",
 )
-VIETNAMESE_CHILD_FEMALE = ("Bảo Ngọc", "Minh Anh", "Gia Hân", "Khánh Linh", "Anh Thư", "Ngọc Hân", "Bảo Trâm")
-VIETNAMESE_CHILD_MALE = ("Gia Bảo", "Minh Khôi", "Đăng Khoa", "Minh Quân", "Bảo Long", "Gia Huy", "Tuấn Kiệt")
+VIETNAMESE_CHILD_FEMALE: tuple[str, ...] = (
+    "Bảo Ngọc",
+    "Minh Anh",
+    "Gia Hân",
+    "Khánh Linh",
+    "Anh Thư",
+    "Ngọc Hân",
+    "Bảo Trâm",
+)
+VIETNAMESE_CHILD_MALE: tuple[str, ...] = (
+    "Gia Bảo",
+    "Minh Khôi",
+    "Đăng Khoa",
+    "Minh Quân",
+    "Bảo Long",
+    "Gia Huy",
+    "Tuấn Kiệt",
+)
 
 # Armenian: (Latin, Armenian script). Eastern spellings end in -yan; Western families write -ian.
 ARMENIAN_FEMALE = (
@@ -2282,10 +2298,10 @@ ARMENIAN_SURNAMES = (
     ("Vardanyan", "Վարդանյան"),
     ("Karapetyan", "Կարապետյան"),
 )
-ARMENIAN_CHILD_FEMALE = ("Ani", "Mariam", "Nare", "Sofia", "Eva", "Emily", "Lilit", "Elen")
-ARMENIAN_CHILD_MALE = ("Narek", "Davit", "Tigran", "Alex", "Mark", "Aram", "Erik", "Levon")
+ARMENIAN_CHILD_FEMALE: tuple[str, ...] = ("Ani", "Mariam", "Nare", "Sofia", "Eva", "Emily", "Lilit", "Elen")
+ARMENIAN_CHILD_MALE: tuple[str, ...] = ("Narek", "Davit", "Tigran", "Alex", "Mark", "Aram", "Erik", "Levon")
 
-FILIPINO_FEMALE = (
+FILIPINO_FEMALE: tuple[str, ...] = (
     "Maria Cristina",
     "Mary Grace",
     "Angelica",
@@ -2297,10 +2313,29 @@ FILIPINO_FEMALE = (
     "Kristine",
     "Marites",
 )
-FILIPINO_MALE = ("Jose Miguel", "Rodel", "Ronaldo", "Jerome", "Mark Anthony", "Ariel", "Reynaldo", "Rommel", "Noel")
-FILIPINO_CHILD_FEMALE = ("Princess", "Sophia", "Althea", "Bea", "Samantha", "Nicole", "Angel", "Kyla")
-FILIPINO_CHILD_MALE = ("Ethan", "Nathaniel", "Angelo", "Jaden", "Joshua", "Gabriel", "Miguel", "Francis")
-FILIPINO_SURNAMES = (
+FILIPINO_MALE: tuple[str, ...] = (
+    "Jose Miguel",
+    "Rodel",
+    "Ronaldo",
+    "Jerome",
+    "Mark Anthony",
+    "Ariel",
+    "Reynaldo",
+    "Rommel",
+    "Noel",
+)
+FILIPINO_CHILD_FEMALE: tuple[str, ...] = ("Princess", "Sophia", "Althea", "Bea", "Samantha", "Nicole", "Angel", "Kyla")
+FILIPINO_CHILD_MALE: tuple[str, ...] = (
+    "Ethan",
+    "Nathaniel",
+    "Angelo",
+    "Jaden",
+    "Joshua",
+    "Gabriel",
+    "Miguel",
+    "Francis",
+)
+FILIPINO_SURNAMES: tuple[str, ...] = (
     "Santos",
     "Reyes",
     "Cruz",
@@ -2320,13 +2355,35 @@ FILIPINO_SURNAMES = (
     "Tolentino",
     "Macaraeg",
 )
-FILIPINO_NICKNAMES = ("Jun", "Bong", "Jojo", "Ging", "Bing", "Tess", "Weng")
+FILIPINO_NICKNAMES: tuple[str, ...] = ("Jun", "Bong", "Jojo", "Ging", "Bing", "Tess", "Weng")
 
-ANGLO_FEMALE = ("Emily", "Jessica", "Sarah", "Ashley", "Megan", "Rachel", "Lauren", "Amanda", "Katie", "Nicole")
-ANGLO_MALE = ("Michael", "David", "Ryan", "Matthew", "Andrew", "Joshua", "Tyler", "Kyle", "Brian", "James")
-ANGLO_CHILD_FEMALE = ("Olivia", "Ava", "Emma", "Harper", "Charlotte", "Amelia", "Nora", "Hazel")
-ANGLO_CHILD_MALE = ("Liam", "Noah", "Oliver", "Henry", "Wyatt", "Owen", "Theodore", "Jack")
-ANGLO_SURNAMES = (
+ANGLO_FEMALE: tuple[str, ...] = (
+    "Emily",
+    "Jessica",
+    "Sarah",
+    "Ashley",
+    "Megan",
+    "Rachel",
+    "Lauren",
+    "Amanda",
+    "Katie",
+    "Nicole",
+)
+ANGLO_MALE: tuple[str, ...] = (
+    "Michael",
+    "David",
+    "Ryan",
+    "Matthew",
+    "Andrew",
+    "Joshua",
+    "Tyler",
+    "Kyle",
+    "Brian",
+    "James",
+)
+ANGLO_CHILD_FEMALE: tuple[str, ...] = ("Olivia", "Ava", "Emma", "Harper", "Charlotte", "Amelia", "Nora", "Hazel")
+ANGLO_CHILD_MALE: tuple[str, ...] = ("Liam", "Noah", "Oliver", "Henry", "Wyatt", "Owen", "Theodore", "Jack")
+ANGLO_SURNAMES: tuple[str, ...] = (
     "Smith",
     "Johnson",
     "Miller",
@@ -2372,4 +2429,4 @@ MEDI_CAL_PLAN_WEIGHTS: tuple[tuple[str, int], ...] = (
     ("fee_for_service", 1),
 )
 
-EMAIL_DOMAINS = ("example.com", "example.net", "example.org")
+EMAIL_DOMAINS: tuple[str, ...] = ("example.com", "example.net", "example.org")

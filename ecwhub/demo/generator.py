@@ -27,14 +27,14 @@ from django.utils.text import slugify
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ecwhub.accounts.models import STAFF_ROLES, Membership, Organization, Role, SecurityEvent, User
-from ecwhub.accounts.services import MembershipError
+from ecwhub.accounts.services import hub_admin_group, membership_rules_check
 from ecwhub.core.languages import Language
 from ecwhub.directory.models import Service, ServiceLanguage, ServiceNeed
 from ecwhub.families.models import Household, InsuranceStatus, Person
 
 from . import data
 
-# Published in the README and printed by seed_demo: demo accounts are not meant to be private.
+# Printed by seed_demo for anyone to use: demo accounts are not meant to be private.
 DEMO_PASSWORD = "hub-demo-2026"  # noqa: S105
 TOTP_DEVICE_NAME = "Authenticator app"
 DEFAULT_FAMILIES = 500
@@ -88,8 +88,8 @@ def totp_secret_base32(hex_key: str) -> str:
 
 
 def reference_time(today: date) -> datetime:
-    """17:00 UTC on ``today``: mid-morning in California, the moment every timestamp counts back from."""
-    return datetime.combine(today, time(17, 0), tzinfo=UTC)
+    """23:00 UTC on ``today`` (mid-afternoon in California): every seeded timestamp is at or before it."""
+    return datetime.combine(today, time(23, 0), tzinfo=UTC)
 
 
 def _years_before(day: date, years: int) -> date:
@@ -148,6 +148,14 @@ MOTHER, FATHER, CHILD, GRANDMOTHER, GRANDFATHER, AUNT, UNCLE = (
 )
 
 
+# How records spell names: "de la Cruz" / "De la Cruz" / "De La Cruz"; both family names in their
+# own fields, joined by a hyphen, or only the first; Cantonese given names spaced, hyphenated or joined.
+_PARTICLE_STYLE = _Weighted([("lower", 6), ("title", 3), ("upper", 1)])
+_CHILD_SURNAME_STYLE = _Weighted([("two", 60), ("hyphen", 20), ("one", 20)])
+_ADULT_SURNAME_STYLE = _Weighted([("two", 70), ("one", 20), ("hyphen", 10)])
+_CANTONESE_GIVEN_STYLE = _Weighted([("space", 65), ("hyphen", 25), ("joined", 10)])
+
+
 class _HispanicNamer:
     """Two family names, father's first then mother's first, written in several ways in US records."""
 
@@ -168,8 +176,8 @@ class _HispanicNamer:
         self.father = self._two_surnames(rng)
         # Many intake systems cannot type accents or capitalise "de la" their own way.
         self.drop_accents = _chance(rng, 0.3)
-        self.particles = _Weighted([("lower", 6), ("title", 3), ("upper", 1)]).pick(rng)
-        self.child_style = _Weighted([("two", 60), ("hyphen", 20), ("one", 20)]).pick(rng)
+        self.particles = _PARTICLE_STYLE.pick(rng)
+        self.child_style = _CHILD_SURNAME_STYLE.pick(rng)
         self.child_takes_father = _chance(rng, 0.85)
 
     def _two_surnames(self, rng: random.Random) -> tuple[str, str]:
@@ -181,7 +189,9 @@ class _HispanicNamer:
 
     def _spell(self, surname: str) -> str:
         if self.particles == "title":
-            surname = " ".join(word[0].upper() + word[1:] if word in {"de", "del"} else word for word in surname.split())
+            surname = " ".join(
+                word[0].upper() + word[1:] if word in {"de", "del"} else word for word in surname.split()
+            )
         elif self.particles == "upper":
             surname = " ".join(word[0].upper() + word[1:] for word in surname.split())
         return strip_diacritics(surname) if self.drop_accents else surname
@@ -198,23 +208,25 @@ class _HispanicNamer:
 
     def name(self, rng: random.Random, role: str, sex: str) -> _Name:
         if role == CHILD:
-            pool = data.SPANISH_CHILD_FEMALE if sex == Sex.FEMALE else data.SPANISH_CHILD_MALE
+            child_pool = data.SPANISH_CHILD_FEMALE if sex == Sex.FEMALE else data.SPANISH_CHILD_MALE
             first = self.father[0] if self.child_takes_father else self.mother[0]
             second = self.mother[0] if self.child_takes_father else self.mother[1]
-            name = self._compose(rng.choice(pool), first, second, self.child_style)
+            name = self._compose(rng.choice(child_pool), first, second, self.child_style)
             name.preferred_name = name.preferred_name if _chance(rng, 0.3) else ""
             return name
         if role in (MOTHER, AUNT):
             first, second = self.mother if role == MOTHER or _chance(rng, 0.6) else self.father
-        elif role == FATHER or role == UNCLE:
+        elif role in (FATHER, UNCLE):
             first, second = self.father if role == FATHER or _chance(rng, 0.5) else self.mother
         elif role == GRANDMOTHER:
             first, second = self.mother[1], rng.choice(self.surnames)
         else:
             first, second = self.mother[0], rng.choice(self.surnames)
-        pools = (self.adult_female, data.SPANISH_FEMALE) if sex == Sex.FEMALE else (self.adult_male, data.SPANISH_MALE)
+        pools: tuple[Sequence[str], Sequence[str]] = (
+            (self.adult_female, data.SPANISH_FEMALE) if sex == Sex.FEMALE else (self.adult_male, data.SPANISH_MALE)
+        )
         pool = pools[0] if _chance(rng, self.traditional_share or 1.0) else pools[1]
-        style = _Weighted([("two", 70), ("one", 20), ("hyphen", 10)]).pick(rng)
+        style = _ADULT_SURNAME_STYLE.pick(rng)
         name = self._compose(rng.choice(pool), first, second, style)
         name.preferred_name = name.preferred_name if _chance(rng, 0.5) else ""
         return name
@@ -232,7 +244,8 @@ class _ChineseNamer:
         self.father = rng.choice(self.surnames)
         self.mother = rng.choice(self.surnames)
         self.cantonese = cantonese
-        self.given_style = _Weighted([("space", 60), ("hyphen", 25), ("joined", 15)]).pick(rng) if cantonese else ""
+        self.taishanese = taishanese
+        self.given_style = _CANTONESE_GIVEN_STYLE.pick(rng) if cantonese else ""
 
     def _given(self, rng: random.Random, sex: str) -> tuple[str, str]:
         wanted = "f" if sex == Sex.FEMALE else "m"
@@ -316,7 +329,7 @@ class _ArmenianNamer:
         return surname[:-3] + "ian" if self.western and surname.endswith("yan") else surname
 
     def name(self, rng: random.Random, role: str, sex: str) -> _Name:
-        if role == MOTHER and not self.wife_takes_name or role in (AUNT, GRANDMOTHER):
+        if (role == MOTHER and not self.wife_takes_name) or role in (AUNT, GRANDMOTHER):
             surname = self.mother
         else:
             surname = self.father
@@ -369,15 +382,14 @@ Namer = _HispanicNamer | _ChineseNamer | _VietnameseNamer | _ArmenianNamer | _We
 @dataclass(frozen=True)
 class _Culture:
     key: str
-    zip_group: str
-    # (language, dialect) spoken at home by adults born abroad, with the share who prefer it over English
-    home_language: str
-    home_share: float
-    interpreter_share: float
-    undocumented_share: float
+    zip_group: str  # which column of data.ZIP_WEIGHTS says where such families live
+    home_language: str  # the language adults speak at home
+    home_share: float  # adults who prefer it to English (or, for Indigenous languages, to Spanish)
+    interpreter_share: float  # of those, the ones who need an interpreter
+    undocumented_share: float  # households with an adult without status
     moderate_income_share: float
-    email_share: float
-    grandparent_share: float
+    email_share: float  # primary caregivers who give an e-mail address
+    grandparent_share: float  # households with a grandparent living in
     dialects: tuple[tuple[str, int], ...] = ()
     # Children of Indigenous-language families are usually schooled in Spanish and English.
     child_language: str = ""
@@ -390,9 +402,7 @@ class _Culture:
                 "zapotec": (data.MIXTEC_FEMALE, data.MIXTEC_MALE, data.ZAPOTEC_SURNAMES, 0.4),
                 "kiche": (data.KICHE_FEMALE, data.KICHE_MALE, data.KICHE_SURNAMES, 0.8),
             }[self.key]
-            return _HispanicNamer(
-                rng, adult_female=female, adult_male=male, surnames=surnames, traditional_share=share
-            )
+            return _HispanicNamer(rng, adult_female=female, adult_male=male, surnames=surnames, traditional_share=share)
         if self.key == "cantonese":
             return _ChineseNamer(rng, cantonese=True, taishanese=_chance(rng, 0.22))
         if self.key == "mandarin":
@@ -422,98 +432,155 @@ class _Culture:
 
 
 L = Language
+# Shares are rough figures for the families a San Gabriel Valley network serves, not census data.
 CULTURES: dict[str, _Culture] = {
     culture.key: culture
     for culture in (
-        _Culture("latino", "latino", L.SPANISH, 0.78, 0.55, 0.25, 0.15, 0.35, 0.15),
         _Culture(
-            "mixtec",
-            "latino",
-            L.MIXTEC,
-            0.6,
-            0.9,
-            0.5,
-            0.05,
-            0.15,
-            0.18,
+            key="latino",
+            zip_group="latino",
+            home_language=L.SPANISH,
+            home_share=0.78,
+            interpreter_share=0.45,
+            undocumented_share=0.25,
+            moderate_income_share=0.15,
+            email_share=0.35,
+            grandparent_share=0.15,
+        ),
+        _Culture(
+            key="mixtec",
+            zip_group="latino",
+            home_language=L.MIXTEC,
+            home_share=0.6,
+            interpreter_share=0.9,
+            undocumented_share=0.5,
+            moderate_income_share=0.05,
+            email_share=0.15,
+            grandparent_share=0.18,
             dialects=data.MIXTEC_DIALECTS,
             child_language=L.SPANISH,
         ),
         _Culture(
-            "zapotec",
-            "latino",
-            L.ZAPOTEC,
-            0.55,
-            0.85,
-            0.45,
-            0.05,
-            0.15,
-            0.18,
+            key="zapotec",
+            zip_group="latino",
+            home_language=L.ZAPOTEC,
+            home_share=0.55,
+            interpreter_share=0.85,
+            undocumented_share=0.45,
+            moderate_income_share=0.05,
+            email_share=0.15,
+            grandparent_share=0.18,
             dialects=data.ZAPOTEC_DIALECTS,
             child_language=L.SPANISH,
         ),
         _Culture(
-            "kiche",
-            "latino",
-            L.KICHE,
-            0.6,
-            0.9,
-            0.6,
-            0.03,
-            0.12,
-            0.1,
+            key="kiche",
+            zip_group="latino",
+            home_language=L.KICHE,
+            home_share=0.6,
+            interpreter_share=0.9,
+            undocumented_share=0.6,
+            moderate_income_share=0.03,
+            email_share=0.12,
+            grandparent_share=0.1,
             dialects=data.KICHE_DIALECTS,
             child_language=L.SPANISH,
         ),
-        _Culture("cantonese", "asian", L.CANTONESE, 0.72, 0.7, 0.08, 0.25, 0.4, 0.3),
-        _Culture("mandarin", "asian", L.MANDARIN, 0.75, 0.65, 0.1, 0.3, 0.4, 0.3),
-        _Culture("vietnamese", "asian", L.VIETNAMESE, 0.75, 0.65, 0.03, 0.2, 0.4, 0.25),
         _Culture(
-            "armenian",
-            "other",
-            L.ARMENIAN,
-            0.6,
-            0.5,
-            0.05,
-            0.3,
-            0.5,
-            0.2,
+            key="cantonese",
+            zip_group="asian",
+            home_language=L.CANTONESE,
+            home_share=0.72,
+            interpreter_share=0.65,
+            undocumented_share=0.08,
+            moderate_income_share=0.25,
+            email_share=0.4,
+            grandparent_share=0.3,
+        ),
+        _Culture(
+            key="mandarin",
+            zip_group="asian",
+            home_language=L.MANDARIN,
+            home_share=0.75,
+            interpreter_share=0.6,
+            undocumented_share=0.1,
+            moderate_income_share=0.3,
+            email_share=0.4,
+            grandparent_share=0.3,
+        ),
+        _Culture(
+            key="vietnamese",
+            zip_group="asian",
+            home_language=L.VIETNAMESE,
+            home_share=0.75,
+            interpreter_share=0.6,
+            undocumented_share=0.03,
+            moderate_income_share=0.2,
+            email_share=0.4,
+            grandparent_share=0.25,
+        ),
+        _Culture(
+            key="armenian",
+            zip_group="other",
+            home_language=L.ARMENIAN,
+            home_share=0.6,
+            interpreter_share=0.5,
+            undocumented_share=0.05,
+            moderate_income_share=0.3,
+            email_share=0.5,
+            grandparent_share=0.2,
             dialects=(("Eastern Armenian", 60), ("Western Armenian", 40)),
         ),
-        _Culture("filipino", "other", L.TAGALOG, 0.25, 0.25, 0.08, 0.35, 0.6, 0.2),
-        _Culture("anglo", "other", L.ENGLISH, 1.0, 0.0, 0.0, 0.45, 0.8, 0.05),
+        _Culture(
+            key="filipino",
+            zip_group="other",
+            home_language=L.TAGALOG,
+            home_share=0.25,
+            interpreter_share=0.25,
+            undocumented_share=0.08,
+            moderate_income_share=0.35,
+            email_share=0.6,
+            grandparent_share=0.2,
+        ),
+        _Culture(
+            key="anglo",
+            zip_group="other",
+            home_language=L.ENGLISH,
+            home_share=1.0,
+            interpreter_share=0.0,
+            undocumented_share=0.0,
+            moderate_income_share=0.45,
+            email_share=0.8,
+            grandparent_share=0.05,
+        ),
     )
 }
+_DIALECT_PICK = {key: _Weighted(culture.dialects) for key, culture in CULTURES.items() if culture.dialects}
 _CULTURE_PICK = _Weighted([(CULTURES[key], weight) for key, weight in data.CULTURE_WEIGHTS])
-_ZIP_PICK = {group: _Weighted(list(zip(data.PLACES, weights, strict=True))) for group, weights in data.ZIP_WEIGHTS.items()}
+_ZIP_PICK = {
+    group: _Weighted(list(zip(data.PLACES, weights, strict=True))) for group, weights in data.ZIP_WEIGHTS.items()
+}
 _PLAN_PICK = _Weighted(data.MEDI_CAL_PLAN_WEIGHTS)
 _CHILD_COUNT = _Weighted([(1, 45), (2, 38), (3, 17)])
 _UNIT_PICK = _Weighted([("Apt {n}", 5), ("Unit {n}", 3), ("#{letter}", 2), ("Apt {n}{letter}", 2)])
-_INSURANCE = InsuranceStatus
+MEDI_CAL, PRIVATE, UNDERINSURED, UNINSURED, UNKNOWN = (
+    InsuranceStatus.MEDI_CAL.value,
+    InsuranceStatus.PRIVATE.value,
+    InsuranceStatus.UNDERINSURED.value,
+    InsuranceStatus.UNINSURED.value,
+    InsuranceStatus.UNKNOWN.value,
+)
+# Children in California qualify for Medi-Cal whatever their status, so few are uninsured.
 _CHILD_INSURANCE = {
-    "low": _Weighted(
-        [(_INSURANCE.MEDI_CAL, 88), (_INSURANCE.PRIVATE, 4), (_INSURANCE.UNINSURED, 3), (_INSURANCE.UNDERINSURED, 2)]
-        + [(_INSURANCE.UNKNOWN, 3)]
-    ),
-    "moderate": _Weighted(
-        [(_INSURANCE.PRIVATE, 72), (_INSURANCE.MEDI_CAL, 18), (_INSURANCE.UNDERINSURED, 6), (_INSURANCE.UNINSURED, 2)]
-        + [(_INSURANCE.UNKNOWN, 2)]
-    ),
+    "low": _Weighted([(MEDI_CAL, 88), (PRIVATE, 4), (UNINSURED, 3), (UNDERINSURED, 2), (UNKNOWN, 3)]),
+    "moderate": _Weighted([(PRIVATE, 72), (MEDI_CAL, 18), (UNDERINSURED, 6), (UNINSURED, 2), (UNKNOWN, 2)]),
 }
 _ADULT_INSURANCE = {
-    "low": _Weighted(
-        [(_INSURANCE.MEDI_CAL, 62), (_INSURANCE.PRIVATE, 12), (_INSURANCE.UNDERINSURED, 8), (_INSURANCE.UNINSURED, 12)]
-        + [(_INSURANCE.UNKNOWN, 6)]
-    ),
-    # California opened full-scope Medi-Cal to adults regardless of status in 2024, but many are not enrolled.
-    "undocumented": _Weighted(
-        [(_INSURANCE.MEDI_CAL, 35), (_INSURANCE.UNINSURED, 45), (_INSURANCE.UNDERINSURED, 5), (_INSURANCE.UNKNOWN, 15)]
-    ),
-    "moderate": _Weighted(
-        [(_INSURANCE.PRIVATE, 75), (_INSURANCE.MEDI_CAL, 8), (_INSURANCE.UNDERINSURED, 10), (_INSURANCE.UNINSURED, 5)]
-        + [(_INSURANCE.UNKNOWN, 2)]
-    ),
-    "elder": _Weighted([(_INSURANCE.MEDI_CAL, 55), (_INSURANCE.UNINSURED, 20), (_INSURANCE.UNKNOWN, 25)]),
+    "low": _Weighted([(MEDI_CAL, 62), (PRIVATE, 12), (UNDERINSURED, 8), (UNINSURED, 12), (UNKNOWN, 6)]),
+    # Full-scope Medi-Cal opened to adults regardless of status in 2024, but many never enrolled.
+    "undocumented": _Weighted([(MEDI_CAL, 35), (UNINSURED, 45), (UNDERINSURED, 5), (UNKNOWN, 15)]),
+    "moderate": _Weighted([(PRIVATE, 75), (MEDI_CAL, 8), (UNDERINSURED, 10), (UNINSURED, 5), (UNKNOWN, 2)]),
+    "elder": _Weighted([(MEDI_CAL, 55), (UNINSURED, 20), (UNKNOWN, 25)]),
 }
 _CIN_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
 
@@ -542,11 +609,9 @@ class _Context:
     members: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _language(ctx: _Context, generation: str, home: tuple[str, str]) -> tuple[str, str, bool]:
+def _language(ctx: _Context, generation: str) -> tuple[str, str, bool]:
     """(language, dialect, needs an interpreter) for one person."""
     rng, culture = ctx.rng, ctx.culture
-    if generation == "child":
-        return (home[0], home[1], False) if home[0] == L.ENGLISH else (home[0], home[1], False)
     if generation == "elder":
         share, interpreter = 0.97, min(1.0, culture.interpreter_share + 0.3)
     else:
@@ -558,8 +623,8 @@ def _language(ctx: _Context, generation: str, home: tuple[str, str]) -> tuple[st
             # Bilingual in Spanish: Spanish is the language the family chooses for services.
             return L.SPANISH, "", _chance(rng, 0.5)
         return L.ENGLISH, "", False
-    dialect = _Weighted(culture.dialects).pick(rng) if culture.dialects else ""
-    if culture.key == "cantonese" and isinstance(ctx.namer, _ChineseNamer) and ctx.namer.surnames is data.TAISHANESE_SURNAMES:
+    dialect = _DIALECT_PICK[culture.key].pick(rng) if culture.dialects else ""
+    if isinstance(ctx.namer, _ChineseNamer) and ctx.namer.taishanese:
         dialect = "Taishanese" if generation == "elder" or _chance(rng, 0.6) else ""
     return culture.home_language, dialect, _chance(rng, interpreter)
 
@@ -607,16 +672,18 @@ def _insurance(ctx: _Context, kind: str) -> tuple[str, str, str]:
         status = _CHILD_INSURANCE[ctx.income].pick(rng)
     elif kind == "pregnant":
         # Pregnancy opens Medi-Cal regardless of status, and most low-income pregnant people enrol.
-        status = _INSURANCE.MEDI_CAL if ctx.income == "low" and _chance(rng, 0.85) else _ADULT_INSURANCE[
-            "moderate" if ctx.income == "moderate" else "low"
-        ].pick(rng)
+        status = (
+            MEDI_CAL
+            if ctx.income == "low" and _chance(rng, 0.85)
+            else _ADULT_INSURANCE["moderate" if ctx.income == "moderate" else "low"].pick(rng)
+        )
     elif kind == "elder":
         status = _ADULT_INSURANCE["elder"].pick(rng)
     elif ctx.undocumented:
         status = _ADULT_INSURANCE["undocumented"].pick(rng)
     else:
         status = _ADULT_INSURANCE[ctx.income].pick(rng)
-    if status != _INSURANCE.MEDI_CAL:
+    if status != MEDI_CAL:
         return status, "", ""
     plan = ctx.plan if _chance(rng, 0.9) else _PLAN_PICK.pick(rng)
     return status, plan, _cin(rng) if _chance(rng, 0.85) else ""
@@ -639,8 +706,8 @@ def _person(
     rng = ctx.rng
     name = ctx.namer.name(rng, role, sex)
     if estimated:
-        # Families who do not know an exact birthday give a year; intake records 1 January.
-        born = born.replace(month=1, day=1)
+        # Families who do not know an exact birthday give an age; intake records 1 January of that year.
+        born = date(ctx.today.year - age_in_years(born, ctx.today), 1, 1)
     status, plan, cin = _insurance(ctx, insurance)
     born_at = reference_time(born)
     created_at = ctx.registered_at if born_at <= ctx.registered_at else born_at + timedelta(days=rng.randint(3, 30))
@@ -673,18 +740,12 @@ def _opposite(sex: str) -> str:
     return Sex.MALE if sex == Sex.FEMALE else Sex.FEMALE
 
 
-def generate_household(
-    *,
-    seed: int,
-    index: int,
-    today: date,
-    registrars: _Weighted[str] | None = None,
-) -> HouseholdRow:
+def generate_household(*, seed: int, index: int, today: date) -> HouseholdRow:
     """Household number ``index`` of the network for ``seed``, independent of how many are generated."""
     rng = _rng(seed, "household", index)
     culture = _CULTURE_PICK.pick(rng)
     household_id = _uuid(rng)
-    registrar = (registrars or _REGISTRARS).pick(rng)
+    registrar = _REGISTRARS.pick(rng)
     place = _ZIP_PICK[culture.zip_group].pick(rng)
 
     children_born = sorted(
@@ -699,7 +760,8 @@ def generate_household(
     youngest_months = (today - children_born[-1]).days // 30
 
     days_known = rng.randint(0, min(1095, (today - oldest_born).days))
-    registered_at = reference_time(today) - timedelta(days=days_known, seconds=rng.randint(0, 8 * 3600))
+    # Office hours, Pacific time.
+    registered_at = reference_time(today) - timedelta(days=days_known, seconds=rng.randint(0, 7 * 3600))
     undocumented = _chance(rng, culture.undocumented_share)
     ctx = _Context(
         rng=rng,
@@ -728,10 +790,12 @@ def generate_household(
     if guardian_household:
         as_grandparent = _chance(rng, 0.5)
         guardian_age = rng.randint(max(45, oldest_years + 37), 68) if as_grandparent else rng.randint(24, 50)
-        role = (GRANDMOTHER if primary_sex == Sex.FEMALE else GRANDFATHER) if as_grandparent else (
-            AUNT if primary_sex == Sex.FEMALE else UNCLE
+        role = (
+            (GRANDMOTHER if primary_sex == Sex.FEMALE else GRANDFATHER)
+            if as_grandparent
+            else (AUNT if primary_sex == Sex.FEMALE else UNCLE)
         )
-        home = _language(ctx, "elder" if as_grandparent else "adult", ("", ""))
+        home = _language(ctx, "elder" if as_grandparent else "adult")
         members.append(
             _person(
                 ctx,
@@ -747,7 +811,7 @@ def generate_household(
         )
         primary_age = guardian_age
     else:
-        home = _language(ctx, "adult", ("", ""))
+        home = _language(ctx, "adult")
         members.append(
             _person(
                 ctx,
@@ -765,9 +829,11 @@ def generate_household(
         )
         if _chance(rng, 0.65):
             partner_sex = _opposite(primary_sex) if _chance(rng, 0.96) else primary_sex
-            partner_age = max(18, min(50, primary_age + rng.randint(-3, 9), 50))
-            partner_age = max(partner_age, low_age) if low_age <= 50 else partner_age
-            partner_role = FATHER if partner_sex == Sex.MALE else MOTHER
+            partner_age = min(50, max(low_age, primary_age + rng.randint(-3, 9)))
+            if partner_sex == primary_sex:
+                partner_role = AUNT if partner_sex == Sex.FEMALE else UNCLE
+            else:
+                partner_role = FATHER if partner_sex == Sex.MALE else MOTHER
             members.append(
                 _person(
                     ctx,
@@ -775,7 +841,7 @@ def generate_household(
                     role=partner_role,
                     sex=partner_sex,
                     born=_birth_date(rng, today, partner_age, partner_age),
-                    language=home if _chance(rng, 0.7) else _language(ctx, "adult", home[:2]),
+                    language=home if _chance(rng, 0.7) else _language(ctx, "adult"),
                     insurance="adult",
                     estimated=immigrant_estimate and _chance(rng, 0.5),
                     phone_share=0.55,
@@ -821,7 +887,7 @@ def generate_household(
                 role=GRANDMOTHER if grandparent_sex == Sex.FEMALE else GRANDFATHER,
                 sex=grandparent_sex,
                 born=_birth_date(rng, today, grandparent_age, grandparent_age),
-                language=_language(ctx, "elder", household_language),
+                language=_language(ctx, "elder"),
                 insurance="elder" if grandparent_age >= 60 else "adult",
                 estimated=culture.home_language != L.ENGLISH and _chance(rng, 0.15),
                 phone_share=0.25,
@@ -887,16 +953,6 @@ def database_holds_data() -> bool:
     )
 
 
-def _check_membership(organization: Organization, role: str, is_org_admin: bool) -> None:
-    # The same rules as accounts.services.membership_add, which seeds one row at a time.
-    if role not in Role.values:
-        raise MembershipError("role", f"Unknown role {role!r}.")
-    if role == Role.HUB_ADMIN and not organization.is_hub:
-        raise MembershipError("role", "Only members of the hub organization can be hub administrators.")
-    if is_org_admin and role not in STAFF_ROLES:
-        raise MembershipError("is_org_admin", "Family members cannot administer an organization.")
-
-
 def _create_organizations(today: date) -> dict[str, Organization]:
     start = reference_time(today) - timedelta(days=730)
     rows = [
@@ -959,8 +1015,15 @@ def _create_services(seed: int, organizations: dict[str, Organization], today: d
 
 
 _STAFF_CULTURES = _Weighted(
-    [("latino", 38), ("cantonese", 10), ("mandarin", 14), ("vietnamese", 9), ("anglo", 16)]
-    + [("armenian", 5), ("filipino", 8)]
+    [
+        ("latino", 38),
+        ("cantonese", 10),
+        ("mandarin", 14),
+        ("vietnamese", 9),
+        ("anglo", 16),
+        ("armenian", 5),
+        ("filipino", 8),
+    ]
 )
 
 
@@ -977,11 +1040,12 @@ def _staff_name(rng: random.Random) -> tuple[str, str]:
     culture = CULTURES[_STAFF_CULTURES.pick(rng)]
     sex = Sex.FEMALE if _chance(rng, 0.72) else Sex.MALE
     name = culture.namer(rng).name(rng, MOTHER if sex == Sex.FEMALE else FATHER, sex)
-    given = name.preferred_name if isinstance(culture.namer, type) else name.given_name
-    family = f"{name.family_name} {name.second_family_name}".strip() if _chance(rng, 0.3) else name.family_name
-    if isinstance(given, str) and not given:
-        given = name.given_name
-    return given, family
+    # Staff accounts show the name colleagues use, e.g. "Jenny Wong" rather than "Ka-Yan Wong".
+    given = name.preferred_name if name.preferred_name and culture.home_language in (L.CANTONESE, L.MANDARIN) else ""
+    family = name.family_name
+    if name.second_family_name and _chance(rng, 0.4):
+        family = f"{family} {name.second_family_name}"
+    return given or name.given_name, family
 
 
 def _plan_accounts(seed: int) -> list[_Account]:
@@ -1065,7 +1129,7 @@ def _create_accounts(seed: int, organizations: dict[str, Organization], today: d
         when = joined + timedelta(hours=position, minutes=5)
         for slug, role, title, is_org_admin in account.memberships:
             organization = organizations[slug]
-            _check_membership(organization, role, is_org_admin)
+            membership_rules_check(organization=organization, role=role, is_org_admin=is_org_admin)
             memberships.append(
                 Membership(
                     user=user,
@@ -1099,6 +1163,8 @@ def _create_accounts(seed: int, organizations: dict[str, Organization], today: d
     Membership.objects.bulk_create(memberships)
     SecurityEvent.objects.bulk_create(events)
     TOTPDevice.objects.bulk_create(devices)
+    hub_admins = [user for user in by_email.values() if user.is_staff]
+    hub_admin_group().user_set.add(*hub_admins)
     summary.memberships = len(memberships)
     summary.totp_devices = len(devices)
 
@@ -1191,8 +1257,8 @@ def demo_sign_ins() -> list[SignIn]:
     emails = [known.email for known in data.WELL_KNOWN_USERS]
     users = {user.email: user for user in User.objects.filter(email__in=emails)}
     devices: dict[int, TOTPDevice] = {}
-    for device in TOTPDevice.objects.filter(user__in=users.values(), confirmed=True).order_by("-id"):
-        devices[device.user_id] = device
+    for device in TOTPDevice.objects.filter(user__in=users.values(), confirmed=True).order_by("id"):
+        devices.setdefault(device.user_id, device)
     # Users share one hash until someone changes a password; verify each distinct hash once.
     verified: dict[str, bool] = {}
     rows: list[SignIn] = []
