@@ -133,6 +133,9 @@ def test_a_weak_new_password_is_refused_with_the_reason(network: Network, smtp: 
     assert User.objects.get(pk=network.carla.pk).check_password(PASSWORD)
 
 
+# The worker closes its database connection when it finishes, as a real worker process does;
+# that needs a test outside the wrapping transaction.
+@pytest.mark.django_db(transaction=True)
 def test_with_a_worker_backend_the_mail_waits_for_the_worker(network: Network, settings) -> None:  # type: ignore[no-untyped-def]
     from django.core import mail
     from django.core.management import call_command
