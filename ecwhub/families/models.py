@@ -7,6 +7,7 @@ hub holds or who registered first.
 import uuid
 from datetime import date
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -102,6 +103,14 @@ class Person(models.Model):
     )
     medi_cal_plan = models.CharField(_("Medi-Cal plan"), max_length=24, choices=MediCalPlan.choices, blank=True)
     medi_cal_id = models.CharField(_("Medi-Cal id (CIN)"), max_length=16, blank=True)
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+        help_text=_("The sign-in of this person, when they use the family pages."),
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

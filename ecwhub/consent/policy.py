@@ -1,0 +1,253 @@
+"""The access policy: the one place that answers "may this user, acting in this membership, see
+(or change) this category of this family's data, for this purpose?".
+
+A staff member may, when all of these hold:
+
+1. their role may handle the category for the purpose (``ROLE_READ`` / ``ROLE_WRITE``);
+2. they have a relationship with the family (``consent.Relationship``: their organization
+   registered the family or receives a referral for it, or they are the designated coordinator or
+   on the care team) — not needed for quality improvement and billing, which are organization-level;
+3. their organization registered the family, or is party to a data sharing agreement in force that
+   covers the category and the purpose;
+4. the family has a consent in force that covers the category, the purpose and their organization
+   (or the whole network). Sensitive categories are covered only when named explicitly.
+
+Break-the-glass replaces 2–4 for a coordinator or clinician, for one family, for a limited time.
+A family member sees their own family, except what a young person (12+) has kept from them.
+Everything else is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from ecwhub.accounts.models import Membership, Role, User
+from ecwhub.families.models import Household, Person
+
+from .models import (
+    Agreement,
+    BreakGlass,
+    Consent,
+    DataCategory,
+    Purpose,
+    Relationship,
+    YouthRestriction,
+)
+
+ALL = frozenset(DataCategory)
+CARE = frozenset({Purpose.CARE_COORDINATION, Purpose.REFERRAL})
+SENSITIVE = frozenset(
+    {
+        DataCategory.BEHAVIORAL_HEALTH,
+        DataCategory.LEGAL,
+        DataCategory.IMMIGRATION_SENSITIVE,
+        DataCategory.CHILD_PROTECTION,
+        DataCategory.INTERPERSONAL_SAFETY,
+    }
+)
+
+# What each role may read, and for which purposes, at most. Agreements and consents narrow it.
+ROLE_READ: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    Role.COORDINATOR: (ALL - {DataCategory.CLINICAL}, CARE),
+    Role.CLINICIAN: (ALL, CARE),
+    Role.PROVIDER_STAFF: (
+        frozenset(
+            {
+                DataCategory.IDENTITY_CONTACT,
+                DataCategory.DEMOGRAPHICS,
+                DataCategory.INSURANCE,
+                DataCategory.IDENTIFIED_NEEDS,
+                DataCategory.REFERRALS,
+                DataCategory.CASE_NOTES,
+            }
+        ),
+        CARE,
+    ),
+    # Analysts read records only for quality improvement, and never the sensitive categories.
+    Role.ANALYST: (ALL - SENSITIVE, frozenset({Purpose.QUALITY_IMPROVEMENT})),
+    # Hub administrators run the network; they do not read family records.
+    Role.HUB_ADMIN: (frozenset(), frozenset()),
+    Role.FAMILY_MEMBER: (ALL, frozenset({Purpose.CARE_COORDINATION})),
+}
+ROLE_WRITE: dict[str, frozenset[str]] = {
+    Role.COORDINATOR: ALL - {DataCategory.CLINICAL},
+    Role.CLINICIAN: ALL,
+    Role.PROVIDER_STAFF: frozenset({DataCategory.REFERRALS, DataCategory.CASE_NOTES}),
+    Role.ANALYST: frozenset(),
+    Role.HUB_ADMIN: frozenset(),
+    Role.FAMILY_MEMBER: frozenset({DataCategory.IDENTITY_CONTACT}),
+}
+RELATIONSHIP_PURPOSES = CARE
+BREAK_GLASS_ROLES = frozenset({Role.COORDINATOR, Role.CLINICIAN})
+YOUTH_AGE_YEARS = 12
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str
+    basis: tuple[str, ...] = field(default=())
+    break_glass: bool = False
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def _deny(reason: str) -> Decision:
+    return Decision(False, reason)
+
+
+def _agreement_covers(organization_id: int, category: str, purpose: str, at: datetime) -> bool:
+    return (
+        Agreement.objects.in_force(at)
+        .filter(parties=organization_id, categories__category=category, purposes__purpose=purpose)
+        .exists()
+    )
+
+
+def _consent_q(*, organization_id: int, category: str, purpose: str, at: datetime, person: Person | None) -> Q:
+    consents = (
+        Consent.objects.in_force(at)
+        .filter(household=OuterRef("pk"), categories__category=category, purposes__purpose=purpose)
+        .filter(Q(network_wide=True) | Q(organizations=organization_id))
+    )
+    # A consent about one person covers only that person; a family consent covers everyone.
+    consents = (
+        consents.filter(Q(person__isnull=True) | Q(person=person)) if person else consents.filter(person__isnull=True)
+    )
+    return Q(Exists(consents))
+
+
+def _relationship_q(user: User, membership: Membership, at: datetime) -> Q:
+    active = Relationship.objects.filter(household=OuterRef("pk"), started_at__lte=at).filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gt=at)
+    )
+    return Q(Exists(active.filter(Q(user=user) | Q(organization=membership.organization_id))))
+
+
+def _break_glass_q(user: User, at: datetime) -> Q:
+    return Q(
+        Exists(BreakGlass.objects.filter(household=OuterRef("pk"), user=user, started_at__lte=at, expires_at__gt=at))
+    )
+
+
+def _family_q(user: User) -> Q:
+    return Q(members__account=user)
+
+
+def households_visible(
+    *,
+    user: User,
+    membership: Membership | None,
+    category: str,
+    purpose: str,
+    write: bool = False,
+    at: datetime | None = None,
+) -> QuerySet[Household]:
+    """Households whose ``category`` data the user may see (or change) for ``purpose``, filtered in
+    the database. Use it for lists, search, exports and the API."""
+    at = at or timezone.now()
+    none = Household.objects.none()
+    if membership is None or not user.is_active or not membership.is_active:
+        return none
+    categories, purposes = ROLE_READ.get(membership.role, (frozenset(), frozenset()))
+    if category not in categories or purpose not in purposes:
+        return none
+    if write and category not in ROLE_WRITE.get(membership.role, frozenset()):
+        return none
+    if membership.role == Role.FAMILY_MEMBER:
+        return Household.objects.filter(_family_q(user)).distinct()
+    organization_id = membership.organization_id
+    condition = _consent_q(organization_id=organization_id, category=category, purpose=purpose, at=at, person=None)
+    if purpose in RELATIONSHIP_PURPOSES:
+        condition &= _relationship_q(user, membership, at)
+    if not _agreement_covers(organization_id, category, purpose, at):
+        condition &= Q(registered_by=organization_id)
+    if membership.role in BREAK_GLASS_ROLES and purpose == Purpose.CARE_COORDINATION:
+        condition |= _break_glass_q(user, at)
+    return Household.objects.filter(condition)
+
+
+def decide(
+    *,
+    user: User,
+    membership: Membership | None,
+    household: Household,
+    category: str,
+    purpose: str,
+    person: Person | None = None,
+    write: bool = False,
+    at: datetime | None = None,
+) -> Decision:
+    """The decision for one family (and optionally one person in it), with the reason."""
+    at = at or timezone.now()
+    if membership is None or not user.is_active or not membership.is_active:
+        return _deny("no active membership")
+    categories, purposes = ROLE_READ.get(membership.role, (frozenset(), frozenset()))
+    if category not in categories:
+        return _deny(f"the {membership.role} role does not handle {category}")
+    if purpose not in purposes:
+        return _deny(f"the {membership.role} role does not act for {purpose}")
+    if write and category not in ROLE_WRITE.get(membership.role, frozenset()):
+        return _deny(f"the {membership.role} role does not change {category}")
+
+    if membership.role == Role.FAMILY_MEMBER:
+        own = getattr(user, "person", None)
+        if own is None or own.household_id != household.pk:
+            return _deny("not this family's member")
+        if person is not None and person.pk != own.pk and _youth_restricted(person, own, at):
+            return _deny("a young person keeps this information private")
+        return Decision(True, "own family", ("family_member",))
+
+    organization_id = membership.organization_id
+    households = Household.objects.filter(pk=household.pk)
+    basis: list[str] = []
+    if purpose in RELATIONSHIP_PURPOSES:
+        if not households.filter(_relationship_q(user, membership, at)).exists():
+            return _fallback_break_glass(user, membership, household, purpose, at, "no relationship with the family")
+        basis.append("relationship")
+    if household.registered_by_id == organization_id:
+        basis.append("registering organization")
+    elif _agreement_covers(organization_id, category, purpose, at):
+        basis.append("agreement")
+    else:
+        return _fallback_break_glass(user, membership, household, purpose, at, "no agreement in force covers this")
+    consent = _consent_q(organization_id=organization_id, category=category, purpose=purpose, at=at, person=person)
+    if not households.filter(consent).exists():
+        return _fallback_break_glass(user, membership, household, purpose, at, "no consent in force covers this")
+    basis.append("consent")
+    return Decision(True, "allowed", tuple(basis))
+
+
+def _fallback_break_glass(
+    user: User, membership: Membership, household: Household, purpose: str, at: datetime, reason: str
+) -> Decision:
+    if (
+        membership.role in BREAK_GLASS_ROLES
+        and purpose == Purpose.CARE_COORDINATION
+        and BreakGlass.objects.filter(household=household, user=user, started_at__lte=at, expires_at__gt=at).exists()
+    ):
+        return Decision(True, "emergency access", ("break_glass",), break_glass=True)
+    return _deny(reason)
+
+
+def _youth_restricted(youth: Person, viewer: Person, at: datetime) -> bool:
+    if youth.age_in_months(timezone.localdate(at)) < YOUTH_AGE_YEARS * 12:
+        return False
+    return YouthRestriction.objects.filter(youth=youth, hidden_from=viewer, lifted_at__isnull=True).exists()
+
+
+def categories_allowed(
+    *, user: User, membership: Membership | None, household: Household, purpose: str, categories: Iterable[str]
+) -> list[str]:
+    """The subset of ``categories`` the user may see for this family (for pages showing several)."""
+    return [
+        c
+        for c in categories
+        if decide(user=user, membership=membership, household=household, category=c, purpose=purpose)
+    ]

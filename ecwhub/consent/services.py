@@ -1,0 +1,323 @@
+"""Operations on agreements, consents, relationships and emergency access.
+
+Each runs in one transaction, checks its input (raising ``ConsentError`` naming the field), and
+appends its event to the audit log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ecwhub.accounts.models import Membership, Organization, Role, User
+from ecwhub.families.models import Household, Person
+
+from .audit import AuditLine, audit_append
+from .models import (
+    Agreement,
+    AgreementCategory,
+    AgreementPurpose,
+    AuditEntry,
+    BreakGlass,
+    Consent,
+    ConsentCategory,
+    ConsentPurpose,
+    DataCategory,
+    Purpose,
+    Relationship,
+    RelationshipKind,
+    YouthRestriction,
+)
+from .policy import BREAK_GLASS_ROLES, YOUTH_AGE_YEARS
+
+
+class ConsentError(ValueError):
+    """Bad input for a consent operation. ``field`` names the input at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _line(membership: Membership | None, user: User | None, action: str, **kwargs: object) -> AuditLine:
+    return AuditLine(
+        action=action,
+        actor_id=user.pk if user else None,
+        organization_id=membership.organization_id if membership else None,
+        role=membership.role if membership else "",
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def _check_choices(field: str, values: Iterable[str], allowed: Iterable[str]) -> list[str]:
+    chosen = sorted(set(values))
+    if not chosen:
+        raise ConsentError(field, "Choose at least one.")
+    unknown = sorted(set(chosen) - set(allowed))
+    if unknown:
+        raise ConsentError(field, f"Unknown value: {', '.join(unknown)}.")
+    return chosen
+
+
+def _require_hub_admin(membership: Membership | None) -> None:
+    if membership is None or membership.role != Role.HUB_ADMIN or not membership.organization.is_hub:
+        raise ConsentError("__all__", "Only a hub administrator records or ends agreements.")
+
+
+@transaction.atomic
+def agreement_create(
+    *,
+    acting_user: User,
+    membership: Membership | None,
+    title: str,
+    parties: Iterable[Organization],
+    categories: Iterable[str],
+    purposes: Iterable[str],
+    effective_from: date,
+    effective_until: date | None,
+    signed_document: str,
+) -> Agreement:
+    """Record a data sharing agreement. Raises ConsentError naming the bad field."""
+    _require_hub_admin(membership)
+    party_list = list({p.pk: p for p in parties}.values())
+    if len(party_list) < 2:
+        raise ConsentError("parties", "An agreement needs at least two parties.")
+    if not title.strip():
+        raise ConsentError("title", "Give the agreement a title.")
+    if not signed_document.strip():
+        raise ConsentError("signed_document", "Say where the signed copy is kept.")
+    if effective_until is not None and effective_until < effective_from:
+        raise ConsentError("effective_until", "The end date is before the start date.")
+    chosen_categories = _check_choices("categories", categories, DataCategory.values)
+    chosen_purposes = _check_choices("purposes", purposes, Purpose.values)
+    agreement = Agreement.objects.create(
+        title=title.strip(),
+        effective_from=effective_from,
+        effective_until=effective_until,
+        signed_document=signed_document.strip(),
+        created_by=acting_user,
+    )
+    agreement.parties.set(party_list)
+    AgreementCategory.objects.bulk_create(AgreementCategory(agreement=agreement, category=c) for c in chosen_categories)
+    AgreementPurpose.objects.bulk_create(AgreementPurpose(agreement=agreement, purpose=p) for p in chosen_purposes)
+    audit_append(
+        [_line(membership, acting_user, AuditEntry.Action.AGREEMENT_CREATED, detail=f"agreement {agreement.pk}")]
+    )
+    return agreement
+
+
+@transaction.atomic
+def agreement_terminate(
+    *, acting_user: User, membership: Membership | None, agreement: Agreement, reason: str
+) -> Agreement:
+    """End an agreement now. The access it gave stops with this transaction."""
+    _require_hub_admin(membership)
+    if not reason.strip():
+        raise ConsentError("reason", "Say why the agreement ends.")
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if agreement.terminated_at is not None:
+        raise ConsentError("__all__", "This agreement has already been terminated.")
+    agreement.terminated_at = timezone.now()
+    agreement.terminated_by = acting_user
+    agreement.termination_reason = reason.strip()
+    agreement.save(update_fields=["terminated_at", "terminated_by", "termination_reason"])
+    audit_append(
+        [_line(membership, acting_user, AuditEntry.Action.AGREEMENT_TERMINATED, detail=f"agreement {agreement.pk}")]
+    )
+    return agreement
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    acting_user: User,
+    membership: Membership,
+    household: Household,
+    given_by: Person,
+    method: str,
+    categories: Iterable[str],
+    purposes: Iterable[str],
+    network_wide: bool,
+    organizations: Iterable[Organization] = (),
+    person: Person | None = None,
+    text_version: str,
+    language: str,
+    witness: str = "",
+    document: str = "",
+    given_at: datetime | None = None,
+    expires_at: datetime | None = None,
+) -> Consent:
+    """Record a family's consent. Raises ConsentError naming the bad field; writes nothing then."""
+    if given_by.household_id != household.pk:
+        raise ConsentError("given_by", "The person giving consent must belong to this family.")
+    if person is not None and person.household_id != household.pk:
+        raise ConsentError("person", "That person is not in this family.")
+    self_consent = person is not None and given_by.pk == person.pk
+    is_guardian = given_by.relationship in (Person.Relationship.CAREGIVER, Person.Relationship.LEGAL_GUARDIAN)
+    if not is_guardian and not (self_consent and given_by.age_in_months() >= YOUTH_AGE_YEARS * 12):
+        raise ConsentError(
+            "given_by",
+            "Consent is given by a caregiver or legal guardian, or by a young person 12 or older for themself.",
+        )
+    if method not in Consent.Method.values:
+        raise ConsentError("method", "Choose how consent was given.")
+    if method == Consent.Method.VERBAL_WITNESSED and not witness.strip():
+        raise ConsentError("witness", "Verbal consent needs the name of a witness.")
+    if method == Consent.Method.PAPER_SCANNED and not document.strip():
+        raise ConsentError("document", "Say where the scanned paper form is kept.")
+    chosen_categories = _check_choices("categories", categories, DataCategory.values)
+    chosen_purposes = _check_choices("purposes", purposes, Purpose.values)
+    organization_list = list(organizations)
+    if not network_wide and not organization_list:
+        raise ConsentError("organizations", "Choose the whole network or at least one organization.")
+    if not text_version.strip():
+        raise ConsentError("text_version", "Record which version of the consent text was used.")
+    if language not in dict(settings.LANGUAGES) and len(language) > 8:
+        raise ConsentError("language", "Unknown language.")
+    given_at = given_at or timezone.now()
+    expires_at = expires_at or given_at + timedelta(days=365)
+    if expires_at <= given_at:
+        raise ConsentError("expires_at", "The consent must expire after it is given.")
+    consent = Consent.objects.create(
+        household=household,
+        person=person,
+        network_wide=network_wide,
+        method=method,
+        text_version=text_version.strip(),
+        language=language,
+        given_by=given_by,
+        witness=witness.strip(),
+        document=document.strip(),
+        recorded_by=acting_user,
+        recorded_in=membership.organization,
+        given_at=given_at,
+        expires_at=expires_at,
+    )
+    if not network_wide:
+        consent.organizations.set(organization_list)
+    ConsentCategory.objects.bulk_create(ConsentCategory(consent=consent, category=c) for c in chosen_categories)
+    ConsentPurpose.objects.bulk_create(ConsentPurpose(consent=consent, purpose=p) for p in chosen_purposes)
+    audit_append(
+        [
+            _line(
+                membership,
+                acting_user,
+                AuditEntry.Action.CONSENT_GIVEN,
+                household_id=household.pk,
+                person_id=person.pk if person else None,
+                categories=chosen_categories,
+                detail=f"consent {consent.pk}",
+            )
+        ]
+    )
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, acting_user: User, membership: Membership, consent: Consent, reason: str = "") -> Consent:
+    """Withdraw a consent now; access it gave ends with this transaction. The consent is kept."""
+    consent = Consent.objects.select_for_update().get(pk=consent.pk)
+    if consent.withdrawn_at is not None:
+        raise ConsentError("__all__", "This consent was already withdrawn.")
+    consent.withdrawn_at = timezone.now()
+    consent.withdrawn_by = acting_user
+    consent.withdrawal_reason = reason.strip()
+    consent.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    audit_append(
+        [
+            _line(
+                membership,
+                acting_user,
+                AuditEntry.Action.CONSENT_WITHDRAWN,
+                household_id=consent.household_id,
+                person_id=consent.person_id,
+                detail=f"consent {consent.pk}",
+            )
+        ]
+    )
+    return consent
+
+
+def relationship_start(
+    *, household: Household, kind: str, user: User | None = None, organization: Organization | None = None
+) -> Relationship:
+    """The one way other parts of the hub tell the policy that someone works with a family."""
+    if kind not in RelationshipKind.values:
+        raise ConsentError("kind", f"Unknown relationship {kind!r}.")
+    if user is None and organization is None:
+        raise ConsentError("user", "A relationship needs a person or an organization.")
+    existing = Relationship.objects.filter(
+        household=household, kind=kind, user=user, organization=organization, ended_at__isnull=True
+    ).first()
+    return existing or Relationship.objects.create(household=household, kind=kind, user=user, organization=organization)
+
+
+def relationship_end(
+    *, household: Household, kind: str, user: User | None = None, organization: Organization | None = None
+) -> int:
+    return Relationship.objects.filter(
+        household=household, kind=kind, user=user, organization=organization, ended_at__isnull=True
+    ).update(ended_at=timezone.now())
+
+
+BREAK_GLASS_DURATION = timedelta(hours=4)
+
+
+@transaction.atomic
+def break_glass_open(*, acting_user: User, membership: Membership, household: Household, reason: str) -> BreakGlass:
+    """Open one family's record in an emergency, for four hours, with a written reason.
+    The hub administrators see it in their review list; the family sees it in its disclosure report."""
+    if membership.role not in BREAK_GLASS_ROLES:
+        raise ConsentError("__all__", "Only care coordinators and clinicians can use emergency access.")
+    if len(reason.strip()) < 20:
+        raise ConsentError("reason", "Describe the emergency in at least 20 characters.")
+    now = timezone.now()
+    grant = BreakGlass.objects.create(
+        user=acting_user,
+        organization=membership.organization,
+        household=household,
+        reason=reason.strip(),
+        started_at=now,
+        expires_at=now + BREAK_GLASS_DURATION,
+    )
+    audit_append(
+        [
+            _line(
+                membership,
+                acting_user,
+                AuditEntry.Action.BREAK_GLASS,
+                household_id=household.pk,
+                detail=f"break-glass {grant.pk}",
+            )
+        ]
+    )
+    return grant
+
+
+@transaction.atomic
+def youth_restriction_set(
+    *, acting_user: User, membership: Membership, youth: Person, hidden_from: Person
+) -> YouthRestriction:
+    """A young person (12+) keeps their own information from a member of their family."""
+    if youth.age_in_months() < YOUTH_AGE_YEARS * 12:
+        raise ConsentError("youth", "Only young people 12 or older decide this for themselves.")
+    if youth.household_id != hidden_from.household_id or youth.pk == hidden_from.pk:
+        raise ConsentError("hidden_from", "Choose another member of the same family.")
+    restriction, _ = YouthRestriction.objects.get_or_create(youth=youth, hidden_from=hidden_from, lifted_at=None)
+    audit_append(
+        [
+            _line(
+                membership,
+                acting_user,
+                AuditEntry.Action.WRITE,
+                household_id=youth.household_id,
+                person_id=youth.pk,
+                detail="youth restriction set",
+            )
+        ]
+    )
+    return restriction
