@@ -163,7 +163,8 @@ class Consent(models.Model):
     method = models.CharField(_("how consent was given"), max_length=20, choices=Method.choices)
     text_version = models.CharField(_("consent text version"), max_length=40)
     language = models.CharField(_("language of the consent text"), max_length=8)
-    given_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("given by"))
+    # RESTRICT: a person who gave consent cannot be deleted alone, but their whole family can.
+    given_by = models.ForeignKey(Person, on_delete=models.RESTRICT, related_name="+", verbose_name=_("given by"))
     witness = models.CharField(_("witness"), max_length=200, blank=True)
     document = models.CharField(_("scanned document reference"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

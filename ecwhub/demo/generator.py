@@ -941,6 +941,7 @@ class SeedSummary:
     memberships: int = 0
     totp_devices: int = 0
     households: int = 0
+    sharing: dict[str, int] = field(default_factory=dict)
     people: int = 0
     children: int = 0
 
@@ -1238,6 +1239,9 @@ def demo_seed(
             summary=summary,
             progress=progress,
         )
+        from .sharing import seed_sharing  # sharing builds on the rows above
+
+        summary.sharing = seed_sharing(seed=seed, today=today, organizations=organizations)
     return summary
 
 

@@ -89,12 +89,23 @@ def fingerprint() -> str:
     add(TOTPDevice.objects.order_by("user__email").values_list("user__email", "key"))
     household_fields = [f.attname for f in Household._meta.concrete_fields if f.attname != "registered_by_id"]
     add(Household.objects.order_by("id").values_list(*household_fields, "registered_by__slug"))
-    add(Person.objects.order_by("id").values_list(*[f.attname for f in Person._meta.concrete_fields]))
+    person_fields = [f.attname for f in Person._meta.concrete_fields if f.attname != "account_id"]
+    add(Person.objects.order_by("id").values_list(*person_fields, "account__email"))
+    from ecwhub.consent.models import Consent
+
+    add(
+        Consent.objects.order_by("id").values_list(
+            "id", "household_id", "given_by_id", "network_wide", "given_at", "expires_at"
+        )
+    )
     return digest.hexdigest()
 
 
 def wipe() -> None:
+    from ecwhub.consent.models import Agreement
+
     Household.objects.all().delete()
+    Agreement.objects.all().delete()
     User.objects.all().delete()
     SecurityEvent.objects.all().delete()
     Organization.objects.all().delete()

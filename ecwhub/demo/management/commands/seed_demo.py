@@ -127,6 +127,12 @@ class Command(BaseCommand):
                 f"({summary.children} children 0-8) in {seconds:.1f} s."
             )
         )
+        sharing = summary.sharing
+        self.stdout.write(
+            f"Sharing: {sharing.get('agreements', 0)} data sharing agreements, "
+            f"{sharing.get('consents', 0)} family consents, {sharing.get('relationships', 0)} relationships "
+            f"(registering organization or referral), {sharing.get('family_accounts', 0)} family sign-ins linked to a caregiver."
+        )
 
     def _print_sign_ins(self) -> None:
         rows = demo_sign_ins()
