@@ -131,7 +131,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Sharing: {sharing.get('agreements', 0)} data sharing agreements, "
             f"{sharing.get('consents', 0)} family consents, {sharing.get('relationships', 0)} relationships "
-            f"(registering organization or referral), {sharing.get('family_accounts', 0)} family sign-ins linked to a caregiver."
+            f"(registering organization or referral), "
+            f"{sharing.get('family_accounts', 0)} family sign-ins linked to a caregiver."
         )
 
     def _print_sign_ins(self) -> None:
