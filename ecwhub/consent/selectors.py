@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import Http404
 
@@ -68,7 +69,7 @@ def household_open(
     categories may be shown, and audits exactly what was opened."""
     try:
         household = Household.objects.get(pk=household_id)
-    except (Household.DoesNotExist, ValueError, TypeError):
+    except (Household.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404 from None
     decision = decide(user=user, membership=membership, household=household, category=required, purpose=purpose)
     if not decision:

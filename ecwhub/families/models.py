@@ -54,6 +54,7 @@ class Household(models.Model):
     postal_code = models.CharField(_("ZIP code"), max_length=10, blank=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
+    deidentified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("household")
@@ -62,6 +63,31 @@ class Household(models.Model):
     def __str__(self) -> str:
         # Opaque on purpose: admin lists and log lines must not show names.
         return f"Household {str(self.id)[:8]}"
+
+
+# Which consent category each recorded fact belongs to (the access policy decides per category).
+IDENTITY_FIELDS = (
+    "given_name",
+    "family_name",
+    "second_family_name",
+    "preferred_name",
+    "name_original_script",
+    "phone",
+    "email",
+)
+DEMOGRAPHIC_FIELDS = (
+    "relationship",
+    "date_of_birth",
+    "date_of_birth_estimated",
+    "sex",
+    "is_pregnant",
+    "preferred_language",
+    "dialect",
+    "interpreter_needed",
+)
+INSURANCE_FIELDS = ("insurance_status", "medi_cal_plan", "medi_cal_id")
+HOUSEHOLD_IDENTITY_FIELDS = ("street", "unit", "city", "state", "postal_code")
+HOUSEHOLD_DEMOGRAPHIC_FIELDS = ("preferred_language", "dialect", "interpreter_needed")
 
 
 class Person(models.Model):

@@ -1,0 +1,139 @@
+"""Everything the hub holds about one family, for the family (or its coordinator) to take away.
+
+Only the categories the requester may see are included; the export itself is audited. The same
+data serves the machine-readable (JSON) and the human-readable (HTML) forms.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from ecwhub.accounts.models import Membership, User
+from ecwhub.families.models import (
+    DEMOGRAPHIC_FIELDS,
+    HOUSEHOLD_DEMOGRAPHIC_FIELDS,
+    HOUSEHOLD_IDENTITY_FIELDS,
+    IDENTITY_FIELDS,
+    INSURANCE_FIELDS,
+    Household,
+    Person,
+)
+
+from .models import AuditEntry, Consent, DataCategory, Purpose, Relationship
+from .policy import decide
+from .selectors import audit_reads, disclosures
+
+EXPORT_FORMAT_VERSION = "1"
+_PERSON_FIELDS = {
+    DataCategory.IDENTITY_CONTACT: IDENTITY_FIELDS,
+    DataCategory.DEMOGRAPHICS: DEMOGRAPHIC_FIELDS,
+    DataCategory.INSURANCE: INSURANCE_FIELDS,
+}
+_HOUSEHOLD_FIELDS = {
+    DataCategory.IDENTITY_CONTACT: HOUSEHOLD_IDENTITY_FIELDS,
+    DataCategory.DEMOGRAPHICS: HOUSEHOLD_DEMOGRAPHIC_FIELDS,
+}
+
+
+def _value(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _consent(consent: Consent) -> dict[str, Any]:
+    return {
+        "id": str(consent.pk),
+        "person": str(consent.person_id) if consent.person_id else None,
+        "whole_network": consent.network_wide,
+        "organizations": sorted(o.name for o in consent.organizations.all()),
+        "categories": sorted(c.category for c in consent.categories.all()),
+        "purposes": sorted(p.purpose for p in consent.purposes.all()),
+        "method": consent.method,
+        "text_version": consent.text_version,
+        "language": consent.language,
+        "given_by": str(consent.given_by_id),
+        "given_at": consent.given_at.isoformat(),
+        "expires_at": consent.expires_at.isoformat(),
+        "withdrawn_at": consent.withdrawn_at.isoformat() if consent.withdrawn_at else None,
+        "in_force": consent.is_in_force,
+    }
+
+
+def family_export(*, user: User, membership: Membership | None, household: Household) -> dict[str, Any]:
+    """The export as a dictionary (JSON-ready). Audited as one EXPORT entry with the categories
+    included. The caller has checked that ``household`` may be opened at all."""
+    purpose = Purpose.CARE_COORDINATION
+    allowed = [
+        c
+        for c in DataCategory
+        if decide(user=user, membership=membership, household=household, category=c, purpose=purpose)
+    ]
+    people = []
+    for person in Person.objects.filter(household=household).order_by("created_at", "id"):
+        visible = [
+            c
+            for c in _PERSON_FIELDS
+            if c in allowed
+            and decide(
+                user=user, membership=membership, household=household, category=c, purpose=purpose, person=person
+            )
+        ]
+        record: dict[str, Any] = {"id": str(person.pk)}
+        for category in visible:
+            record.update({name: _value(getattr(person, name)) for name in _PERSON_FIELDS[category]})
+        people.append(record)
+    family: dict[str, Any] = {"id": str(household.pk), "registered_by": household.registered_by.name}
+    for category, names in _HOUSEHOLD_FIELDS.items():
+        if category in allowed:
+            family.update({name: _value(getattr(household, name)) for name in names})
+    consents = Consent.objects.filter(household=household).prefetch_related("organizations", "categories", "purposes")
+    relationships = Relationship.objects.filter(household=household).select_related("organization", "user")
+    data = {
+        "format": "ecwhub-family-export",
+        "version": EXPORT_FORMAT_VERSION,
+        "exported_at": timezone.now().isoformat(),
+        "categories_included": sorted(allowed),
+        "household": family,
+        "people": people,
+        "consents": [_consent(c) for c in consents],
+        "relationships": [
+            {
+                "kind": r.kind,
+                "organization": r.organization.name if r.organization else None,
+                "person": r.user.get_full_name() if r.user else None,
+                "started_at": r.started_at.isoformat(),
+                "ended_at": r.ended_at.isoformat() if r.ended_at else None,
+            }
+            for r in relationships
+        ],
+        "disclosures": [
+            {
+                "at": d.at.isoformat(),
+                "action": d.action,
+                "who": d.who,
+                "organization": d.organization,
+                "role": d.role,
+                "categories": list(d.categories),
+                "purpose": d.purpose,
+                "emergency": d.emergency,
+            }
+            for d in disclosures(household=household)
+        ],
+    }
+    audit_reads(
+        user=user,
+        membership=membership,
+        household_ids=[household.pk],
+        categories=allowed,
+        purpose=purpose,
+        action=AuditEntry.Action.EXPORT,
+        detail="family export",
+    )
+    return data
+
+
+def family_export_html(data: dict[str, Any]) -> str:
+    """The same export, as a page a person can read and print."""
+    return render_to_string("exports/family.html", {"export": data})

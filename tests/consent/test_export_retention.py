@@ -1,0 +1,106 @@
+"""Family data export and the retention rule."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from ecwhub.accounts.models import Membership
+from ecwhub.consent.audit import audit_verify
+from ecwhub.consent.export import family_export, family_export_html
+from ecwhub.consent.models import AuditEntry, Consent, Relationship
+from ecwhub.consent.retention import apply_retention
+from ecwhub.families.models import Household, Person
+from tests.conftest import Network
+from tests.consent.conftest import Family, make_family
+
+pytestmark = pytest.mark.django_db
+
+
+def m(user) -> Membership:  # type: ignore[no-untyped-def]
+    return Membership.objects.get(user=user)
+
+
+def test_the_export_holds_what_the_requester_may_see_and_is_audited(network: Network, family: Family) -> None:
+    data = family_export(user=network.alice, membership=m(network.alice), household=family.household)
+    assert data["household"]["postal_code"] == "91801"
+    names = {p.get("given_name") for p in data["people"]}
+    assert names == {"María", "Sofía", "Diego"}
+    assert "insurance_status" in data["people"][0]
+    assert "behavioral_health" not in data["categories_included"]
+    assert data["consents"][0]["whole_network"] is True
+    assert data["relationships"][0]["kind"] == "registering_organization"
+    entry = AuditEntry.objects.filter(action=AuditEntry.Action.EXPORT, household_id=family.household.pk).get()
+    assert entry.actor_id == network.alice.pk
+    assert "identity_contact" in entry.categories
+    html = family_export_html(data)
+    assert "María" in html and "Everything the hub holds about your family" in html
+
+
+def test_the_family_member_exports_their_own_family(network: Network, family: Family) -> None:
+    family.mother.account = network.carla
+    family.mother.save(update_fields=["account"])
+    data = family_export(user=network.carla, membership=m(network.carla), household=family.household)
+    assert {p["given_name"] for p in data["people"]} == {"María", "Sofía", "Diego"}
+
+
+def test_the_export_command_refuses_someone_who_may_not_see_the_family(network: Network, family: Family) -> None:
+    with pytest.raises(CommandError, match="may not see it"):
+        call_command("export_family", str(family.household.pk), "--as", "bob@example.org")
+    with pytest.raises(CommandError, match="may not see it"):
+        call_command("export_family", "not-a-uuid", "--as", "alice@example.org")
+    out = StringIO()
+    call_command("export_family", str(family.household.pk), "--as", "alice@example.org", stdout=out)
+    assert json.loads(out.getvalue())["household"]["id"] == str(family.household.pk)
+
+
+def _age(household: Household, days: int) -> None:
+    past = timezone.now() - timedelta(days=days)
+    Household.objects.filter(pk=household.pk).update(updated_at=past, created_at=past)
+    Consent.objects.filter(household=household).update(given_at=past, expires_at=past + timedelta(days=365))
+    Relationship.objects.filter(household=household).update(started_at=past)
+
+
+def test_retention_deidentifies_inactive_families_and_keeps_the_fact(network: Network) -> None:
+    old = make_family(network)
+    recent = make_family(network)
+    _age(old.household, 2000)
+    cutoff = timezone.now() - timedelta(days=1000)
+    assert apply_retention(cutoff=cutoff, mode="deidentify", dry_run=True).matched == 1
+    assert Person.objects.get(pk=old.mother.pk).given_name == "María"
+    result = apply_retention(cutoff=cutoff, mode="deidentify")
+    assert result.changed == 1
+    mother = Person.objects.get(pk=old.mother.pk)
+    assert (
+        mother.given_name == "—" and mother.phone == "" and mother.date_of_birth.month == 1 == mother.date_of_birth.day
+    )
+    household = Household.objects.get(pk=old.household.pk)
+    assert household.postal_code == "918" and household.deidentified_at is not None
+    assert Person.objects.get(pk=recent.mother.pk).given_name == "María"
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.DEIDENTIFY, household_id=old.household.pk).count() == 1
+    assert apply_retention(cutoff=cutoff, mode="deidentify").changed == 0, "already de-identified"
+    assert audit_verify().ok
+
+
+def test_retention_purge_deletes_the_family_but_not_its_audit_trail(network: Network) -> None:
+    old = make_family(network)
+    _age(old.household, 2000)
+    before = AuditEntry.objects.filter(household_id=old.household.pk).count()
+    out = StringIO()
+    call_command("apply_retention", "--mode", "purge", "--inactive-days", "1000", stdout=out)
+    assert "1 families" in out.getvalue()
+    assert not Household.objects.filter(pk=old.household.pk).exists()
+    assert not Person.objects.filter(household_id=old.household.pk).exists()
+    assert AuditEntry.objects.filter(household_id=old.household.pk).count() == before + 1
+    assert AuditEntry.objects.filter(household_id=old.household.pk, action=AuditEntry.Action.PURGE).exists()
+    assert audit_verify().ok
+
+
+def test_retention_refuses_a_period_that_is_too_short(db: None) -> None:
+    with pytest.raises(CommandError, match="--inactive-days"):
+        call_command("apply_retention", "--inactive-days", "3")
