@@ -169,8 +169,10 @@ class Page(PaginationBase):
 
 def _add_routers() -> None:
     from ecwhub.accounts.api import router as accounts_router
+    from ecwhub.families.api import router as families_router
 
     api.add_router("/v1/", accounts_router)
+    api.add_router("/v1/", families_router)
 
 
 _add_routers()
