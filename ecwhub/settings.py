@@ -260,7 +260,22 @@ LOGGING = {
     },
 }
 
+# --- Retention ---------------------------------------------------------------------------
+# Families with no activity for this long are de-identified (or purged) by `apply_retention`.
+RETENTION_INACTIVE_DAYS = env.int("RETENTION_INACTIVE_DAYS", default=3 * 365)
+
 # --- API -------------------------------------------------------------------------------------
 API_PAGE_SIZE = 50
 API_MAX_PAGE_SIZE = 200
 NINJA_PAGINATION_PER_PAGE = API_PAGE_SIZE
+
+# --- Field encryption ---
+# Fernet keys for encrypted model fields, comma-separated, newest first: the first encrypts, all
+# decrypt (docs/encryption.md). Without the variable the keys are read from var/field_keys, which
+# the quick start creates (ECWHUB_CREATE_FIELD_KEY=true). Missing keys are reported when an
+# encrypted field is first used, not here, so commands that never touch one still start.
+from ecwhub.core.crypto import read_key_file  # noqa: E402  (imports no models or apps)
+
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[]) or read_key_file(
+    VAR_DIR / "field_keys", create=env.bool("ECWHUB_CREATE_FIELD_KEY", default=False)
+)

@@ -62,6 +62,22 @@ class AuditLine:
     detail: str = ""
 
 
+class AuditChainError(RuntimeError):
+    """The log's head row is gone while entries remain: someone tampered with the log."""
+
+
+def _locked_head() -> AuditHead:
+    head = AuditHead.objects.select_for_update().filter(id=1).first()
+    if head is not None:
+        return head
+    # No head: a new database (or a test database just emptied). Start the chain only if the
+    # log is empty too; a head removed from under existing entries is tampering, not a start.
+    if AuditEntry.objects.exists():
+        raise AuditChainError("the audit log's head row is missing; run audit_verify")
+    AuditHead.objects.get_or_create(id=1, defaults={"last_hash": GENESIS, "count": 0})
+    return AuditHead.objects.select_for_update().get(id=1)
+
+
 def audit_append(lines: Iterable[AuditLine]) -> list[AuditEntry]:
     """Append entries in order, in one transaction, chained onto the current head."""
     rows = list(lines)
@@ -70,7 +86,7 @@ def audit_append(lines: Iterable[AuditLine]) -> list[AuditEntry]:
     request_id = request_id_var.get()
     request_id = "" if request_id == "-" else request_id
     with transaction.atomic():
-        head = AuditHead.objects.select_for_update().get(id=1)
+        head = _locked_head()
         previous = head.last_hash
         now = timezone.now()
         entries = []
@@ -118,7 +134,11 @@ def audit_verify(chunk_size: int = 5000) -> Verification:
             return Verification(False, checked, entry.pk, "its content does not match its hash")
         previous = entry.hash
         checked += 1
-    head = AuditHead.objects.get(id=1)
+    head = AuditHead.objects.filter(id=1).first()
+    if head is None:
+        if checked:
+            return Verification(False, checked, None, "the log's head row is missing")
+        return Verification(True, 0)
     if head.last_hash != previous or head.count != checked:
         return Verification(False, checked, None, "entries are missing at the end of the log")
     return Verification(True, checked)

@@ -88,3 +88,16 @@ def test_the_verify_command_reports_a_sound_log() -> None:
     out = StringIO()
     call_command("audit_verify", stdout=out)
     assert "3 entries" in out.getvalue() and "intact" in out.getvalue()
+
+
+def test_a_missing_head_starts_a_new_chain_only_on_an_empty_log() -> None:
+    from ecwhub.consent.audit import AuditChainError
+    from ecwhub.consent.models import AuditHead
+
+    AuditHead.objects.all().delete()
+    first = _entries(2)
+    assert first[0].prev_hash == "0" * 64 and audit_verify().ok
+    AuditHead.objects.all().delete()
+    with pytest.raises(AuditChainError):
+        _entries(1)
+    assert not audit_verify().ok
