@@ -69,6 +69,40 @@ def _get(url: str, attempts: int = 100) -> tuple[int, str]:
     raise AssertionError(f"no answer from {url}")
 
 
+def _sign_in_as_the_demo_coordinator(port: int, env: dict[str, str]) -> None:
+    """Sign in as a browser would (CSRF cookie and token), with the password and then the TOTP
+    code that `./hub totp` prints, and open the coordinator's home page."""
+    import http.cookiejar
+    import urllib.parse
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    base = f"http://127.0.0.1:{port}"
+    email = "coordinator@demo.ecwhub.example"
+
+    def post(path: str, fields: dict[str, str]) -> str:
+        form = opener.open(f"{base}{path}", timeout=10).read().decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+        assert token, form[:500]
+        data = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1), **fields}).encode()
+        request = urllib.request.Request(f"{base}{path}", data=data, headers={"Referer": f"{base}/"})  # noqa: S310
+        with opener.open(request, timeout=10) as response:
+            assert response.status == 200
+            return str(response.read().decode())
+
+    page = post("/accounts/sign-in/", {"username": email, "password": "hub-demo-2026"})
+    assert "Two-factor sign-in" in page
+    code = (
+        subprocess.run(
+            ["./hub", "totp", email], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    home = post("/accounts/two-factor/?next=/", {"code": code, "next": "/"})
+    assert "Welcome," in home and 'action="/accounts/sign-out/"' in home
+
+
 def test_hub_run_sets_up_seeds_serves_and_reuses_everything(tmp_path: Path) -> None:
     port = _free_port()
     env = {
@@ -91,6 +125,7 @@ def test_hub_run_sets_up_seeds_serves_and_reuses_everything(tmp_path: Path) -> N
         stylesheet = re.search(r'href="(/static/css/hub\.[0-9a-f]+\.css)"', page)
         assert stylesheet, "static files are served with hashed names"
         assert _get(f"http://127.0.0.1:{port}{stylesheet.group(1)}")[0] == 200
+        _sign_in_as_the_demo_coordinator(port, env)
     finally:
         _stop(process)
 

@@ -16,3 +16,18 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get()
         return True
+
+
+class RedactRequestFilter(logging.Filter):
+    """Django's error records carry the request and its full path (query string included); keep
+    the status and the request id, drop the rest, so an error log cannot carry personal data."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
+        if request is not None:
+            match = getattr(request, "resolver_match", None)
+            record.route = match.view_name if match else None
+            record.request = None
+            record.msg = "request failed" if record.levelno >= logging.ERROR else "request refused"
+            record.args = ()
+        return True

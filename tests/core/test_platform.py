@@ -148,3 +148,20 @@ def test_static_files_collect_with_hashed_names(tmp_path: Path, settings) -> Non
     assert manifest["css/hub.css"].startswith("css/hub.") and manifest["css/hub.css"] != "css/hub.css"
     assert "js/htmx.min.js" in manifest
     assert (tmp_path / (manifest["css/hub.css"] + ".gz")).exists()
+
+
+def test_error_records_lose_the_request_path_before_they_are_written() -> None:
+    from django.test import RequestFactory
+
+    from ecwhub.core.logging import RedactRequestFilter
+
+    request = RequestFactory().get("/families/?q=Mar%C3%ADa+Garc%C3%ADa")
+    record = logging.LogRecord(
+        "django.request", logging.ERROR, __file__, 1, "Internal Server Error: %s", (request.path,), None
+    )
+    record.request = request  # type: ignore[attr-defined]
+    record.status_code = 500  # type: ignore[attr-defined]
+    RedactRequestFilter().filter(record)
+    text = record.getMessage() + json.dumps({k: str(v) for k, v in record.__dict__.items()})
+    assert "María" not in text and "Mar%C3%ADa" not in text and "/families/" not in text
+    assert record.status_code == 500  # type: ignore[attr-defined]
