@@ -12,6 +12,8 @@ admin.site.site_title = "ECW Hub"
 urlpatterns = [
     path("", home.home, name="home"),
     path("accounts/", include("ecwhub.accounts.urls")),
+    path("families/", include("ecwhub.families.urls")),
+    path("", include("ecwhub.consent.urls")),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("health/", core_views.health, name="health"),
     path("api/", api.urls),

@@ -168,7 +168,7 @@ def households_visible(
         condition &= _relationship_q(user, membership, at)
     if not _agreement_covers(organization_id, category, purpose, at):
         condition &= Q(registered_by=organization_id)
-    if membership.role in BREAK_GLASS_ROLES and purpose == Purpose.CARE_COORDINATION:
+    if membership.role in BREAK_GLASS_ROLES and purpose == Purpose.CARE_COORDINATION and not write:
         condition |= _break_glass_q(user, at)
     return Household.objects.filter(condition)
 
@@ -209,26 +209,32 @@ def decide(
     basis: list[str] = []
     if purpose in RELATIONSHIP_PURPOSES:
         if not households.filter(_relationship_q(user, membership, at)).exists():
-            return _fallback_break_glass(user, membership, household, purpose, at, "no relationship with the family")
+            return _fallback_break_glass(
+                user, membership, household, purpose, at, "no relationship with the family", write
+            )
         basis.append("relationship")
     if household.registered_by_id == organization_id:
         basis.append("registering organization")
     elif _agreement_covers(organization_id, category, purpose, at):
         basis.append("agreement")
     else:
-        return _fallback_break_glass(user, membership, household, purpose, at, "no agreement in force covers this")
+        return _fallback_break_glass(
+            user, membership, household, purpose, at, "no agreement in force covers this", write
+        )
     consent = _consent_q(organization_id=organization_id, category=category, purpose=purpose, at=at, person=person)
     if not households.filter(consent).exists():
-        return _fallback_break_glass(user, membership, household, purpose, at, "no consent in force covers this")
+        return _fallback_break_glass(user, membership, household, purpose, at, "no consent in force covers this", write)
     basis.append("consent")
     return Decision(True, "allowed", tuple(basis))
 
 
 def _fallback_break_glass(
-    user: User, membership: Membership, household: Household, purpose: str, at: datetime, reason: str
+    user: User, membership: Membership, household: Household, purpose: str, at: datetime, reason: str, write: bool
 ) -> Decision:
+    # Emergency access is for reading what is needed in the emergency, never for changing the record.
     if (
-        membership.role in BREAK_GLASS_ROLES
+        not write
+        and membership.role in BREAK_GLASS_ROLES
         and purpose == Purpose.CARE_COORDINATION
         and BreakGlass.objects.filter(household=household, user=user, started_at__lte=at, expires_at__gt=at).exists()
     ):

@@ -239,3 +239,17 @@ def test_a_bad_agreement_names_the_field_and_writes_nothing(network: Network, fi
         agreement_create(**arguments)  # type: ignore[arg-type]
     assert error.value.field == field
     assert not Agreement.objects.exists()
+
+
+def test_emergency_access_reads_but_never_changes(network: Network, family: Family) -> None:
+    membership_add(acting_user=None, user=network.oscar, organization=network.food_bank, role=Role.COORDINATOR)
+    break_glass_open(
+        acting_user=network.oscar,
+        membership=m(network.oscar),
+        household=family.household,
+        reason="Child found alone at the pantry, need caregiver phone",
+    )
+    kwargs = {"user": network.oscar, "membership": m(network.oscar), "category": ID, "purpose": CARE}
+    assert decide(household=family.household, **kwargs)
+    assert not decide(household=family.household, write=True, **kwargs)
+    assert not households_visible(write=True, **kwargs).exists()
