@@ -13,7 +13,13 @@ urlpatterns = [
     ),
     path("families/<uuid:household_id>/disclosures/", views.disclosure_report, name="disclosures"),
     path("families/<uuid:household_id>/emergency/", views.emergency_access, name="emergency"),
+    path(
+        "families/<uuid:household_id>/export.<str:fmt>",
+        views.family_export_page,
+        name="export",
+    ),
     path("my-family/", views.my_family, name="my_family"),
+    path("my-family/export.<str:fmt>", views.my_family_export, name="my_family_export"),
     path("my-family/disclosures/", views.my_family_disclosures, name="my_family_disclosures"),
     path("my-family/consent/<uuid:consent_id>/withdraw/", views.my_family_withdraw, name="my_family_withdraw"),
     path("agreements/", views.agreement_list, name="agreements"),

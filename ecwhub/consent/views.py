@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from ecwhub.accounts.models import Membership, Role, User
 from ecwhub.families.models import Household, Person
 from ecwhub.families.views import acting_staff, members_visible, person_name, purpose_for
 
+from .export import family_export, family_export_html
 from .forms import (
     AgreementForm,
     ConsentForm,
@@ -539,3 +540,43 @@ def emergency_mark_reviewed(request: HttpRequest, grant_id: uuid.UUID) -> HttpRe
     else:
         messages.info(request, _("This emergency access had already been reviewed."))
     return redirect("consent:emergency_review")
+
+
+# --- Export: everything the hub holds about a family ----------------------------------------------
+
+
+def _export_response(
+    request: HttpRequest, user: User, membership: Membership, opened: OpenedHousehold, fmt: str
+) -> HttpResponse:
+    data = family_export(user=user, membership=membership, household=opened.household)
+    if fmt == "json":
+        response: HttpResponse = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+        response["Content-Disposition"] = f'attachment; filename="family-{str(opened.household.pk)[:8]}.json"'
+    else:
+        response = HttpResponse(family_export_html(data))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def family_export_page(request: HttpRequest, household_id: uuid.UUID, fmt: str) -> HttpResponse:
+    """A coordinator's (or clinician's) export of a family they work with, for the family."""
+    if fmt not in ("json", "html"):
+        raise Http404
+    user, membership = acting_staff(request)
+    opened = household_open(
+        user=user, membership=membership, household_id=household_id, purpose=Purpose.CARE_COORDINATION, detail="export"
+    )
+    return _export_response(request, user, membership, opened, fmt)
+
+
+@login_required
+def my_family_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """A family member's own copy of everything the hub holds about their family."""
+    if fmt not in ("json", "html"):
+        raise Http404
+    user, membership = _family_member(request)
+    opened = _open_own_family(user, membership, "export")
+    if opened is None:
+        raise Http404
+    return _export_response(request, user, membership, opened, fmt)

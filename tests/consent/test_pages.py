@@ -231,7 +231,7 @@ def test_the_coordinator_opens_the_family_with_names_as_written(network: Network
     assert "Emergency access" not in html
     assert f"/families/{family.household.pk}/consent/" in html
     assert f"/families/{family.household.pk}/disclosures/" in html
-    assert "export.json" not in html
+    assert f"/families/{family.household.pk}/export.json" in html
     entry = assert_audited(response, family.household.pk)
     assert entry.categories == "demographics,identity_contact,insurance"
     assert entry.actor_id == network.alice.pk
@@ -749,3 +749,25 @@ def test_the_menu_offers_each_role_its_pages(network: Network) -> None:
     assert 'href="/agreements/"' in admin and 'href="/families/"' not in admin
     carla = client_for(network.carla).get("/").content.decode()
     assert 'href="/my-family/"' in carla and 'href="/families/"' not in carla
+
+
+def test_the_coordinator_and_the_family_export_everything_and_others_get_404(network: Network, family: Family) -> None:
+    import json as _json
+
+    from ecwhub.consent.models import AuditEntry as _Entry
+
+    client = signed_in(Client(), network.alice)
+    response = client.get(f"/families/{family.household.pk}/export.json")
+    assert response.status_code == 200
+    data = _json.loads(response.content)
+    assert {p["given_name"] for p in data["people"]} == {"María", "Sofía", "Diego"}
+    assert response["Cache-Control"] == "no-store"
+    assert _Entry.objects.filter(action="export", household_id=family.household.pk, actor_id=network.alice.pk).exists()
+    page = client.get(f"/families/{family.household.pk}/export.html")
+    assert "Everything the hub holds about your family" in page.content.decode()
+    assert client.get(f"/families/{family.household.pk}/export.xml").status_code == 404
+    assert signed_in(Client(), network.bob).get(f"/families/{family.household.pk}/export.json").status_code == 404
+    family.mother.account = network.carla
+    family.mother.save(update_fields=["account"])
+    own = signed_in(Client(), network.carla).get("/my-family/export.json")
+    assert own.status_code == 200 and _json.loads(own.content)["household"]["id"] == str(family.household.pk)
