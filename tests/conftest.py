@@ -90,3 +90,6 @@ def signed_in(client: Client, user: User) -> Client:
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return client
+
+
+pytest_plugins = ["tests.audit_guard"]

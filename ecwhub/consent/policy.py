@@ -168,7 +168,13 @@ def households_visible(
         condition &= _relationship_q(user, membership, at)
     if not _agreement_covers(organization_id, category, purpose, at):
         condition &= Q(registered_by=organization_id)
-    if membership.role in BREAK_GLASS_ROLES and purpose == Purpose.CARE_COORDINATION and not write:
+    # Only when the user holds an emergency grant: the OR otherwise costs a scan of every consent.
+    if (
+        membership.role in BREAK_GLASS_ROLES
+        and purpose == Purpose.CARE_COORDINATION
+        and not write
+        and BreakGlass.objects.filter(user=user, started_at__lte=at, expires_at__gt=at).exists()
+    ):
         condition |= _break_glass_q(user, at)
     return Household.objects.filter(condition)
 

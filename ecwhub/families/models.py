@@ -59,6 +59,11 @@ class Household(models.Model):
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")
+        # Family lists are ordered newest-first, often within one ZIP code.
+        indexes = [
+            models.Index(fields=["postal_code", "-updated_at", "id"], name="household_zip_recent"),
+            models.Index(fields=["-updated_at", "id"], name="household_recent"),
+        ]
 
     def __str__(self) -> str:
         # Opaque on purpose: admin lists and log lines must not show names.
