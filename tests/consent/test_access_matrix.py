@@ -57,7 +57,7 @@ from ecwhub.consent.services import (
 )
 from ecwhub.families.models import Household, Person
 from tests.audit_guard import AuditGuard, reads_family_records
-from tests.conftest import PASSWORD, Network
+from tests.conftest import PASSWORD, Network, signed_in
 from tests.consent.conftest import Family, make_family
 
 pytestmark = pytest.mark.django_db
@@ -386,12 +386,49 @@ def test_every_role_and_category_gets_the_documented_answer(
         ]
         findings.check(member, cases)
 
+    # The same answers where people meet them: the family page, the API and the export.
+    PAGES.states += 1
+    for role, user in people.items():
+        client = signed_in(Client(), user)
+        staff = role in STAFF
+        purpose = QUALITY_IMPROVEMENT if role == Role.ANALYST else CARE_COORDINATION
+        for state in CONSENTS:
+            situation = Situation(
+                role,
+                registered_the_family=staff and where == "own",
+                works_with_the_family=staff and where in ("own", "other"),
+                agreements=agreements,
+                consents=consents[state],
+            )
+            household = families[state].household.pk
+            shown = expected(situation, C.IDENTITY_CONTACT, purpose)
+            exportable = role != Role.ANALYST and expected(situation, C.IDENTITY_CONTACT, CARE_COORDINATION)
+            for url, allowed in (
+                (f"/families/{household}/", shown and role != Role.HUB_ADMIN),
+                (f"/api/v1/families/{household}", shown),
+                (f"/families/{household}/export.json", exportable and role != Role.HUB_ADMIN),
+            ):
+                status = client.get(url).status_code
+                PAGES.requests += 1
+                assert status == (200 if allowed else 404), (
+                    f"{role} at {where}, agreement {agreement}, consent {state}: GET {url} -> {status}"
+                )
+
     MATRIX.checks += findings.checks
     MATRIX.unexpected_disclosures += findings.unexpected_disclosures
     MATRIX.wrongful_denials += findings.wrongful_denials
     MATRIX_STATES.add((where, agreement))
     assert findings.checks == 2 * COMBINATIONS_PER_STATE
     assert not findings.unexpected_disclosures and not findings.wrongful_denials, findings.summary()
+
+
+@dataclass
+class PageTally:
+    states: int = 0
+    requests: int = 0
+
+
+PAGES = PageTally()
 
 
 def test_the_matrix_found_no_unexpected_disclosure_and_no_wrongful_denial() -> None:
@@ -402,7 +439,9 @@ def test_the_matrix_found_no_unexpected_disclosure_and_no_wrongful_denial() -> N
         f"access matrix: {combinations} combinations of organization × agreement × consent × role × category "
         f"× purpose, each asked of decide and households_visible: {MATRIX.summary()}"
     )
+    print(f"pages, API and export: {PAGES.requests} requests over {PAGES.states} states, all as expected")
     assert MATRIX.checks == 2 * combinations
+    assert PAGES.requests > 0
     assert not MATRIX.unexpected_disclosures, MATRIX.summary()
     assert not MATRIX.wrongful_denials, MATRIX.summary()
     # Sensitive categories reach staff only with a consent naming them and, beyond the
