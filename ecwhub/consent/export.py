@@ -20,6 +20,7 @@ from ecwhub.families.models import (
     INSURANCE_FIELDS,
     Household,
     Person,
+    SensitiveNote,
 )
 
 from .models import AuditEntry, Consent, DataCategory, Purpose, Relationship
@@ -107,6 +108,18 @@ def family_export(*, user: User, membership: Membership | None, household: House
                 "ended_at": r.ended_at.isoformat() if r.ended_at else None,
             }
             for r in relationships
+        ],
+        "sensitive_notes": [
+            {
+                "category": note.category,
+                "person": str(note.person_id) if note.person_id else None,
+                "text": note.text,
+                "recorded_at": note.created_at.isoformat(),
+                "recorded_in": note.recorded_in.name,
+            }
+            for note in SensitiveNote.objects.filter(household=household, category__in=allowed).select_related(
+                "recorded_in"
+            )
         ],
         "disclosures": [
             {

@@ -15,10 +15,10 @@ from django.core.paginator import Page, Paginator
 from django.http import Http404
 
 from ecwhub.accounts.models import Membership, Organization, User
-from ecwhub.families.models import Household
+from ecwhub.families.models import SENSITIVE_NOTE_CATEGORIES, Household, SensitiveNote
 
 from .audit import AuditLine, audit_append
-from .models import AuditEntry, DataCategory
+from .models import AuditEntry, DataCategory, Purpose
 from .policy import decide, households_visible
 
 
@@ -157,3 +157,32 @@ def disclosures(*, household: Household) -> list[Disclosure]:
             )
         )
     return result
+
+
+def sensitive_notes_open(
+    *, user: User, membership: Membership | None, household: Household
+) -> dict[str, list[SensitiveNote]]:
+    """The family's notes in the sensitive categories the user may see, by category; audits the
+    categories shown (only those that hold notes)."""
+    allowed = [
+        category
+        for category in SENSITIVE_NOTE_CATEGORIES
+        if decide(
+            user=user, membership=membership, household=household, category=category, purpose=Purpose.CARE_COORDINATION
+        )
+    ]
+    if not allowed:
+        return {}
+    notes: dict[str, list[SensitiveNote]] = {}
+    for note in SensitiveNote.objects.filter(household=household, category__in=allowed).select_related("recorded_in"):
+        notes.setdefault(note.category, []).append(note)
+    if notes:
+        audit_reads(
+            user=user,
+            membership=membership,
+            household_ids=[household.pk],
+            categories=sorted(notes),
+            purpose=Purpose.CARE_COORDINATION,
+            detail="sensitive notes",
+        )
+    return notes

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ecwhub.accounts.models import Membership, Organization, Role, User
-from ecwhub.families.models import Household, Person
+from ecwhub.families.models import Household, Person, SensitiveNote
 
 from .audit import AuditLine, audit_append
 from .models import (
@@ -32,7 +32,8 @@ from .models import (
     RelationshipKind,
     YouthRestriction,
 )
-from .policy import BREAK_GLASS_ROLES, YOUTH_AGE_YEARS
+from .policy import BREAK_GLASS_ROLES, YOUTH_AGE_YEARS, decide
+from .policy import SENSITIVE as SENSITIVE_CATEGORIES
 
 
 class ConsentError(ValueError):
@@ -321,3 +322,57 @@ def youth_restriction_set(
         ]
     )
     return restriction
+
+
+@transaction.atomic
+def sensitive_note_record(
+    *,
+    acting_user: User,
+    membership: Membership,
+    household: Household,
+    category: str,
+    text: str,
+    person: Person | None = None,
+) -> SensitiveNote:
+    """Record information in a sensitive category, encrypted at rest. The user must be allowed to
+    change that category of this family's data (so the family's consent must name it)."""
+    if category not in SENSITIVE_CATEGORIES:
+        raise ConsentError("category", "Choose one of the sensitive categories.")
+    if not text.strip():
+        raise ConsentError("text", "Write the note.")
+    if person is not None and person.household_id != household.pk:
+        raise ConsentError("person", "That person is not in this family.")
+    allowed = decide(
+        user=acting_user,
+        membership=membership,
+        household=household,
+        category=category,
+        purpose=Purpose.CARE_COORDINATION,
+        person=person,
+        write=True,
+    )
+    if not allowed:
+        raise ConsentError("category", "The family's consent or your role does not cover this category.")
+    note = SensitiveNote.objects.create(
+        household=household,
+        person=person,
+        category=category,
+        text=text.strip(),
+        recorded_by=acting_user,
+        recorded_in=membership.organization,
+    )
+    audit_append(
+        [
+            _line(
+                membership,
+                acting_user,
+                AuditEntry.Action.WRITE,
+                household_id=household.pk,
+                person_id=person.pk if person else None,
+                categories=[category],
+                purpose=Purpose.CARE_COORDINATION,
+                detail="sensitive note",
+            )
+        ]
+    )
+    return note

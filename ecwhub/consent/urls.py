@@ -13,6 +13,7 @@ urlpatterns = [
     ),
     path("families/<uuid:household_id>/disclosures/", views.disclosure_report, name="disclosures"),
     path("families/<uuid:household_id>/emergency/", views.emergency_access, name="emergency"),
+    path("families/<uuid:household_id>/sensitive/", views.sensitive_note_add, name="sensitive_note"),
     path(
         "families/<uuid:household_id>/export.<str:fmt>",
         views.family_export_page,

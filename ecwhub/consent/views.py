@@ -47,6 +47,7 @@ from .services import (
     break_glass_open,
     consent_record,
     consent_withdraw,
+    sensitive_note_record,
 )
 
 DISCLOSURES_PER_PAGE = 50
@@ -580,3 +581,26 @@ def my_family_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if opened is None:
         raise Http404
     return _export_response(request, user, membership, opened, fmt)
+
+
+@login_required
+@require_POST
+def sensitive_note_add(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
+    """Add a note in a sensitive category (stored encrypted) from the family page."""
+    user, membership = acting_staff(request)
+    opened = household_open(
+        user=user, membership=membership, household_id=household_id, purpose=Purpose.CARE_COORDINATION, detail="note"
+    )
+    try:
+        sensitive_note_record(
+            acting_user=user,
+            membership=membership,
+            household=opened.household,
+            category=request.POST.get("category", ""),
+            text=request.POST.get("text", ""),
+        )
+    except ConsentError as error:
+        messages.error(request, _(str(error)))
+    else:
+        messages.success(request, _("The note is saved, encrypted."))
+    return redirect("families:detail", household_id=opened.household.pk)

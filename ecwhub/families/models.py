@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ecwhub.accounts.models import Organization
+from ecwhub.core.fields import EncryptedTextField
 from ecwhub.core.languages import Language
 
 
@@ -162,3 +163,38 @@ class Person(models.Model):
         on = on or timezone.localdate()
         months = (on.year - self.date_of_birth.year) * 12 + on.month - self.date_of_birth.month
         return months - (1 if on.day < self.date_of_birth.day else 0)
+
+
+# The sensitive consent categories (ecwhub.consent.models.SENSITIVE_CATEGORIES; a test keeps the two equal).
+SENSITIVE_NOTE_CATEGORIES = (
+    "behavioral_health",
+    "legal",
+    "immigration_sensitive",
+    "child_protection",
+    "interpersonal_safety",
+)
+
+
+class SensitiveNote(models.Model):
+    """Information in a sensitive category (immigration status, a safety concern, a legal matter...),
+    encrypted at rest. Read and written only through ``ecwhub.consent`` (policy and audit)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="sensitive_notes")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    category = models.CharField(_("category"), max_length=32)
+    text = EncryptedTextField(_("note"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_in = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(category__in=SENSITIVE_NOTE_CATEGORIES), name="sensitive_note_category_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Sensitive note {str(self.id)[:8]}"

@@ -22,9 +22,9 @@ from django.utils.translation import ngettext
 from ecwhub.accounts.models import Membership, Role, User
 from ecwhub.consent.models import DataCategory, Purpose
 from ecwhub.consent.policy import decide, households_visible
-from ecwhub.consent.selectors import audit_reads, household_open, households_page
+from ecwhub.consent.selectors import audit_reads, household_open, households_page, sensitive_notes_open
 
-from .models import Household, Person
+from .models import SENSITIVE_NOTE_CATEGORIES, Household, Person
 
 # The roles that work with families' records (the hub administrator runs the network and reads
 # none; a family member has their own page).
@@ -204,4 +204,28 @@ def family_detail(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse
         "may_change_consent": may_change_consent,
         "reference": str(household.pk)[:8],
     }
+    if purpose == Purpose.CARE_COORDINATION:
+        context.update(sensitive_context(user=user, membership=membership, household=household))
     return render(request, "families/detail.html", context)
+
+
+def sensitive_context(*, user: User, membership: Membership, household: Household) -> dict[str, object]:
+    """Notes in the sensitive categories the user may see, and the categories they may add to."""
+    notes = sensitive_notes_open(user=user, membership=membership, household=household)
+    labels = dict(DataCategory.choices)
+    writable = [
+        (category, labels[category])
+        for category in SENSITIVE_NOTE_CATEGORIES
+        if decide(
+            user=user,
+            membership=membership,
+            household=household,
+            category=category,
+            purpose=Purpose.CARE_COORDINATION,
+            write=True,
+        )
+    ]
+    return {
+        "sensitive_notes": [(labels[category], rows) for category, rows in notes.items()],
+        "sensitive_writable": writable,
+    }
