@@ -27,7 +27,7 @@ from ecwhub.consent.models import (
     Relationship,
     RelationshipKind,
 )
-from ecwhub.families.models import Household, Person
+from ecwhub.families.models import Household, Person, SensitiveNote
 
 from .generator import reference_time
 
@@ -278,13 +278,45 @@ def seed_sharing(*, seed: int, today: date, organizations: dict[str, Organizatio
     ConsentCategory.objects.bulk_create(categories, batch_size=5000)
     ConsentPurpose.objects.bulk_create(purposes, batch_size=5000)
     audit_append(lines)
+    notes = _seed_sensitive_notes(
+        rng,
+        consents,
+        chosen_by_consent={c.consent_id for c in categories if c.category == DataCategory.BEHAVIORAL_HEALTH},
+    )
     linked = _link_family_accounts(households)
     return {
         "agreements": len(agreements),
         "consents": len(consents),
         "relationships": len(relationships),
         "family_accounts": linked,
+        "sensitive_notes": notes,
     }
+
+
+BEHAVIORAL_NOTES = (
+    "Caregiver reports feeling overwhelmed since the baby was born; EPDS follow-up planned with the clinic.",
+    "Mamá comenta tristeza frecuente y poco sueño; se ofreció el grupo de apoyo perinatal.",
+    "Older sibling started counseling at school; caregiver asked that the clinic coordinate with the counselor.",
+)
+
+
+def _seed_sensitive_notes(rng: random.Random, consents: list[Consent], *, chosen_by_consent: set[uuid.UUID]) -> int:
+    """A few behavioral-health notes (stored encrypted) for families whose consent names that category."""
+    rows = [
+        SensitiveNote(
+            id=_uuid(rng),
+            household_id=consent.household_id,
+            category=DataCategory.BEHAVIORAL_HEALTH,
+            text=rng.choice(BEHAVIORAL_NOTES),
+            recorded_by=consent.recorded_by,
+            recorded_in_id=consent.recorded_in_id,
+            created_at=consent.given_at + timedelta(days=3),
+        )
+        for consent in consents
+        if consent.pk in chosen_by_consent and consent.withdrawn_at is None and rng.random() < 0.6
+    ]
+    SensitiveNote.objects.bulk_create(rows)
+    return len(rows)
 
 
 def _link_family_accounts(households: list[Household]) -> int:

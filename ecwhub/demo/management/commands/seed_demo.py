@@ -132,7 +132,8 @@ class Command(BaseCommand):
             f"Sharing: {sharing.get('agreements', 0)} data sharing agreements, "
             f"{sharing.get('consents', 0)} family consents, {sharing.get('relationships', 0)} relationships "
             f"(registering organization or referral), "
-            f"{sharing.get('family_accounts', 0)} family sign-ins linked to a caregiver."
+            f"{sharing.get('family_accounts', 0)} family sign-ins linked to a caregiver, "
+            f"{sharing.get('sensitive_notes', 0)} encrypted behavioral-health notes."
         )
 
     def _print_sign_ins(self) -> None:
