@@ -263,3 +263,17 @@ def categories_allowed(
         for c in categories
         if decide(user=user, membership=membership, household=household, category=c, purpose=purpose)
     ]
+
+
+def may_change_consent(*, user: User, membership: Membership | None, household: Household) -> bool:
+    """Recording or withdrawing a family's consent needs the right to change its identity data."""
+    return bool(
+        decide(
+            user=user,
+            membership=membership,
+            household=household,
+            category=DataCategory.IDENTITY_CONTACT,
+            purpose=Purpose.CARE_COORDINATION,
+            write=True,
+        )
+    )

@@ -37,7 +37,7 @@ from .forms import (
     service_error_message,
 )
 from .models import SENSITIVE_CATEGORIES, Agreement, BreakGlass, Consent, DataCategory, Purpose
-from .policy import BREAK_GLASS_ROLES, decide, households_visible
+from .policy import BREAK_GLASS_ROLES, decide, households_visible, may_change_consent
 from .selectors import Disclosure, OpenedHousehold, disclosures, household_open
 from .services import (
     BREAK_GLASS_DURATION,
@@ -141,22 +141,9 @@ def _open_for_consent(user: User, membership: Membership, household_id: uuid.UUI
         purpose=Purpose.CARE_COORDINATION,
         detail="consents",
     )
-    if not _may_change_consent(user, membership, opened.household):
+    if not may_change_consent(user=user, membership=membership, household=opened.household):
         raise Http404
     return opened
-
-
-def _may_change_consent(user: User, membership: Membership, household: Household) -> bool:
-    return bool(
-        decide(
-            user=user,
-            membership=membership,
-            household=household,
-            category=DataCategory.IDENTITY_CONTACT,
-            purpose=Purpose.CARE_COORDINATION,
-            write=True,
-        )
-    )
 
 
 @login_required
@@ -199,7 +186,7 @@ def consent_withdraw_page(request: HttpRequest, household_id: uuid.UUID, consent
     except ConsentError as error:
         messages.error(request, service_error_message(error))
         return redirect("consent:consents", household_id=opened.household.pk)
-    if _may_change_consent(user, membership, opened.household):
+    if may_change_consent(user=user, membership=membership, household=opened.household):
         messages.success(request, _("Consent withdrawn."))
         return redirect("consent:consents", household_id=opened.household.pk)
     # The withdrawn consent was what let this user see the family: nothing more to show them.

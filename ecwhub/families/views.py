@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 
 from ecwhub.accounts.models import Membership, Role, User
 from ecwhub.consent.models import DataCategory, Purpose
-from ecwhub.consent.policy import decide, households_visible
+from ecwhub.consent.policy import decide, households_visible, may_change_consent
 from ecwhub.consent.selectors import audit_reads, household_open, households_page, sensitive_notes_open
 
 from .models import SENSITIVE_NOTE_CATEGORIES, Household, Person
@@ -183,16 +183,7 @@ def family_detail(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse
     members = members_visible(
         user=user, membership=membership, household=household, purpose=purpose, demographics=demographics
     )
-    may_change_consent = bool(
-        decide(
-            user=user,
-            membership=membership,
-            household=household,
-            category=DataCategory.IDENTITY_CONTACT,
-            purpose=Purpose.CARE_COORDINATION,
-            write=True,
-        )
-    )
+    may_change = may_change_consent(user=user, membership=membership, household=household)
     guardians = [m.name for m in members if demographics and m.person.relationship in GUARDIANS]
     context = {
         "household": household,
@@ -201,7 +192,7 @@ def family_detail(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse
         "demographics": demographics,
         "insurance": DataCategory.INSURANCE in opened.categories,
         "break_glass": opened.break_glass,
-        "may_change_consent": may_change_consent,
+        "may_change_consent": may_change,
         "reference": str(household.pk)[:8],
     }
     if purpose == Purpose.CARE_COORDINATION:
