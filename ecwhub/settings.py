@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "ecwhub.accounts",
     "ecwhub.directory",
     "ecwhub.families",
+    "ecwhub.identity",
     "ecwhub.consent",
     "ecwhub.screening",
     "ecwhub.care",
