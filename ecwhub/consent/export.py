@@ -19,7 +19,12 @@ from ecwhub.families.models import (
     IDENTITY_FIELDS,
     INSURANCE_FIELDS,
     Household,
+    HouseholdMerge,
+    IntakeRecord,
     Person,
+    PersonMerge,
+    PersonRelation,
+    PriorityFlagRecord,
     SensitiveNote,
 )
 
@@ -120,6 +125,42 @@ def family_export(*, user: User, membership: Membership | None, household: House
             for note in SensitiveNote.objects.filter(household=household, category__in=allowed).select_related(
                 "recorded_in"
             )
+        ],
+        "priority_flags": [
+            {
+                "flag": flag.flag,
+                "category": flag.category,
+                "person": str(flag.person_id) if flag.person_id else None,
+                "recorded_at": flag.created_at.isoformat(),
+                "recorded_in": flag.recorded_in.name,
+                "ended_at": flag.ended_at.isoformat() if flag.ended_at else None,
+            }
+            for flag in PriorityFlagRecord.objects.filter(household=household, category__in=allowed).select_related(
+                "recorded_in"
+            )
+        ],
+        "person_relations": [
+            {"from": str(r.from_person_id), "to": str(r.to_person_id), "kind": r.kind}
+            for r in PersonRelation.objects.filter(from_person__household=household).order_by("created_at", "id")
+        ]
+        if DataCategory.DEMOGRAPHICS in allowed
+        else [],
+        "intakes": [
+            {
+                "taken_at": i.taken_at.isoformat(),
+                "organization": i.organization.name,
+                "place": i.place,
+                "outcome": i.outcome,
+            }
+            for i in IntakeRecord.objects.filter(household=household).select_related("organization")
+        ],
+        "merges": [
+            {"kind": "person", "merged_at": mg.merged_at.isoformat(), "undone_at": _value(mg.undone_at)}
+            for mg in PersonMerge.objects.filter(household=household)
+        ]
+        + [
+            {"kind": "family", "merged_at": mg.merged_at.isoformat(), "undone_at": _value(mg.undone_at)}
+            for mg in HouseholdMerge.objects.filter(survivor=household)
         ],
         "disclosures": [
             {

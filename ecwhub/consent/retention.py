@@ -14,7 +14,14 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from ecwhub.families.models import Household, Person
+from ecwhub.families.models import (
+    Household,
+    HouseholdMerge,
+    IntakeDraft,
+    Person,
+    PersonMerge,
+    PriorityFlagRecord,
+)
 
 from .audit import AuditLine, audit_append
 from .models import AuditEntry, Consent, Relationship
@@ -45,10 +52,22 @@ def _deidentify(household: Household, now: datetime) -> None:
         person.given_name = person.family_name = "—"
         person.second_family_name = person.preferred_name = person.name_original_script = ""
         person.phone = person.email = person.medi_cal_id = ""
+        person.best_times = person.school_or_child_care = ""
         # Year of birth only: ages stay countable, people stay unrecognisable.
         person.date_of_birth = date(person.date_of_birth.year, 1, 1)
         person.account = None
         person.save()
+    # Priority-population flags are sensitive facts about identifiable people: gone, not blurred.
+    PriorityFlagRecord.objects.filter(household=household).delete()
+    # Merge snapshots hold every value of the merged records; the history keeps only that a merge happened.
+    PersonMerge.objects.filter(household=household).update(snapshot="{}")
+    HouseholdMerge.objects.filter(survivor=household).update(snapshot="{}")
+
+
+def intake_drafts_expired_delete(now: datetime | None = None) -> int:
+    """Unfinished intakes are personal data too: delete those past their expiry."""
+    deleted, _ = IntakeDraft.objects.filter(expires_at__lte=now or timezone.now()).delete()
+    return deleted
 
 
 def apply_retention(*, cutoff: datetime, mode: str, dry_run: bool = False, batch_size: int = 200) -> RetentionResult:
@@ -57,6 +76,8 @@ def apply_retention(*, cutoff: datetime, mode: str, dry_run: bool = False, batch
     if mode not in ("deidentify", "purge"):
         raise ValueError("mode must be 'deidentify' or 'purge'")
     ids = list(inactive_households(cutoff).order_by("id").values_list("pk", flat=True))
+    if not dry_run:
+        intake_drafts_expired_delete()
     if dry_run:
         return RetentionResult(mode, cutoff, len(ids), 0)
     action = AuditEntry.Action.PURGE if mode == "purge" else AuditEntry.Action.DEIDENTIFY

@@ -38,6 +38,13 @@ class MediCalPlan(models.TextChoices):
     FEE_FOR_SERVICE = "fee_for_service", _("Fee-for-service Medi-Cal")
 
 
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", _("Phone call")
+    TEXT = "text", _("Text message")
+    EMAIL = "email", _("E-mail")
+    IN_PERSON = "in_person", _("In person only")
+
+
 class Household(models.Model):
     """A family: the people who live and are cared for together."""
 
@@ -80,6 +87,10 @@ IDENTITY_FIELDS = (
     "name_original_script",
     "phone",
     "email",
+    "preferred_contact_method",
+    "text_ok",
+    "best_times",
+    "safe_to_leave_message",
 )
 DEMOGRAPHIC_FIELDS = (
     "relationship",
@@ -90,6 +101,8 @@ DEMOGRAPHIC_FIELDS = (
     "preferred_language",
     "dialect",
     "interpreter_needed",
+    "is_legal_guardian",
+    "school_or_child_care",
 )
 INSURANCE_FIELDS = ("insurance_status", "medi_cal_plan", "medi_cal_id")
 HOUSEHOLD_IDENTITY_FIELDS = ("street", "unit", "city", "state", "postal_code")
@@ -135,6 +148,17 @@ class Person(models.Model):
     )
     medi_cal_plan = models.CharField(_("Medi-Cal plan"), max_length=24, choices=MediCalPlan.choices, blank=True)
     medi_cal_id = models.CharField(_("Medi-Cal id (CIN)"), max_length=16, blank=True)
+    # How the family wants to be reached (identity and contact).
+    preferred_contact_method = models.CharField(
+        _("preferred way to reach"), max_length=10, choices=ContactMethod.choices, blank=True
+    )
+    text_ok = models.BooleanField(_("text messages are fine"), default=False)
+    best_times = models.CharField(_("best times to reach"), max_length=200, blank=True)
+    # Unknown until asked: a voicemail can put a family at risk (a partner, a landlord), so no default.
+    safe_to_leave_message = models.BooleanField(_("safe to leave a message"), null=True, blank=True)
+    # A caregiver can be a legal guardian too; ``relationship`` alone cannot say both.
+    is_legal_guardian = models.BooleanField(_("legal guardian"), default=False)
+    school_or_child_care = models.CharField(_("school or child care"), max_length=200, blank=True)
     account = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -198,3 +222,184 @@ class SensitiveNote(models.Model):
 
     def __str__(self) -> str:
         return f"Sensitive note {str(self.id)[:8]}"
+
+
+class PersonRelation(models.Model):
+    """How two people in a family are related, when the household role does not say it (a
+    grandmother who is the legal guardian, a foster parent, a half-sibling)."""
+
+    class Kind(models.TextChoices):
+        PARENT = "parent", _("Parent of")
+        LEGAL_GUARDIAN = "legal_guardian", _("Legal guardian of")
+        FOSTER_PARENT = "foster_parent", _("Foster parent of")
+        GRANDPARENT = "grandparent", _("Grandparent of")
+        SIBLING = "sibling", _("Sibling of")
+        OTHER = "other", _("Other relative of")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    from_person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relations_from")
+    to_person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relations_to")
+    kind = models.CharField(_("relationship"), max_length=20, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~Q(from_person=models.F("to_person")), name="person_relation_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Relation {str(self.id)[:8]}"
+
+
+class PriorityFlag(models.TextChoices):
+    """Priority populations. Each flag belongs to a consent category (``PRIORITY_FLAG_CATEGORY``)."""
+
+    REFUGEE = "refugee", _("Refugee or asylee")
+    UNDOCUMENTED = "undocumented", _("Undocumented")
+    UNHOUSED = "unhoused", _("Unhoused")
+    FOSTER = "foster", _("In foster care")
+
+
+# Refugee status discloses immigration status as much as "undocumented" does, so both are
+# immigration-sensitive; foster care is a child-protection matter. Being unhoused is a social need
+# (housing), recorded under identified needs: it must reach the housing navigator without a
+# sensitive-category consent, but it is not shown with identity data either.
+PRIORITY_FLAG_CATEGORY = {
+    PriorityFlag.REFUGEE: "immigration_sensitive",
+    PriorityFlag.UNDOCUMENTED: "immigration_sensitive",
+    PriorityFlag.FOSTER: "child_protection",
+    PriorityFlag.UNHOUSED: "identified_needs",
+}
+
+
+class PriorityFlagRecord(models.Model):
+    """One priority-population flag on a family or a person. The flag itself is encrypted: only the
+    consent category is stored in clear, so that the policy can filter by it (as for sensitive notes)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="priority_flags")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="priority_flags")
+    category = models.CharField(_("category"), max_length=32)
+    flag = EncryptedTextField(_("flag"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_in = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(category__in=sorted(set(PRIORITY_FLAG_CATEGORY.values()))),
+                name="priority_flag_category_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Priority flag {str(self.id)[:8]}"
+
+
+INTAKE_DRAFT_LIFETIME_DAYS = 14
+
+
+class IntakeDraft(models.Model):
+    """An intake in progress: what has been entered so far, encrypted, visible only to its author,
+    and deleted when it expires (``ecwhub.consent.retention``) or when the intake completes."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    step = models.PositiveSmallIntegerField(default=1)
+    data = EncryptedTextField(default="{}")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["author", "-updated_at"])]
+
+    def __str__(self) -> str:
+        return f"Intake draft {str(self.id)[:8]}"
+
+
+class IntakeRecord(models.Model):
+    """Who took an intake, where and when, and whether it created a family or linked to one."""
+
+    class Place(models.TextChoices):
+        HOME_VISIT = "home_visit", _("Home visit")
+        OFFICE = "office", _("At our office")
+        CLINIC = "clinic", _("Clinic or well-child visit")
+        SCHOOL = "school", _("School or child care")
+        PHONE = "phone", _("By phone or video")
+        COMMUNITY = "community", _("Community event")
+        OTHER = "other", _("Somewhere else")
+
+    class Outcome(models.TextChoices):
+        CREATED = "created", _("New family created")
+        LINKED = "linked", _("Linked to a family the hub knew")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="intakes")
+    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    place = models.CharField(_("where the intake was taken"), max_length=16, choices=Place.choices)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    candidates_shown = models.PositiveSmallIntegerField(default=0)
+    taken_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-taken_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(outcome__in=["created", "linked"]), name="intake_outcome_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Intake {str(self.id)[:8]}"
+
+
+class PersonMerge(models.Model):
+    """Two records of one person made one. ``snapshot`` (encrypted JSON) holds every value of both
+    records before the merge, with its source, and the rows the merge moved, so that
+    ``person_unmerge`` restores both exactly. Rows are never deleted: an undone merge keeps
+    ``undone_at``."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="person_merges")
+    survivor = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="merges")
+    merged_person_id = models.UUIDField()
+    snapshot = EncryptedTextField()
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    merged_in = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    merged_at = models.DateTimeField(default=timezone.now)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-merged_at"]
+
+    def __str__(self) -> str:
+        return f"Person merge {str(self.id)[:8]}"
+
+
+class HouseholdMerge(models.Model):
+    """Two records of one family made one (the members of ``merged_household_id`` moved into
+    ``survivor``); the snapshot restores the merged family exactly on unmerge."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survivor = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="household_merges")
+    merged_household_id = models.UUIDField()
+    snapshot = EncryptedTextField()
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    merged_in = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    merged_at = models.DateTimeField(default=timezone.now)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-merged_at"]
+
+    def __str__(self) -> str:
+        return f"Household merge {str(self.id)[:8]}"
