@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "ecwhub.core",
     "ecwhub.accounts",
     "ecwhub.directory",
+    "ecwhub.directory.search",
     "ecwhub.families",
     "ecwhub.identity",
     "ecwhub.consent",

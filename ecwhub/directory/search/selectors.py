@@ -1,0 +1,482 @@
+"""Searching the directory.
+
+``directory_search(params, family=None)`` filters in the database (full text through FTS5 on
+SQLite or ``tsvector`` on PostgreSQL, the other filters on plain columns, distance through a
+latitude/longitude bounding box) and ranks in Python, so the order is the same on both engines.
+
+The score of a service (higher first; ties broken by the service id) is the sum of:
+
+* text: for each query word (or its synonyms), 3 when it is in the service's name, 2 when it
+  is in its needs (taxonomy), 1 when it is elsewhere in its text;
+* needs: 2 for each requested need the service meets;
+* language: 1.5 when staff speak the requested (or the family's) language, 0.5 more when they
+  list the same dialect;
+* distance: 3 × e^(−km/10) when a location is given (3 next door, 1.1 at 10 km, 0.15 at 30 km);
+* 0.5 when the service is accepting referrals.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from rapidfuzz import fuzz
+
+from ecwhub.core.languages import Language
+from ecwhub.core.needs import Need
+from ecwhub.directory.models import Service
+
+from .geocode import Point, geocoder
+from .index import FTS_TABLE
+from .models import SearchTerm
+from .text import SPANISH_SYNONYMS, STOPWORDS, language_bit, need_bit, needs_in, normalized, trigrams, words
+
+KM_PER_MILE = 1.609344
+EARTH_RADIUS_KM = 6371.0088
+DEFAULT_RADIUS_KM = 40.0
+LONG_WAIT_DAYS = 30
+# pg_trgm's default similarity threshold: the trigram table on SQLite uses the same one.
+TRIGRAM_THRESHOLD = 0.3
+# How close (rapidfuzz ratio, 0–100) a misspelled word must be to the word it is corrected to.
+CORRECTION_MIN_RATIO = 70.0
+MAX_QUERY_WORDS = 12
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    text: str = ""
+    needs: tuple[str, ...] = ()
+    language: str = ""
+    dialect: str = ""
+    location: str = ""  # a ZIP code or an address
+    radius_km: float = DEFAULT_RADIUS_KM
+    child_age_months: int | None = None
+    free_only: bool = False
+    insurance: str = ""
+    open_now: bool = False
+    evenings: bool = False
+    weekends: bool = False
+    accepting_only: bool = False
+    page: int = 1
+    page_size: int = 20
+
+
+@dataclass(frozen=True)
+class FamilyContext:
+    """What the search uses about a family, read through the access policy (``family_context_open``)."""
+
+    household_id: uuid.UUID
+    postal_code: str
+    language: str
+    dialect: str
+    children_age_months: tuple[int, ...]
+    insurance: frozenset[str]
+    demographics_shown: bool
+    insurance_shown: bool
+
+
+class SearchInputError(ValueError):
+    """Bad search input; ``fields`` maps each parameter to what is wrong with it."""
+
+    def __init__(self, fields: dict[str, list[str]]) -> None:
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items()))
+        self.fields = fields
+
+
+@dataclass
+class SearchResult:
+    service: Service
+    score: float
+    distance_km: float | None
+    matched_needs: list[str]
+    language_match: bool
+    dialect_match: bool
+    open_now: bool | None
+    open_evenings: bool
+    open_weekends: bool
+    matched_words: list[str]
+    reasons: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def distance_mi(self) -> float | None:
+        return None if self.distance_km is None else self.distance_km / KM_PER_MILE
+
+
+@dataclass
+class SearchPage:
+    results: list[SearchResult]
+    count: int
+    page: int
+    page_size: int
+    corrections: dict[str, str]
+    ignored_words: list[str]
+    point: Point | None
+    language: str
+    dialect: str
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.count / self.page_size))
+
+
+# --- Query words --------------------------------------------------------------------------------
+
+
+def _candidate_terms(word: str) -> list[tuple[str, int]]:
+    """Vocabulary words that share enough trigrams with ``word`` (pg_trgm similarity ≥ 0.3)."""
+    grams = sorted(trigrams(word))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The GIN trigram index answers this; the threshold is pg_trgm's default (0.3).
+            cursor.execute(
+                "SELECT term, frequency FROM directory_search_searchterm WHERE term %% %s",
+                [word],
+            )
+        else:
+            marks = ",".join(["%s"] * len(grams))
+            cursor.execute(
+                "SELECT t.term, t.frequency FROM directory_search_searchtermtrigram g "  # noqa: S608 (constant table names, values are parameters)
+                "JOIN directory_search_searchterm t ON t.id = g.term_id "
+                f"WHERE g.trigram IN ({marks}) GROUP BY t.id, t.term, t.frequency, t.trigram_count "
+                "HAVING COUNT(*) * 1.0 / (%s + t.trigram_count - COUNT(*)) >= %s",
+                [*grams, len(grams), TRIGRAM_THRESHOLD],
+            )
+        return [(term, freq) for term, freq in cursor.fetchall()]
+
+
+def correct_word(word: str) -> str | None:
+    """The known word a misspelled ``word`` most likely means, or None.
+
+    Candidates come from the trigram index; the closest by edit similarity wins, then the more
+    frequent, then the alphabetically first, so the answer is the same on both engines."""
+    if len(word) < 3 or word.isdigit():
+        return None
+    best: tuple[float, int, str] | None = None
+    for term, frequency in _candidate_terms(word):
+        ratio = fuzz.ratio(word, term)
+        if ratio < CORRECTION_MIN_RATIO:
+            continue
+        key = (-ratio, -frequency, term)
+        if best is None or key < best:
+            best = key
+    return best[2] if best else None
+
+
+@dataclass(frozen=True)
+class _Words:
+    groups: list[tuple[str, ...]]  # each: the word and its synonyms; a service must match every group
+    corrections: dict[str, str]
+    ignored: list[str]
+
+
+def _query_words(text: str) -> _Words:
+    typed = [w for w in dict.fromkeys(words(text)) if w not in STOPWORDS][:MAX_QUERY_WORDS]
+    asked = set(typed).union(*(SPANISH_SYNONYMS.get(w, ()) for w in typed))
+    known = set(SearchTerm.objects.filter(term__in=asked, frequency__gt=0).values_list("term", flat=True))
+    groups: list[tuple[str, ...]] = []
+    corrections: dict[str, str] = {}
+    ignored: list[str] = []
+    for word in typed:
+        if word not in known and word not in SPANISH_SYNONYMS:
+            fixed = correct_word(word)
+            if fixed is None:
+                ignored.append(word)
+                continue
+            corrections[word] = fixed
+            word = fixed
+        synonyms = SPANISH_SYNONYMS.get(word, ())
+        extra = {word, *synonyms} - known
+        if extra:  # a corrected word's synonyms were not looked up yet
+            known |= set(SearchTerm.objects.filter(term__in=extra, frequency__gt=0).values_list("term", flat=True))
+        group = tuple(dict.fromkeys(w for w in (word, *synonyms) if w in known))
+        if not group:
+            ignored.append(word)
+            continue
+        if group not in groups:
+            groups.append(group)
+    return _Words(groups, corrections, ignored)
+
+
+def _fulltext_condition(groups: list[tuple[str, ...]]) -> tuple[str, list[str]]:
+    if connection.vendor == "postgresql":
+        query = " & ".join("(" + " | ".join(group) + ")" for group in groups)
+        return "e.document_tsv @@ to_tsquery('simple', %s)", [query]
+    query = " AND ".join("(" + " OR ".join(f'"{w}"' for w in group) + ")" for group in groups)
+    return f"e.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)", [query]  # noqa: S608 (constant table names, values are parameters)
+
+
+# --- Distance and hours -------------------------------------------------------------------------
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))
+
+
+def _bounding_box(point: Point, radius_km: float) -> tuple[float, float, float, float]:
+    dlat = math.degrees(radius_km / EARTH_RADIUS_KM)
+    dlon = math.degrees(radius_km / (EARTH_RADIUS_KM * max(0.01, math.cos(math.radians(point.latitude)))))
+    return point.latitude - dlat, point.latitude + dlat, point.longitude - dlon, point.longitude + dlon
+
+
+def _now_slot(now: datetime | None) -> tuple[int, int]:
+    local = timezone.localtime(now)
+    return local.weekday(), local.hour
+
+
+# --- The search ---------------------------------------------------------------------------------
+
+_COLUMNS = (
+    "e.id, e.service_id, e.name_norm, e.taxonomy_norm, e.needs_mask, e.languages_mask, e.dialects_norm, "
+    "{point_columns}, e.accepting_referrals, e.hours_known, "
+    "e.hours_0, e.hours_1, e.hours_2, e.hours_3, e.hours_4, e.hours_5, e.hours_6, e.open_evenings, e.open_weekends, "
+    "e.insurance_required"
+)
+
+
+def directory_search(
+    params: SearchParams, *, family: FamilyContext | None = None, now: datetime | None = None
+) -> SearchPage:
+    """One page of services matching ``params``, best first, each with why it matched and, when a
+    family is given, what may stand in the way for that family."""
+    where: list[str] = []
+    args: list[object] = []
+    query = _query_words(params.text)
+    if query.ignored and not query.groups:
+        where.append("1 = 0")  # words were typed, and none of them is in the directory
+    if query.groups:
+        condition, condition_args = _fulltext_condition(query.groups)
+        where.append(condition)
+        args.extend(condition_args)
+    needs_mask = 0
+    for need in params.needs:
+        needs_mask |= need_bit(need)
+    if needs_mask:
+        where.append("(e.needs_mask & %s) <> 0")
+        args.append(needs_mask)
+    if params.language:
+        where.append("(e.languages_mask & %s) <> 0")
+        args.append(language_bit(params.language))
+    if params.child_age_months is not None:
+        where.append("(e.min_age_months IS NULL OR e.min_age_months <= %s)")
+        where.append("(e.max_age_months IS NULL OR e.max_age_months >= %s)")
+        args.extend([params.child_age_months, params.child_age_months])
+    if params.free_only:
+        where.append("e.is_free = %s")
+        args.append(True)
+    if params.insurance:
+        where.append("(e.insurance_required = '' OR e.insurance_required = %s)")
+        args.append(params.insurance)
+    if params.accepting_only:
+        where.append("e.accepting_referrals = %s")
+        args.append(True)
+    day, hour = _now_slot(now)
+    if params.open_now:
+        where.append(f"e.hours_known = %s AND (e.hours_{day} & %s) <> 0")
+        args.extend([True, 1 << hour])
+    if params.evenings:
+        where.append("e.open_evenings = %s")
+        args.append(True)
+    if params.weekends:
+        where.append("e.open_weekends = %s")
+        args.append(True)
+    location = params.location or (family.postal_code if family else "")
+    point = geocoder().locate(location) if location else None
+    if location and point is None:
+        raise SearchInputError({"location": [_("We could not place this ZIP code or address.")]})
+    if point is not None:
+        south, north, west, east = _bounding_box(point, params.radius_km)
+        where.append("p.latitude BETWEEN %s AND %s AND p.longitude BETWEEN %s AND %s")
+        args.extend([south, north, west, east])
+    if point is not None:
+        columns = _COLUMNS.format(point_columns="p.latitude, p.longitude")
+        sql = (
+            f"SELECT {columns} FROM directory_search_searchentry e "  # noqa: S608 (constant names; values are parameters)
+            "JOIN directory_search_searchpoint p ON p.entry_id = e.id"
+        )
+    else:
+        columns = _COLUMNS.format(point_columns="NULL, NULL")
+        sql = f"SELECT {columns} FROM directory_search_searchentry e"  # noqa: S608 (constant names; values are parameters)
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, args)
+        rows = cursor.fetchall()
+
+    language = params.language or (family.language if family else "")
+    dialect = params.dialect or (family.dialect if family and not params.language else "")
+    dialect_words = normalized(dialect).strip()
+    language_mask = language_bit(language) if language in Language.values else 0
+    if point is not None:
+        # A service offered at several places is scored at the nearest one.
+        nearest: dict[int, tuple[float, tuple]] = {}
+        for row in rows:
+            distance = haversine_km(point.latitude, point.longitude, row[7], row[8])
+            if distance <= params.radius_km and (row[0] not in nearest or distance < nearest[row[0]][0]):
+                nearest[row[0]] = (distance, row)
+        rows = [row for _distance, row in nearest.values()]
+    scored: list[tuple[float, str, tuple, float | None]] = []
+    for row in rows:
+        (_id, service_id, name_norm, taxonomy_norm, row_needs, row_languages, dialects_norm, lat, lon, accepting) = row[
+            :10
+        ]
+        score = 0.0
+        for group in query.groups:
+            if any(f" {w} " in name_norm for w in group):
+                score += 3
+            elif any(f" {w} " in taxonomy_norm for w in group):
+                score += 2
+            else:
+                score += 1
+        score += 2 * bin(int(row_needs) & needs_mask).count("1")
+        if language_mask and int(row_languages) & language_mask:
+            score += 1.5
+            if dialect_words and f" {dialect_words} " in (dialects_norm or ""):
+                score += 0.5
+        distance = None
+        if point is not None:
+            distance = haversine_km(point.latitude, point.longitude, lat, lon)
+            score += 3 * math.exp(-distance / 10)
+        if accepting:
+            score += 0.5
+        scored.append((round(score, 6), str(uuid.UUID(str(service_id))), row, distance))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    start = (params.page - 1) * params.page_size
+    chosen = scored[start : start + params.page_size]
+    services = {
+        str(s.pk): s
+        for s in Service.objects.select_related("organization")
+        .prefetch_related("needs", "languages")
+        .filter(pk__in=[uuid.UUID(item[1]) for item in chosen])
+    }
+    results = [
+        _result(services[sid], score, row, distance, query, needs_mask, language, dialect_words, family, day, hour)
+        for score, sid, row, distance in chosen
+        if sid in services
+    ]
+    return SearchPage(
+        results=results,
+        count=len(scored),
+        page=params.page,
+        page_size=params.page_size,
+        corrections=query.corrections,
+        ignored_words=query.ignored,
+        point=point,
+        language=language,
+        dialect=dialect,
+    )
+
+
+def _result(
+    service: Service,
+    score: float,
+    row: tuple,
+    distance: float | None,
+    query: _Words,
+    needs_mask: int,
+    language: str,
+    dialect_words: str,
+    family: FamilyContext | None,
+    day: int,
+    hour: int,
+) -> SearchResult:
+    name_norm, taxonomy_norm, row_needs, row_languages, dialects_norm = row[2], row[3], row[4], row[5], row[6]
+    hours_known, day_masks, evenings, weekends = row[10], row[11:18], row[18], row[19]
+    matched_needs = needs_in(int(row_needs) & needs_mask)
+    language_match = bool(language in Language.values and int(row_languages) & language_bit(language))
+    dialect_match = bool(language_match and dialect_words and f" {dialect_words} " in (dialects_norm or ""))
+    open_now = bool(int(day_masks[day]) & (1 << hour)) if hours_known else None
+    matched_words = [group[0] for group in query.groups]
+    result = SearchResult(
+        service=service,
+        score=score,
+        distance_km=distance,
+        matched_needs=matched_needs,
+        language_match=language_match,
+        dialect_match=dialect_match,
+        open_now=open_now,
+        open_evenings=bool(evenings),
+        open_weekends=bool(weekends),
+        matched_words=matched_words,
+    )
+    reasons = result.reasons
+    if matched_needs:
+        reasons.append(_("Meets: %(needs)s") % {"needs": ", ".join(str(Need(n).label) for n in matched_needs)})
+    for group in query.groups:
+        if any(f" {w} " in name_norm for w in group):
+            reasons.append(_("“%(word)s” is in the name") % {"word": group[0]})
+        elif any(f" {w} " in taxonomy_norm for w in group):
+            reasons.append(_("“%(word)s” matches a need it meets") % {"word": group[0]})
+        else:
+            reasons.append(_("“%(word)s” is in the description") % {"word": group[0]})
+    if language_match:
+        label = str(Language(language).label)
+        if dialect_match:
+            reasons.append(_("Staff speak %(language)s (%(dialect)s)") % {"language": label, "dialect": dialect_words})
+        else:
+            reasons.append(_("Staff speak %(language)s") % {"language": label})
+    if distance is not None:
+        reasons.append(_("%(km).1f km (%(mi).1f mi) away") % {"km": distance, "mi": distance / KM_PER_MILE})
+    if open_now:
+        reasons.append(_("Open now"))
+    result.warnings.extend(_warnings(service, row_languages, row[20], family, language))
+    return result
+
+
+def _age_range(service: Service) -> str:
+    low = service.min_age_months if service.min_age_months is not None else 0
+    if service.max_age_months is None:
+        return _("from %(low)d months") % {"low": low}
+    return _("%(low)d to %(high)d months") % {"low": low, "high": service.max_age_months}
+
+
+def _warnings(
+    service: Service, row_languages: int, required: str, family: FamilyContext | None, language: str
+) -> list[str]:
+    warnings: list[str] = []
+    if not service.accepting_referrals:
+        warnings.append(_("Not accepting referrals right now."))
+    if service.typical_wait_days is not None and service.typical_wait_days > LONG_WAIT_DAYS:
+        warnings.append(
+            ngettext("Long wait: about %(days)d day.", "Long wait: about %(days)d days.", service.typical_wait_days)
+            % {"days": service.typical_wait_days}
+        )
+    if family is None:
+        return warnings
+    if (
+        family.demographics_shown
+        and family.children_age_months
+        and (service.min_age_months is not None or service.max_age_months is not None)
+    ):
+        low = service.min_age_months if service.min_age_months is not None else 0
+        high = service.max_age_months if service.max_age_months is not None else 10**6
+        if not any(low <= age <= high for age in family.children_age_months):
+            warnings.append(
+                _("No child in this family is in the age range (%(range)s).") % {"range": _age_range(service)}
+            )
+    if family.insurance_shown and required and required not in family.insurance:
+        warnings.append(_("Only for Medi-Cal members; no one in this family is recorded with Medi-Cal."))
+    if (
+        family.demographics_shown
+        and family.language in Language.values
+        and family.language != language
+        and not int(row_languages) & language_bit(family.language)
+    ):
+        warnings.append(
+            _("Staff do not list %(language)s, the family's language.") % {"language": Language(family.language).label}
+        )
+    return warnings
+
+
+def parse_needs(values: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v for v in values if v))

@@ -1,0 +1,183 @@
+"""Words: how text is normalized for the index and for queries, the same for both engines.
+
+Both SQLite FTS5 and PostgreSQL's ``simple`` text search configuration are given text that is
+already lower case, without accents, with every run of non-alphanumeric characters turned
+into one space. Their tokenizers then see the same words, which is what makes the two engines
+match the same rows.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.utils import translation
+
+from ecwhub.core.languages import Language
+from ecwhub.core.needs import Need
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+# Words too common to mean anything in a directory query (English and Spanish).
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "at",
+        "by",
+        "for",
+        "from",
+        "in",
+        "is",
+        "it",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "with",
+        "my",
+        "our",
+        "me",
+        "i",
+        "we",
+        "el",
+        "la",
+        "los",
+        "las",
+        "un",
+        "una",
+        "unos",
+        "unas",
+        "y",
+        "o",
+        "de",
+        "del",
+        "en",
+        "con",
+        "para",
+        "por",
+        "que",
+        "mi",
+        "mis",
+        "su",
+        "sus",
+        "al",
+        "se",
+        "es",
+    ]
+)
+
+# Spanish words families and coordinators use, mapped to the English words of the directory.
+# The need labels' own Spanish translations are added to every document as well.
+SPANISH_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "comida": ("food",),
+    "alimentos": ("food",),
+    "despensa": ("pantry",),
+    "hambre": ("food",),
+    "vivienda": ("housing",),
+    "casa": ("housing",),
+    "renta": ("rent",),
+    "alquiler": ("rent",),
+    "desalojo": ("eviction",),
+    "panales": ("diapers",),
+    "panal": ("diapers",),
+    "ropa": ("clothing",),
+    "dentista": ("dental",),
+    "dientes": ("dental",),
+    "vacunas": ("immunizations",),
+    "vacuna": ("immunizations",),
+    "guarderia": ("child", "care"),
+    "cuidado": ("care",),
+    "preescolar": ("preschool",),
+    "escuela": ("school",),
+    "abogado": ("legal",),
+    "legal": ("legal",),
+    "inmigracion": ("immigration",),
+    "trabajo": ("employment",),
+    "empleo": ("employment",),
+    "transporte": ("transportation",),
+    "seguro": ("insurance",),
+    "medico": ("medical",),
+    "doctor": ("pediatric",),
+    "pediatra": ("pediatric",),
+    "salud": ("health",),
+    "mental": ("mental",),
+    "depresion": ("depression",),
+    "embarazo": ("pregnant",),
+    "embarazada": ("pregnant",),
+    "lactancia": ("breastfeeding",),
+    "crianza": ("parenting",),
+    "padres": ("parents",),
+    "ninos": ("children",),
+    "nino": ("child",),
+    "bebe": ("baby",),
+    "bebes": ("babies",),
+    "ingles": ("english",),
+    "clases": ("classes",),
+    "terapia": ("therapy",),
+    "habla": ("speech",),
+    "desarrollo": ("developmental",),
+    "visitas": ("visiting",),
+    "hogar": ("home",),
+    "luz": ("utility",),
+    "gas": ("utility",),
+    "internet": ("internet",),
+    "dinero": ("financial",),
+    "impuestos": ("tax",),
+    "violencia": ("violence",),
+    "gratis": ("free",),
+}
+
+
+def strip_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text``: lower case, no accents, letters and digits only."""
+    return [w for w in _NON_WORD.split(strip_accents(text).lower()) if w]
+
+
+def normalized(text: str) -> str:
+    """``text`` as one line of words with a space on each side (so LIKE '% word %' finds a word)."""
+    return f" {' '.join(words(text))} "
+
+
+def need_label(need: str, language: str) -> str:
+    with translation.override(language):
+        return str(Need(need).label)
+
+
+def language_label(code: str, language: str) -> str:
+    with translation.override(language):
+        return str(Language(code).label)
+
+
+def need_labels(need: str) -> str:
+    """The need's name in English and in Spanish."""
+    return f"{need_label(need, 'en')} {need_label(need, 'es')}"
+
+
+def trigrams(word: str) -> set[str]:
+    """The trigrams pg_trgm forms for one lower-case alphanumeric word: two spaces before, one after."""
+    padded = f"  {word} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+NEED_CODES: tuple[str, ...] = tuple(Need.values)
+LANGUAGE_CODES: tuple[str, ...] = tuple(Language.values)
+
+
+def need_bit(need: str) -> int:
+    return 1 << NEED_CODES.index(need)
+
+
+def language_bit(code: str) -> int:
+    return 1 << LANGUAGE_CODES.index(code)
+
+
+def needs_in(mask: int) -> list[str]:
+    return [code for i, code in enumerate(NEED_CODES) if mask >> i & 1]
