@@ -1,9 +1,11 @@
 """The network's shared directory, shaped after Open Referral HSDS 3.0.
 
-Schema in five lines:
+Schema in brief:
 - one model per HSDS table (DirectoryOrganization, Program, Service, Location, ServiceAtLocation, Address,
   Phone, Contact, Schedule, DirectoryLanguage, ServiceArea, RequiredDocument, Accessibility, CostOption, Funding,
   OrganizationIdentifier, Taxonomy, TaxonomyTerm, Attribute, Metadata, MetaTableDescription), HSDS id = UUID pk;
+- links between HSDS tables are foreign keys without database constraints: HSDS data may name records the
+  publisher did not include (the official example does), and import keeps them as given;
 - a DirectoryOrganization may be a hub member (``member`` → accounts.Organization); ``Service.organization`` is that
   member (None for services of organizations outside the network);
 - hub extensions on Service: needs (ServiceNeed), languages index (ServiceLanguage, derived from DirectoryLanguage),
@@ -72,7 +74,9 @@ class DirectoryOrganization(models.Model):
 
 class OrganizationIdentifier(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
-    organization = models.ForeignKey(DirectoryOrganization, on_delete=models.CASCADE, related_name="identifiers")
+    organization = models.ForeignKey(
+        DirectoryOrganization, db_constraint=False, on_delete=models.CASCADE, related_name="identifiers"
+    )
     identifier_scheme = models.TextField(blank=True)
     identifier_type = models.TextField()
     identifier = models.TextField()
@@ -83,7 +87,9 @@ class OrganizationIdentifier(models.Model):
 
 class Program(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
-    organization = models.ForeignKey(DirectoryOrganization, on_delete=models.CASCADE, related_name="programs")
+    organization = models.ForeignKey(
+        DirectoryOrganization, db_constraint=False, on_delete=models.CASCADE, related_name="programs"
+    )
     name = models.TextField(_("name"))
     alternate_name = models.TextField(blank=True)
     description = models.TextField(blank=True)
@@ -118,9 +124,16 @@ class Service(models.Model):
         Organization, on_delete=models.CASCADE, related_name="services", null=True, blank=True
     )
     directory_organization = models.ForeignKey(
-        DirectoryOrganization, on_delete=models.CASCADE, related_name="services", null=True, blank=True
+        DirectoryOrganization,
+        db_constraint=False,
+        on_delete=models.CASCADE,
+        related_name="services",
+        null=True,
+        blank=True,
     )
-    program = models.ForeignKey(Program, on_delete=models.SET_NULL, null=True, blank=True, related_name="services")
+    program = models.ForeignKey(
+        Program, db_constraint=False, on_delete=models.SET_NULL, null=True, blank=True, related_name="services"
+    )
     name = models.CharField(_("name"), max_length=200)
     alternate_name = models.TextField(blank=True)
     description = models.TextField(_("description"), blank=True)
@@ -221,7 +234,12 @@ class Location(models.Model):
     location_type = models.CharField(max_length=16, choices=LocationType.choices, default=LocationType.PHYSICAL)
     url = models.TextField(blank=True)
     organization = models.ForeignKey(
-        DirectoryOrganization, on_delete=models.CASCADE, null=True, blank=True, related_name="locations"
+        DirectoryOrganization,
+        db_constraint=False,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="locations",
     )
     name = models.TextField(_("name"), blank=True)
     alternate_name = models.TextField(blank=True)
@@ -238,8 +256,12 @@ class Location(models.Model):
 
 class ServiceAtLocation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="service_at_locations")
-    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="service_at_locations")
+    service = models.ForeignKey(
+        Service, db_constraint=False, on_delete=models.CASCADE, related_name="service_at_locations"
+    )
+    location = models.ForeignKey(
+        Location, db_constraint=False, on_delete=models.CASCADE, related_name="service_at_locations"
+    )
     description = models.TextField(blank=True)
 
     def __str__(self) -> str:
@@ -248,7 +270,9 @@ class ServiceAtLocation(models.Model):
 
 class Address(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
-    location = models.ForeignKey(Location, on_delete=models.CASCADE, null=True, blank=True, related_name="addresses")
+    location = models.ForeignKey(
+        Location, db_constraint=False, on_delete=models.CASCADE, null=True, blank=True, related_name="addresses"
+    )
     attention = models.TextField(blank=True)
     address_1 = models.TextField()
     address_2 = models.TextField(blank=True)
@@ -266,13 +290,22 @@ class Address(models.Model):
 class Contact(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     organization = models.ForeignKey(
-        DirectoryOrganization, on_delete=models.CASCADE, null=True, blank=True, related_name="contacts"
+        DirectoryOrganization,
+        db_constraint=False,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="contacts",
     )
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, null=True, blank=True, related_name="contacts")
+    service = models.ForeignKey(
+        Service, db_constraint=False, on_delete=models.CASCADE, null=True, blank=True, related_name="contacts"
+    )
     service_at_location = models.ForeignKey(
-        ServiceAtLocation, on_delete=models.CASCADE, null=True, blank=True, related_name="contacts"
+        ServiceAtLocation, db_constraint=False, on_delete=models.CASCADE, null=True, blank=True, related_name="contacts"
     )
-    location = models.ForeignKey(Location, on_delete=models.CASCADE, null=True, blank=True, related_name="contacts")
+    location = models.ForeignKey(
+        Location, db_constraint=False, on_delete=models.CASCADE, null=True, blank=True, related_name="contacts"
+    )
     name = models.TextField(blank=True)
     title = models.TextField(blank=True)
     department = models.TextField(blank=True)
@@ -284,14 +317,25 @@ class Contact(models.Model):
 
 class Phone(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
-    location = models.ForeignKey(Location, on_delete=models.CASCADE, null=True, blank=True, related_name="phones")
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, null=True, blank=True, related_name="phones")
-    organization = models.ForeignKey(
-        DirectoryOrganization, on_delete=models.CASCADE, null=True, blank=True, related_name="phones"
+    location = models.ForeignKey(
+        Location, db_constraint=False, on_delete=models.CASCADE, null=True, blank=True, related_name="phones"
     )
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, null=True, blank=True, related_name="phones")
+    service = models.ForeignKey(
+        Service, db_constraint=False, on_delete=models.CASCADE, null=True, blank=True, related_name="phones"
+    )
+    organization = models.ForeignKey(
+        DirectoryOrganization,
+        db_constraint=False,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="phones",
+    )
+    contact = models.ForeignKey(
+        Contact, db_constraint=False, on_delete=models.CASCADE, null=True, blank=True, related_name="phones"
+    )
     service_at_location = models.ForeignKey(
-        ServiceAtLocation, on_delete=models.CASCADE, null=True, blank=True, related_name="phones"
+        ServiceAtLocation, db_constraint=False, on_delete=models.CASCADE, null=True, blank=True, related_name="phones"
     )
     number = models.TextField()
     extension = _number()
@@ -319,10 +363,19 @@ class Schedule(models.Model):
         SU = "SU", _("Sunday")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, null=True, blank=True, related_name="schedules")
-    location = models.ForeignKey(Location, on_delete=models.CASCADE, null=True, blank=True, related_name="schedules")
+    service = models.ForeignKey(
+        Service, db_constraint=False, on_delete=models.CASCADE, null=True, blank=True, related_name="schedules"
+    )
+    location = models.ForeignKey(
+        Location, db_constraint=False, on_delete=models.CASCADE, null=True, blank=True, related_name="schedules"
+    )
     service_at_location = models.ForeignKey(
-        ServiceAtLocation, on_delete=models.CASCADE, null=True, blank=True, related_name="schedules"
+        ServiceAtLocation,
+        db_constraint=False,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="schedules",
     )
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True)
@@ -352,9 +405,15 @@ class DirectoryLanguage(models.Model):
     """HSDS ``language``: a language a service, location or phone line is offered in."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, null=True, blank=True, related_name="hsds_languages")
-    location = models.ForeignKey(Location, on_delete=models.CASCADE, null=True, blank=True, related_name="languages")
-    phone = models.ForeignKey(Phone, on_delete=models.CASCADE, null=True, blank=True, related_name="languages")
+    service = models.ForeignKey(
+        Service, db_constraint=False, on_delete=models.CASCADE, null=True, blank=True, related_name="hsds_languages"
+    )
+    location = models.ForeignKey(
+        Location, db_constraint=False, on_delete=models.CASCADE, null=True, blank=True, related_name="languages"
+    )
+    phone = models.ForeignKey(
+        Phone, db_constraint=False, on_delete=models.CASCADE, null=True, blank=True, related_name="languages"
+    )
     name = models.TextField(blank=True)
     code = models.TextField(blank=True)
     note = models.TextField(blank=True)  # the hub keeps the dialect here
@@ -365,7 +424,9 @@ class DirectoryLanguage(models.Model):
 
 class ServiceArea(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, null=True, blank=True, related_name="service_areas")
+    service = models.ForeignKey(
+        Service, db_constraint=False, on_delete=models.CASCADE, null=True, blank=True, related_name="service_areas"
+    )
     name = models.TextField(blank=True)
     description = models.TextField(blank=True)
     extent = models.TextField(blank=True)
@@ -379,7 +440,7 @@ class ServiceArea(models.Model):
 class RequiredDocument(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     service = models.ForeignKey(
-        Service, on_delete=models.CASCADE, null=True, blank=True, related_name="required_documents"
+        Service, db_constraint=False, on_delete=models.CASCADE, null=True, blank=True, related_name="required_documents"
     )
     document = models.TextField(blank=True)
     uri = models.TextField(blank=True)
@@ -391,7 +452,7 @@ class RequiredDocument(models.Model):
 class Accessibility(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     location = models.ForeignKey(
-        Location, on_delete=models.CASCADE, null=True, blank=True, related_name="accessibility"
+        Location, db_constraint=False, on_delete=models.CASCADE, null=True, blank=True, related_name="accessibility"
     )
     description = models.TextField(blank=True)
     details = models.TextField(blank=True)
@@ -403,7 +464,7 @@ class Accessibility(models.Model):
 
 class CostOption(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="cost_options")
+    service = models.ForeignKey(Service, db_constraint=False, on_delete=models.CASCADE, related_name="cost_options")
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True)
     option = models.TextField(blank=True)
@@ -418,9 +479,16 @@ class CostOption(models.Model):
 class Funding(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     organization = models.ForeignKey(
-        DirectoryOrganization, on_delete=models.CASCADE, null=True, blank=True, related_name="funding"
+        DirectoryOrganization,
+        db_constraint=False,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="funding",
     )
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, null=True, blank=True, related_name="funding")
+    service = models.ForeignKey(
+        Service, db_constraint=False, on_delete=models.CASCADE, null=True, blank=True, related_name="funding"
+    )
     source = models.TextField(blank=True)
 
     def __str__(self) -> str:
@@ -447,7 +515,13 @@ class TaxonomyTerm(models.Model):
     taxonomy = models.TextField(blank=True)  # HSDS free-text name of the taxonomy
     language = models.TextField(blank=True)
     taxonomy_detail = models.ForeignKey(
-        Taxonomy, on_delete=models.SET_NULL, null=True, blank=True, related_name="terms", db_column="taxonomy_id"
+        Taxonomy,
+        db_constraint=False,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="terms",
+        db_column="taxonomy_id",
     )
     term_uri = models.TextField(blank=True)
 
@@ -460,7 +534,9 @@ class Attribute(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     link_id = models.UUIDField(db_index=True)
-    taxonomy_term = models.ForeignKey(TaxonomyTerm, on_delete=models.CASCADE, related_name="attributes")
+    taxonomy_term = models.ForeignKey(
+        TaxonomyTerm, db_constraint=False, on_delete=models.CASCADE, related_name="attributes"
+    )
     link_type = models.TextField(blank=True)
     link_entity = models.CharField(max_length=64)
     value = models.TextField(blank=True)

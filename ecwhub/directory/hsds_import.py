@@ -1,0 +1,181 @@
+"""Import HSDS data into the directory: validate a whole batch, then upsert it by id in one transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import DatabaseError, models, transaction
+
+from ecwhub.accounts.models import User
+
+from . import hsds
+from . import models as m
+from .services import service_languages_sync
+from .signals import announce_services_changed
+
+Progress = Callable[[str], None]
+_CHUNK = 500
+
+
+@dataclass
+class BatchResult:
+    name: str
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    errors: list[hsds.RecordError] = field(default_factory=list)
+    warnings: list[hsds.RecordError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _existing(table: str, ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    model = hsds.TABLES[table].model
+    found: set[uuid.UUID] = set()
+    id_list = list(ids)
+    for start in range(0, len(id_list), _CHUNK):
+        found.update(model.objects.filter(pk__in=id_list[start : start + _CHUNK]).values_list("pk", flat=True))  # type: ignore[attr-defined]
+    return found
+
+
+def directory_import(*, acting_user: User | None, path: Path, progress: Progress = lambda _: None) -> list[BatchResult]:
+    """Import an HSDS JSON file, a folder of JSON files or a CSV data package.
+
+    Each file (or the whole data package) is one batch: it is validated completely first, and then
+    written in one transaction, so a batch is imported entirely or not at all. Rows are upserted by
+    their HSDS id (importing the same batch twice changes nothing); rows absent from the batch are
+    left as they are. Returns one result per batch; a failed batch carries its per-record errors.
+    """
+    folder = hsds.schema_dir()
+    try:
+        batches = hsds.read_path(path)
+    except hsds.HsdsError as exc:
+        return [BatchResult(str(path), errors=exc.errors)]
+    results = []
+    for name, rows, records in batches:
+        progress(f"{name}: {len(rows)} records read")
+        results.append(_import_batch(name, rows, records, folder, acting_user, progress))
+    return results
+
+
+def _import_batch(
+    name: str,
+    rows: list[hsds.SourceRow],
+    records: list[tuple[str, Any]],
+    folder: Path | None,
+    acting_user: User | None,
+    progress: Progress,
+) -> BatchResult:
+    result = BatchResult(name)
+    errors = hsds.schema_check_records(records, folder)
+    try:
+        parsed = hsds.validate(rows, folder=folder)
+    except hsds.HsdsError as exc:
+        errors.extend(exc.errors)
+        parsed = []
+    if not errors:
+        result.warnings = hsds.check_references(parsed, _existing)
+    if errors:
+        seen: set[str] = set()
+        result.errors = [e for e in errors if not (str(e) in seen or seen.add(str(e)))]  # type: ignore[func-returns-value]
+        progress(f"{name}: {len(result.errors)} errors, nothing imported")
+        return result
+    progress(f"{name}: {len(parsed)} records valid, writing")
+    try:
+        with transaction.atomic():
+            service_ids = _write(parsed, result, progress)
+            service_languages_sync(service_ids=service_ids)
+            m.ServiceChange.objects.bulk_create(
+                m.ServiceChange(
+                    service_id=sid, changed_by=acting_user, kind=m.ServiceChange.Kind.IMPORT, new_value=Path(name).name
+                )
+                for sid in service_ids
+            )
+            announce_services_changed(service_ids, sender=directory_import)
+    except DatabaseError as exc:
+        result.errors = [hsds.RecordError(name, "", "", f"the database refused the batch, nothing imported: {exc}")]
+    return result
+
+
+def _write(parsed: list[hsds.ParsedRow], result: BatchResult, progress: Progress) -> list[uuid.UUID]:
+    by_table: dict[str, list[hsds.ParsedRow]] = {}
+    for row in parsed:
+        by_table.setdefault(row.table, []).append(row)
+    service_ids = [row.id for row in by_table.get("service", [])]
+    # Needs arrive as attributes on the hub's need taxonomy: they become ServiceNeed rows.
+    needs: list[tuple[uuid.UUID, str]] = []
+    attributes = []
+    for row in by_table.get("attribute", []):
+        code = hsds.NEED_BY_TERM_ID.get(row.values["taxonomy_term_id"])
+        if code is not None and row.values["link_entity"] == "service":
+            needs.append((row.values["link_id"], code))
+        else:
+            attributes.append(row)
+    by_table["attribute"] = attributes
+    by_table["taxonomy"] = [r for r in by_table.get("taxonomy", []) if r.id != hsds.NEED_TAXONOMY_ID]
+    by_table["taxonomy_term"] = [r for r in by_table.get("taxonomy_term", []) if r.id not in hsds.NEED_BY_TERM_ID]
+
+    members: dict[uuid.UUID, int | None] = {}
+    for table_name, table in hsds.TABLES.items():
+        rows = by_table.get(table_name, [])
+        if not rows:
+            continue
+        if table_name == "service":
+            org_ids = {r.values["organization_id"] for r in rows}
+            members = dict(m.DirectoryOrganization.objects.filter(pk__in=org_ids).values_list("pk", "member_id"))
+        created, updated = _upsert(table, rows, members)
+        result.created[table_name] = created
+        result.updated[table_name] = updated
+        progress(f"  {table_name}: {created} created, {updated} updated")
+    if needs:
+        existing = set(
+            m.ServiceNeed.objects.filter(service_id__in={s for s, _ in needs}).values_list("service_id", "need")
+        )
+        m.ServiceNeed.objects.bulk_create(
+            m.ServiceNeed(service_id=s, need=n) for s, n in dict.fromkeys(needs) if (s, n) not in existing
+        )
+        service_ids.extend(s for s, _ in needs)
+    service_ids.extend(r.values["service_id"] for r in by_table.get("language", []) if r.values.get("service_id"))
+    return list(dict.fromkeys(service_ids))
+
+
+def _upsert(table: hsds.Table, rows: list[hsds.ParsedRow], members: dict[uuid.UUID, int | None]) -> tuple[int, int]:
+    model = table.model
+    concrete = {f.attname: f for f in model._meta.concrete_fields}
+    existing = _existing(table.name, {r.id for r in rows})
+    objects_new: list[models.Model] = []
+    objects_old: list[models.Model] = []
+    old_by_id = {obj.pk: obj for obj in model.objects.filter(pk__in=existing)} if existing else {}  # type: ignore[attr-defined]
+    for row in rows:
+        obj = old_by_id.get(row.id) or model(pk=row.id)
+        for f in table.fields:
+            attr = f.model_attr
+            value = row.values.get(f.name)
+            if value is None and not concrete[attr].null:
+                value = ""
+            setattr(obj, attr, value)
+        if table.name == "service":
+            _service_hub_fields(obj, members)  # type: ignore[arg-type]
+        (objects_old if row.id in existing else objects_new).append(obj)
+    model.objects.bulk_create(objects_new, batch_size=_CHUNK)  # type: ignore[attr-defined]
+    if objects_old:
+        names = [f.model_attr for f in table.fields if f.name != "id"]
+        if table.name == "service":
+            names += ["organization_id", "min_age_months", "max_age_months"]
+        model.objects.bulk_update(objects_old, names, batch_size=_CHUNK)  # type: ignore[attr-defined]
+    return len(objects_new), len(objects_old)
+
+
+def _service_hub_fields(service: m.Service, members: dict[uuid.UUID, int | None]) -> None:
+    """The hub's own fields derived from HSDS ones: the member organization and ages in months."""
+    member = members.get(service.directory_organization_id) if service.directory_organization_id else None
+    if member is not None:
+        service.organization_id = member
+    for years, months in (("minimum_age", "min_age_months"), ("maximum_age", "max_age_months")):
+        value = getattr(service, years)
+        setattr(service, months, None if value is None else round(value * 12))

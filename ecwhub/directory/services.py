@@ -1,0 +1,267 @@
+"""Writes to the directory: providers keep their own listing current; every change leaves a trace."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import time
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from ecwhub.accounts.models import Role, User
+from ecwhub.core.languages import Language
+from ecwhub.core.needs import Need
+
+from . import models as m
+from .signals import announce_services_changed
+
+WEEKDAYS = [choice for choice, _ in m.Schedule.Weekday.choices]
+
+
+def service_languages_sync(*, service_ids: Iterable[uuid.UUID]) -> None:
+    """Rebuild the ServiceLanguage index of these services from their HSDS language rows.
+
+    The dialect is kept in the HSDS ``note``; a language the hub does not list is recorded as
+    ``other`` with its name as the dialect, so nothing the provider wrote is dropped.
+    """
+    from .hsds import hub_language
+
+    ids = list(service_ids)
+    if not ids:
+        return
+    m.ServiceLanguage.objects.filter(service_id__in=ids).delete()
+    wanted: dict[tuple[uuid.UUID, str, str], None] = {}
+    for service_id, code, name, note in m.DirectoryLanguage.objects.filter(service_id__in=ids).values_list(
+        "service_id", "code", "name", "note"
+    ):
+        language = hub_language(code, name)
+        dialect = (note if language != Language.OTHER else (name or code or note)).strip()[:100]
+        wanted[(service_id, language, dialect)] = None
+    m.ServiceLanguage.objects.bulk_create(
+        m.ServiceLanguage(service_id=service_id, language=language, dialect=dialect)
+        for service_id, language, dialect in wanted
+    )
+
+
+# --- Who may edit a listing ------------------------------------------------------------------------
+
+
+def services_editable_by(user: User) -> QuerySet[m.Service]:
+    """Services whose listing this person keeps: provider staff and organization administrators of the owner."""
+    if not user.is_authenticated:
+        return m.Service.objects.none()
+    memberships = user.active_memberships().filter(Q(role=Role.PROVIDER_STAFF) | Q(is_org_admin=True))
+    return m.Service.objects.filter(organization_id__in=memberships.values("organization_id"))
+
+
+def service_get_for_editor(*, user: User, service_id: uuid.UUID) -> m.Service:
+    """The service if this person may edit it; Http404 both when it is missing and when it is not theirs."""
+    service = services_editable_by(user).filter(pk=service_id).first()
+    if service is None:
+        raise Http404
+    return service
+
+
+# --- Editing ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hours:
+    """Opening hours on one weekday (HSDS schedule: freq WEEKLY, byday, opens_at, closes_at)."""
+
+    day: str
+    opens_at: time
+    closes_at: time
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.opens_at:%H:%M}-{self.closes_at:%H:%M}"
+
+
+@dataclass(frozen=True)
+class ListingEdit:
+    """What a provider may change on their listing. ``None`` leaves a part unchanged."""
+
+    description: str | None = None
+    accepting_referrals: bool | None = None
+    typical_wait_days: int | None = None
+    clear_typical_wait_days: bool = False
+    open_slots: int | None = None
+    clear_open_slots: bool = False
+    accepts_electronic_referrals: bool | None = None
+    languages: Sequence[tuple[str, str]] | None = None  # (hub language code, dialect)
+    needs: Sequence[str] | None = None
+    hours: Sequence[Hours] | None = None
+
+
+class ListingError(ValueError):
+    def __init__(self, fields: dict[str, list[str]]):
+        self.fields = fields
+        super().__init__("; ".join(f"{k}: {', '.join(v)}" for k, v in fields.items()))
+
+
+def _check(edit: ListingEdit) -> None:
+    errors: dict[str, list[str]] = {}
+    for name in ("typical_wait_days", "open_slots"):
+        value = getattr(edit, name)
+        if value is not None and not 0 <= value <= 10000:
+            errors.setdefault(name, []).append("must be between 0 and 10000")
+    for code, dialect in edit.languages or ():
+        if code not in Language.values:
+            errors.setdefault("languages", []).append(f"unknown language {code!r}")
+        if len(dialect) > 100:
+            errors.setdefault("languages", []).append("a dialect has at most 100 characters")
+    for need in edit.needs or ():
+        if need not in Need.values:
+            errors.setdefault("needs", []).append(f"unknown need {need!r}")
+    for hours in edit.hours or ():
+        if hours.day not in WEEKDAYS:
+            errors.setdefault("hours", []).append(f"unknown weekday {hours.day!r}")
+        elif hours.closes_at <= hours.opens_at:
+            errors.setdefault("hours", []).append(f"{hours.day}: closing time must be after opening time")
+    if errors:
+        raise ListingError(errors)
+
+
+def _hours_of(service: m.Service) -> list[Hours]:
+    rows = service.schedules.filter(freq=m.Schedule.Freq.WEEKLY, opens_at__isnull=False, closes_at__isnull=False)
+    hours = []
+    for row in rows:
+        for day in row.byday.split(","):
+            if day.strip() in WEEKDAYS:
+                hours.append(Hours(day.strip(), row.opens_at, row.closes_at))  # type: ignore[arg-type]
+    return sorted(hours, key=lambda h: (WEEKDAYS.index(h.day), h.opens_at))
+
+
+def service_hours(service: m.Service) -> list[Hours]:
+    return _hours_of(service)
+
+
+def _text(values: Iterable[object]) -> str:
+    return ", ".join(sorted(str(v) for v in values))
+
+
+@transaction.atomic
+def service_update(*, acting_user: User, service_id: uuid.UUID, edit: ListingEdit) -> list[m.ServiceChange]:
+    """Apply a provider's edit to their listing and record one ServiceChange per changed field.
+
+    Raises Http404 when the person may not edit this service (or it does not exist) and ListingError
+    (naming each field) when a value is out of range; in both cases nothing is written. Saving a
+    listing also counts as verifying it.
+    """
+    _check(edit)
+    service = service_get_for_editor(user=acting_user, service_id=service_id)
+    service = m.Service.objects.select_for_update().get(pk=service.pk)
+    now = timezone.now()
+    changes: list[m.ServiceChange] = []
+
+    def record(field: str, old: object, new: object) -> None:
+        changes.append(
+            m.ServiceChange(
+                service=service,
+                changed_by=acting_user,
+                changed_at=now,
+                kind=m.ServiceChange.Kind.EDIT,
+                field=field,
+                old_value="" if old is None else str(old),
+                new_value="" if new is None else str(new),
+            )
+        )
+
+    scalar = {
+        "description": edit.description,
+        "accepting_referrals": edit.accepting_referrals,
+        "typical_wait_days": None if edit.clear_typical_wait_days else edit.typical_wait_days,
+        "open_slots": None if edit.clear_open_slots else edit.open_slots,
+        "accepts_electronic_referrals": edit.accepts_electronic_referrals,
+    }
+    updated: list[str] = []
+    for name, value in scalar.items():
+        clearing = (name == "typical_wait_days" and edit.clear_typical_wait_days) or (
+            name == "open_slots" and edit.clear_open_slots
+        )
+        if value is None and not clearing:
+            continue
+        old = getattr(service, name)
+        if old != value:
+            record(name, old, value)
+            setattr(service, name, value)
+            updated.append(name)
+
+    if edit.languages is not None:
+        old_languages = {(lang.language, lang.dialect) for lang in service.languages.all()}
+        new_languages = {(code, dialect.strip()) for code, dialect in edit.languages}
+        if old_languages != new_languages:
+            record(
+                "languages",
+                _text(f"{c} {d}".strip() for c, d in old_languages),
+                _text(f"{c} {d}".strip() for c, d in new_languages),
+            )
+            labels = dict(Language.choices)
+            service.hsds_languages.all().delete()
+            m.DirectoryLanguage.objects.bulk_create(
+                m.DirectoryLanguage(service=service, code=code, name=str(labels[code]), note=dialect)
+                for code, dialect in sorted(new_languages)
+            )
+            service_languages_sync(service_ids=[service.pk])
+
+    if edit.needs is not None:
+        old_needs = set(service.needs.values_list("need", flat=True))
+        new_needs = set(edit.needs)
+        if old_needs != new_needs:
+            record("needs", _text(old_needs), _text(new_needs))
+            service.needs.exclude(need__in=new_needs).delete()
+            m.ServiceNeed.objects.bulk_create(m.ServiceNeed(service=service, need=n) for n in new_needs - old_needs)
+
+    if edit.hours is not None:
+        old_hours = _hours_of(service)
+        new_hours = sorted(edit.hours, key=lambda h: (WEEKDAYS.index(h.day), h.opens_at))
+        if [str(h) for h in old_hours] != [str(h) for h in new_hours]:
+            record("hours", "; ".join(map(str, old_hours)), "; ".join(map(str, new_hours)))
+            service.schedules.filter(freq=m.Schedule.Freq.WEEKLY).delete()
+            m.Schedule.objects.bulk_create(
+                m.Schedule(
+                    service=service,
+                    freq=m.Schedule.Freq.WEEKLY,
+                    byday=h.day,
+                    opens_at=h.opens_at,
+                    closes_at=h.closes_at,
+                    description=str(h),
+                )
+                for h in new_hours
+            )
+
+    if changes:
+        service.last_modified = now
+        service.last_verified_at = now
+        service.save(update_fields=[*updated, "last_modified", "last_verified_at"])
+        m.ServiceChange.objects.bulk_create(changes)
+        announce_services_changed([service.pk], sender=service_update)
+    return changes
+
+
+@transaction.atomic
+def service_verify(*, acting_user: User, service_id: uuid.UUID) -> m.ServiceChange:
+    """The provider confirms the listing is current: resets the staleness clock and records who did it.
+
+    Raises Http404 when the person may not edit this service.
+    """
+    service = service_get_for_editor(user=acting_user, service_id=service_id)
+    now = timezone.now()
+    old = service.last_verified_at
+    service.last_verified_at = now
+    service.save(update_fields=["last_verified_at"])
+    change = m.ServiceChange.objects.create(
+        service=service,
+        changed_by=acting_user,
+        changed_at=now,
+        kind=m.ServiceChange.Kind.VERIFY,
+        field="last_verified_at",
+        old_value="" if old is None else old.isoformat(),
+        new_value=now.isoformat(),
+    )
+    announce_services_changed([service.pk], sender=service_verify)
+    return change
