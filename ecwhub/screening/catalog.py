@@ -40,8 +40,10 @@ def shipped_milestones() -> list[int]:
 def milestone_for_age(months: int) -> str | None:
     """The checklist for a child's age: the latest one the child has reached (CDC: use the
     checklist for the age the child is now, until the next one)."""
-    reached = [m for m in shipped_milestones() if m <= months]
-    return milestone_id(reached[-1]) if reached else None
+    reached = [m for m in MILESTONE_AGES if m <= months]
+    if not reached or reached[-1] not in shipped_milestones():
+        return None
+    return milestone_id(reached[-1])
 
 
 def instrument_category(instrument: Instrument) -> str:
