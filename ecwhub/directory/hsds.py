@@ -513,14 +513,14 @@ class SourceRow:
 
 
 def schema_dir() -> Path | None:
-    """The HSDS schema folder when one is available (``settings.HSDS_SCHEMA_DIR`` or the team's shared copy)."""
+    """The HSDS schema folder, or None to validate with the built-in rules.
+
+    ``settings.HSDS_SCHEMA_DIR`` when set (a folder without ``compiled/`` means: no schema), otherwise the
+    team's shared copy next to the project when it is there.
+    """
     configured = getattr(settings, "HSDS_SCHEMA_DIR", None)
-    candidates = [Path(configured)] if configured else []
-    candidates.append(Path(settings.BASE_DIR).parent / "shared/data/hsds/hsds-3.0.1/schema")
-    for path in candidates:
-        if (path / "compiled").is_dir():
-            return path
-    return None
+    path = Path(configured) if configured else Path(settings.BASE_DIR).parent / "shared/data/hsds/hsds-3.0.1/schema"
+    return path if (path / "compiled").is_dir() else None
 
 
 def read_path(path: Path) -> list[tuple[str, list[SourceRow], list[tuple[str, Any]]]]:
@@ -714,7 +714,9 @@ class _Flattener:
             if isinstance(value, (dict, list)):
                 self.errors.append(RecordError(where, str(obj.get("id", "")), key, "not a field of this HSDS object"))
                 continue
-            if own.field(key) and value not in (None, ""):
+            if own.field(key) is None:
+                self.errors.append(RecordError(where, str(obj.get("id", "")), key, "not a field of this HSDS object"))
+            elif value not in (None, ""):
                 values[key] = value
         obj_id = obj.get("id")
         # Single children first: they set this row's foreign keys (service.organization → organization_id).

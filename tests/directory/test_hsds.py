@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
 
 from ecwhub.directory import hsds
 from ecwhub.directory import models as m
