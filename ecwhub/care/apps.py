@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class CareConfig(AppConfig):
     name = "ecwhub.care"
     label = "care"
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401  (connects the tier recompute to screening)

@@ -1,0 +1,91 @@
+"""The hub administrator reads and changes the risk rules here; every save recomputes the tiers.
+
+Only the rules are in the admin site: tier assignments, EPSDT records, care events and contacts
+are family data, read through the pages that apply the access policy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Model
+from django.forms import ModelForm
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ecwhub.accounts.models import Role
+
+from .models import RiskRule
+from .tasks import recompute_all_tiers
+
+
+def _is_hub_admin(request: HttpRequest) -> bool:
+    user = request.user
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return bool(user.memberships.filter(role=Role.HUB_ADMIN, is_active=True).exists())  # type: ignore[union-attr]
+
+
+@admin.register(RiskRule)
+class RiskRuleAdmin(admin.ModelAdmin[RiskRule]):
+    list_display = ("name", "tier", "kind", "condition_summary", "explanation", "active", "order", "updated_at")
+    list_filter = ("active", "tier", "kind")
+    list_editable = ("active", "order")
+    search_fields = ("name", "explanation", "explanation_es")
+    ordering = ("order", "name")
+    readonly_fields = ("updated_at",)
+    fieldsets = (
+        (None, {"fields": ("name", "tier", "active", "order")}),
+        (
+            _("Condition"),
+            {
+                "fields": ("kind", "need", "instrument", "score_rule", "threshold", "finding_code", "urgent_kind"),
+                "description": _("Fill only the fields the chosen condition uses; the form says which are missing."),
+            },
+        ),
+        (_("Explanation"), {"fields": ("explanation", "explanation_es")}),
+        (_("Source"), {"fields": ("source", "updated_at")}),
+    )
+
+    @admin.display(description=_("parameters"))
+    def condition_summary(self, rule: RiskRule) -> str:
+        parts = [
+            f"{name}={getattr(rule, name)}"
+            for name in ("need", "instrument", "score_rule", "threshold", "finding_code", "urgent_kind")
+            if getattr(rule, name) not in ("", None)
+        ]
+        return ", ".join(parts)
+
+    # Hub administrators manage the rules through their membership (the admin group's model
+    # list is the accounts app's; the rules belong to care).
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _is_hub_admin(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return _is_hub_admin(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return _is_hub_admin(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _is_hub_admin(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return _is_hub_admin(request)
+
+    def save_model(self, request: HttpRequest, obj: RiskRule, form: ModelForm[RiskRule], change: bool) -> None:
+        obj.updated_at = timezone.now()
+        super().save_model(request, obj, form, change)
+        recompute_all_tiers.enqueue()
+
+    def delete_model(self, request: HttpRequest, obj: RiskRule) -> None:
+        super().delete_model(request, obj)
+        recompute_all_tiers.enqueue()
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        super().delete_queryset(request, queryset)
+        recompute_all_tiers.enqueue()

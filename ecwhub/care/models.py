@@ -1,0 +1,339 @@
+"""Risk tiers, EPSDT medical necessity, care events (surveillance) and contacts.
+
+Tiers follow HealthySteps' three levels of service: 1 universal, 2 short-term support,
+3 comprehensive. The rules that raise a family's tier are rows (``RiskRule``) that the hub
+administrator reads and changes in the admin site; a clinician's EPSDT medical-necessity record
+for a child keeps the family at tier 3 whatever the rules say.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ecwhub.accounts.models import Organization
+from ecwhub.core.fields import EncryptedTextField
+from ecwhub.core.needs import Need
+from ecwhub.families.models import Household, Person
+
+from .tiers import RuleSpec
+
+
+class Tier(models.IntegerChoices):
+    UNIVERSAL = 1, _("Tier 1: universal")
+    SHORT_TERM = 2, _("Tier 2: short-term support")
+    COMPREHENSIVE = 3, _("Tier 3: comprehensive")
+
+
+class RuleKind(models.TextChoices):
+    NEED_IDENTIFIED = "need_identified", _("A need is identified and open")
+    INSTRUMENT_TOTAL_AT_LEAST = "instrument_total_at_least", _("An instrument's latest total is at least")
+    FINDING = "finding", _("A screening finding is present")
+    NO_MEDICAL_HOME = "no_medical_home", _("A child has no medical home")
+    CHILD_AGE_UNDER = "child_age_under", _("A child is younger than")
+    COUNT_OF_NEEDS_AT_LEAST = "count_of_needs_at_least", _("Number of open needs is at least")
+    URGENT_FLAG = "urgent_flag", _("An urgent flag was raised")
+
+
+# The parameters each kind of condition needs (the other parameter fields must stay empty).
+RULE_PARAMETERS: dict[str, tuple[str, ...]] = {
+    RuleKind.NEED_IDENTIFIED: ("need",),
+    RuleKind.INSTRUMENT_TOTAL_AT_LEAST: ("instrument", "score_rule", "threshold"),
+    RuleKind.FINDING: ("finding_code",),
+    RuleKind.NO_MEDICAL_HOME: (),
+    RuleKind.CHILD_AGE_UNDER: ("threshold",),
+    RuleKind.COUNT_OF_NEEDS_AT_LEAST: ("threshold",),
+    RuleKind.URGENT_FLAG: ("urgent_kind",),
+}
+PARAMETER_FIELDS = ("need", "instrument", "score_rule", "finding_code", "urgent_kind", "threshold")
+# The placeholders an explanation may use, filled from the facts that made the rule hold.
+EXPLANATION_PLACEHOLDERS = frozenset({"need", "instrument", "total", "threshold", "months", "count", "finding", "flag"})
+
+
+class RiskRule(models.Model):
+    """One condition that raises a family to a tier, with the words that explain it.
+
+    The condition is structured (a kind and its typed parameters), so that the admin can
+    validate it field by field and the engine never evaluates free text."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    tier = models.PositiveSmallIntegerField(_("raises the family to"), choices=Tier.choices)
+    kind = models.CharField(_("condition"), max_length=32, choices=RuleKind.choices)
+    need = models.CharField(_("need"), max_length=48, choices=Need.choices, blank=True)
+    instrument = models.CharField(
+        _("instrument"), max_length=48, blank=True, help_text=_("Instrument id, for example epds or phq-2-9.")
+    )
+    score_rule = models.CharField(
+        _("score rule"),
+        max_length=48,
+        blank=True,
+        help_text=_("The scoring rule whose total is compared, e.g. epds-total."),
+    )
+    threshold = models.PositiveIntegerField(
+        _("threshold"),
+        null=True,
+        blank=True,
+        help_text=_("A total (instrument), a number of needs, or an age in months (child younger than)."),
+    )
+    finding_code = models.CharField(_("finding code"), max_length=64, blank=True)
+    urgent_kind = models.CharField(
+        _("urgent flag"), max_length=32, blank=True, help_text=_("self-harm or interpersonal-safety")
+    )
+    explanation = models.CharField(
+        _("explanation (English)"),
+        max_length=200,
+        help_text=_(
+            "Shown after 'tier N because:'. May use {need}, {instrument}, {total}, {threshold}, {months}, "
+            "{count}, {finding}, {flag}."
+        ),
+    )
+    explanation_es = models.CharField(_("explanation (Spanish)"), max_length=200)
+    source = models.TextField(_("source"), blank=True, help_text=_("Where the rule and its threshold come from."))
+    active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+    updated_at = models.DateTimeField(_("changed"), default=timezone.now)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("risk rule")
+        verbose_name_plural = _("risk rules")
+        constraints = [
+            models.CheckConstraint(condition=Q(tier__in=[1, 2, 3]), name="riskrule_tier_valid"),
+            models.CheckConstraint(condition=Q(kind__in=RuleKind.values), name="riskrule_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def spec(self) -> RuleSpec:
+        return RuleSpec(
+            name=self.name,
+            tier=self.tier,
+            kind=self.kind,
+            need=self.need,
+            instrument=self.instrument,
+            score_rule=self.score_rule,
+            threshold=self.threshold,
+            finding_code=self.finding_code,
+            urgent_kind=self.urgent_kind,
+            explanation=self.explanation,
+            explanation_es=self.explanation_es,
+            order=self.order,
+        )
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        wanted = RULE_PARAMETERS.get(self.kind)
+        if wanted is None:
+            raise ValidationError({"kind": _("Choose a condition.")})
+        for field in PARAMETER_FIELDS:
+            value = getattr(self, field)
+            present = value is not None and value != ""
+            if field in wanted and not present:
+                errors.setdefault(field, []).append(_("This condition needs a value here."))
+            if field not in wanted and present:
+                errors.setdefault(field, []).append(_("Leave this empty: the condition does not use it."))
+        if self.kind == RuleKind.URGENT_FLAG and self.urgent_kind and self.urgent_kind not in URGENT_KINDS:
+            errors.setdefault("urgent_kind", []).append(
+                _("Unknown urgent flag; use one of: %(kinds)s.") % {"kinds": ", ".join(sorted(URGENT_KINDS))}
+            )
+        if self.kind == RuleKind.INSTRUMENT_TOTAL_AT_LEAST and self.instrument and self.score_rule:
+            problem = _score_rule_problem(self.instrument, self.score_rule, self.threshold)
+            if problem:
+                errors.setdefault(problem[0], []).append(problem[1])
+        if self.kind in (RuleKind.CHILD_AGE_UNDER, RuleKind.COUNT_OF_NEEDS_AT_LEAST) and self.threshold == 0:
+            errors.setdefault("threshold", []).append(_("Use a number above zero."))
+        for field in ("explanation", "explanation_es"):
+            problem_text = _template_problem(getattr(self, field))
+            if problem_text:
+                errors.setdefault(field, []).append(problem_text)
+        if errors:
+            raise ValidationError(errors)
+
+
+URGENT_KINDS = frozenset({"self-harm", "interpersonal-safety"})
+
+
+def _score_rule_problem(instrument: str, score_rule: str, threshold: int | None) -> tuple[str, str] | None:
+    from ecwhub.screening.scoring import load_instrument
+
+    # Only a shipped instrument's id: never a path the loader would open.
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,47}", instrument):
+        return ("instrument", str(_("No instrument with this id.")))
+    try:
+        loaded = load_instrument(instrument)
+    except (ValueError, OSError, KeyError):
+        return ("instrument", str(_("No instrument with this id.")))
+    try:
+        low, high = loaded.score_range(score_rule)
+    except (KeyError, ValueError):
+        return ("score_rule", str(_("This instrument has no total with this id.")))
+    if threshold is not None and not low <= threshold <= high:
+        return ("threshold", str(_("The total goes from %(low)d to %(high)d.") % {"low": low, "high": high}))
+    return None
+
+
+def _template_problem(text: str) -> str | None:
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError:
+        return str(_("Unbalanced braces in the explanation."))
+    unknown = names - EXPLANATION_PLACEHOLDERS
+    if unknown:
+        return str(_("Unknown placeholder: %(names)s.") % {"names": ", ".join("{" + n + "}" for n in sorted(unknown))})
+    return None
+
+
+class TierAssignment(models.Model):
+    """A household's current tier, why, and the ordering keys of the worklist.
+
+    Recomputed (``care.tiers.household_tier_recompute``) when screening results, needs, EPSDT
+    records or the rules change; ``rules_version`` says which rule set produced it."""
+
+    household = models.OneToOneField(Household, primary_key=True, on_delete=models.CASCADE, related_name="tier")
+    tier = models.PositiveSmallIntegerField(_("tier"), choices=Tier.choices, default=Tier.UNIVERSAL)
+    reasons = models.JSONField(_("reasons"), default=list)
+    epsdt = models.BooleanField(_("EPSDT medical necessity"), default=False)
+    computed_at = models.DateTimeField(_("computed"), default=timezone.now)
+    rules_version = models.CharField(_("rules version"), max_length=16)
+    latest_positive_screen_at = models.DateTimeField(null=True, blank=True)
+    last_contact_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tier assignment")
+        indexes = [
+            models.Index(
+                fields=["-tier", "-latest_positive_screen_at", "last_contact_at", "household"],
+                name="care_tier_worklist",
+            )
+        ]
+        constraints = [models.CheckConstraint(condition=Q(tier__in=[1, 2, 3]), name="tierassignment_tier_valid")]
+
+    def __str__(self) -> str:
+        return f"Tier {self.tier} for {self.household_id}"
+
+
+class EpsdtNecessity(models.Model):
+    """A clinician's record that a child has an EPSDT medically necessary need; while it is in force
+    the family's tier is comprehensive whatever the rules say. Ended, never deleted."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="epsdt_necessities")
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
+    reason = EncryptedTextField(_("reason"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_in = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    recorded_on = models.DateField(_("date"), default=timezone.localdate)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("EPSDT medical necessity")
+        indexes = [models.Index(fields=["household", "ended_at"])]
+
+    def __str__(self) -> str:
+        return f"EPSDT {str(self.id)[:8]}"
+
+
+class CareEventKind(models.TextChoices):
+    WELL_CHILD_VISIT = "well_child_visit", _("Well-child visit")
+    DEVELOPMENTAL_SCREENING = "developmental_screening", _("Developmental screening")
+    AUTISM_SCREENING = "autism_screening", _("Autism screening")
+    CAREGIVER_DEPRESSION_SCREENING = "caregiver_depression_screening", _("Caregiver depression screening")
+    LEAD_SCREENING = "lead_screening", _("Lead screening")
+    IMMUNIZATION_CHECK = "immunization_check", _("Immunization check")
+
+
+class CareEvent(models.Model):
+    """Something done for a child's preventive care (a visit, a screening), which the
+    surveillance counts as done for the periodicity point whose window contains its date."""
+
+    class Source(models.TextChoices):
+        RECORDED = "recorded", _("Recorded by staff")
+        SCREENING = "screening", _("Screening in the hub")
+        CLINIC = "clinic", _("Reported by the clinic")
+        DEMO = "demo", _("Demo data")
+
+    id = models.BigAutoField(primary_key=True)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="care_events")
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("what"), max_length=40, choices=CareEventKind.choices)
+    date = models.DateField(_("date"))
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.RECORDED)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("care event")
+        indexes = [models.Index(fields=["person", "kind", "date"]), models.Index(fields=["household", "date"])]
+        constraints = [models.CheckConstraint(condition=Q(kind__in=CareEventKind.values), name="careevent_kind_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.date}"
+
+
+class Contact(models.Model):
+    """A coordinator reached (or tried to reach) the family. Feeds "longest without contact"."""
+
+    class Method(models.TextChoices):
+        PHONE = "phone", _("Phone call")
+        TEXT = "text", _("Text message")
+        HOME_VISIT = "home_visit", _("Home visit")
+        IN_PERSON = "in_person", _("In person at the organization")
+        VIDEO = "video", _("Video call")
+
+    id = models.BigAutoField(primary_key=True)
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    method = models.CharField(_("how"), max_length=16, choices=Method.choices)
+    reached = models.BooleanField(_("reached the family"), default=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("contact")
+        indexes = [models.Index(fields=["household", "-at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(method__in=["phone", "text", "home_visit", "in_person", "video"]),
+                name="contact_method_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Contact {self.pk}"
+
+
+class ChildSurveillance(models.Model):
+    """A child's surveillance summary as of ``computed_on`` (recomputed with the tiers, and nightly by
+    ``recompute_tiers``), so the overdue worklist and the population rates are database queries."""
+
+    person = models.OneToOneField(Person, primary_key=True, on_delete=models.CASCADE, related_name="surveillance")
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
+    overdue_count = models.PositiveSmallIntegerField(default=0)
+    due_count = models.PositiveSmallIntegerField(default=0)
+    done_count = models.PositiveSmallIntegerField(default=0)
+    missed_count = models.PositiveSmallIntegerField(default=0)
+    overdue_kinds = models.CharField(max_length=200, blank=True)
+    oldest_overdue_on = models.DateField(null=True, blank=True)
+    computed_on = models.DateField()
+
+    class Meta:
+        verbose_name = _("child surveillance")
+        indexes = [models.Index(fields=["household"]), models.Index(fields=["overdue_count", "oldest_overdue_on"])]
+
+    def __str__(self) -> str:
+        return f"Surveillance {str(self.person_id)[:8]}"

@@ -1,0 +1,276 @@
+"""Operations that write: tier recomputation, EPSDT medical necessity, contacts and care events."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+
+from ecwhub.accounts.models import Membership, Role, User
+from ecwhub.consent.models import AuditEntry, DataCategory, Purpose
+from ecwhub.consent.policy import decide
+from ecwhub.consent.selectors import audit_reads
+from ecwhub.families.models import Household, Person
+
+from .facts import household_bundles
+from .models import CareEvent, CareEventKind, ChildSurveillance, Contact, EpsdtNecessity, RiskRule, TierAssignment
+from .surveillance import child_surveillance, followed, summarize
+from .tiers import RuleSpec, rules_version, tier_for
+
+BATCH = 2000
+
+
+class CareError(ValueError):
+    """Bad input for a care operation. ``field`` names the input at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def active_rules() -> list[RuleSpec]:
+    return [rule.spec() for rule in RiskRule.objects.filter(active=True).order_by("order", "name")]
+
+
+def household_tier_recompute(
+    household_ids: Iterable[uuid.UUID], *, today: date | None = None, rules: Sequence[RuleSpec] | None = None
+) -> int:
+    """Recompute the tier, its reasons and the worklist keys of these households, and the
+    surveillance summary of their children, from the current rules and data. Idempotent; safe to
+    run at any time. Returns the number of households written."""
+    today = today or timezone.localdate()
+    rules = list(rules) if rules is not None else active_rules()
+    version = rules_version(rules)
+    ids = list(dict.fromkeys(household_ids))
+    written = 0
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        bundles = household_bundles(chunk, today)
+        now = timezone.now()
+        assignments: list[TierAssignment] = []
+        summaries: list[ChildSurveillance] = []
+        for household_id, bundle in bundles.items():
+            tier, reasons = tier_for(bundle.facts, rules, bundle.epsdt)
+            assignments.append(
+                TierAssignment(
+                    household_id=household_id,
+                    tier=tier,
+                    reasons=[r.as_json() for r in reasons],
+                    epsdt=bool(bundle.epsdt),
+                    computed_at=now,
+                    rules_version=version,
+                    latest_positive_screen_at=bundle.latest_positive_screen_at,
+                    last_contact_at=bundle.last_contact_at,
+                )
+            )
+            for child in bundle.children:
+                if not followed(child.birth, today):
+                    continue
+                summary = summarize(child_surveillance(child.birth, child.events, today))
+                summaries.append(
+                    ChildSurveillance(
+                        person_id=child.person_id,
+                        household_id=household_id,
+                        overdue_count=summary.overdue,
+                        due_count=summary.due,
+                        done_count=summary.done,
+                        missed_count=summary.missed,
+                        overdue_kinds=",".join(summary.overdue_kinds),
+                        oldest_overdue_on=summary.oldest_overdue_on,
+                        computed_on=today,
+                    )
+                )
+        with transaction.atomic():
+            TierAssignment.objects.bulk_create(
+                assignments,
+                batch_size=500,
+                update_conflicts=True,
+                unique_fields=["household"],
+                update_fields=[
+                    "tier",
+                    "reasons",
+                    "epsdt",
+                    "computed_at",
+                    "rules_version",
+                    "latest_positive_screen_at",
+                    "last_contact_at",
+                ],
+            )
+            # Children who aged out (or moved) leave the surveillance tables.
+            ChildSurveillance.objects.filter(household_id__in=chunk).exclude(
+                person_id__in=[s.person_id for s in summaries]
+            ).delete()
+            ChildSurveillance.objects.bulk_create(
+                summaries,
+                batch_size=500,
+                update_conflicts=True,
+                unique_fields=["person"],
+                update_fields=[
+                    "household",
+                    "overdue_count",
+                    "due_count",
+                    "done_count",
+                    "missed_count",
+                    "overdue_kinds",
+                    "oldest_overdue_on",
+                    "computed_on",
+                ],
+            )
+        written += len(assignments)
+    return written
+
+
+def tiers_recompute_all(*, today: date | None = None, progress: Callable[[int, int], None] | None = None) -> int:
+    """Every household, in batches, reporting ``progress(done, total)`` after each batch."""
+    rules = active_rules()
+    ids = list(Household.objects.order_by("pk").values_list("pk", flat=True))
+    done = 0
+    for start in range(0, len(ids), BATCH):
+        done += household_tier_recompute(ids[start : start + BATCH], today=today, rules=rules)
+        if progress:
+            progress(done, len(ids))
+    return done
+
+
+def _audit_write(user: User, membership: Membership, household: Household, category: str, detail: str) -> None:
+    audit_reads(
+        user=user,
+        membership=membership,
+        household_ids=[household.pk],
+        categories=[category],
+        purpose=Purpose.CARE_COORDINATION,
+        action=AuditEntry.Action.WRITE,
+        detail=detail,
+    )
+
+
+def epsdt_record(
+    *, acting_user: User, membership: Membership | None, person: Person, reason: str, recorded_on: date | None = None
+) -> EpsdtNecessity:
+    """A clinician records that a child has an EPSDT medically necessary need. From then on the
+    family's tier is comprehensive (3) whatever the rules say, until a clinician ends it.
+
+    Raises CareError when the user is not a clinician, the person is not a child or the reason is
+    empty; Http404 when the policy does not let the clinician change this family's clinical record."""
+    if membership is None or membership.role != Role.CLINICIAN:
+        raise CareError("__all__", "Only clinicians can record EPSDT medical necessity.")
+    household = person.household
+    if not decide(
+        user=acting_user,
+        membership=membership,
+        household=household,
+        category=DataCategory.CLINICAL,
+        purpose=Purpose.CARE_COORDINATION,
+        person=person,
+        write=True,
+    ):
+        raise Http404
+    if person.relationship != Person.Relationship.CHILD:
+        raise CareError("person", "EPSDT medical necessity is recorded for a child.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise CareError("reason", "Say why the service is medically necessary.")
+    if len(reason) > 2000:
+        raise CareError("reason", "Keep the reason under 2,000 characters.")
+    with transaction.atomic():
+        record = EpsdtNecessity.objects.create(
+            person=person,
+            household=household,
+            reason=reason,
+            recorded_by=acting_user,
+            recorded_in=membership.organization,
+            recorded_on=recorded_on or timezone.localdate(),
+        )
+        _audit_write(acting_user, membership, household, DataCategory.CLINICAL, "EPSDT medical necessity recorded")
+        household_tier_recompute([household.pk])
+    return record
+
+
+def epsdt_end(*, acting_user: User, membership: Membership | None, record: EpsdtNecessity) -> EpsdtNecessity:
+    """A clinician ends an EPSDT medical necessity (the need was met); the row stays as history."""
+    if membership is None or membership.role != Role.CLINICIAN:
+        raise CareError("__all__", "Only clinicians can end EPSDT medical necessity.")
+    with transaction.atomic():
+        record = EpsdtNecessity.objects.select_for_update().select_related("household").get(pk=record.pk)
+        if not decide(
+            user=acting_user,
+            membership=membership,
+            household=record.household,
+            category=DataCategory.CLINICAL,
+            purpose=Purpose.CARE_COORDINATION,
+            write=True,
+        ):
+            raise Http404
+        if record.ended_at is not None:
+            raise CareError("__all__", "This EPSDT record has already ended.")
+        record.ended_at, record.ended_by = timezone.now(), acting_user
+        record.save(update_fields=["ended_at", "ended_by"])
+        _audit_write(acting_user, membership, record.household, DataCategory.CLINICAL, "EPSDT medical necessity ended")
+        household_tier_recompute([record.household_id])
+    return record
+
+
+def contact_record(
+    *, acting_user: User, membership: Membership | None, household: Household, method: str, reached: bool = True
+) -> Contact:
+    """A coordinator records reaching (or trying to reach) the family; the worklist moves it down."""
+    if method not in Contact.Method.values:
+        raise CareError("method", "Choose phone, text, home visit, in person or video.")
+    if membership is None or not decide(
+        user=acting_user,
+        membership=membership,
+        household=household,
+        category=DataCategory.CASE_NOTES,
+        purpose=Purpose.CARE_COORDINATION,
+        write=True,
+    ):
+        raise Http404
+    with transaction.atomic():
+        contact = Contact.objects.create(
+            household=household, method=method, reached=reached, by=acting_user, organization=membership.organization
+        )
+        _audit_write(acting_user, membership, household, DataCategory.CASE_NOTES, "contact recorded")
+        if reached:
+            TierAssignment.objects.filter(household=household).update(last_contact_at=contact.at)
+    return contact
+
+
+def care_event_record(
+    *, acting_user: User, membership: Membership | None, person: Person, kind: str, day: date
+) -> CareEvent:
+    """Record a visit, screening or check done for a child (counts in the surveillance)."""
+    if kind not in CareEventKind.values:
+        raise CareError("kind", "Choose what was done.")
+    if day > timezone.localdate():
+        raise CareError("date", "The date cannot be in the future.")
+    if day < person.date_of_birth:
+        raise CareError("date", "The date is before the child's birth.")
+    household = person.household
+    if membership is None or not decide(
+        user=acting_user,
+        membership=membership,
+        household=household,
+        category=DataCategory.CARE_PLAN,
+        purpose=Purpose.CARE_COORDINATION,
+        person=person,
+        write=True,
+    ):
+        raise Http404
+    if person.relationship != Person.Relationship.CHILD:
+        raise CareError("person", "Visits and screenings are recorded for a child.")
+    with transaction.atomic():
+        event = CareEvent.objects.create(
+            person=person,
+            household=household,
+            kind=kind,
+            date=day,
+            source=CareEvent.Source.RECORDED,
+            recorded_by=acting_user,
+        )
+        _audit_write(acting_user, membership, household, DataCategory.CARE_PLAN, "care event recorded")
+        household_tier_recompute([household.pk])
+    return event

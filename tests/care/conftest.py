@@ -1,0 +1,88 @@
+"""Families with screening histories, for the tier, surveillance and worklist tests."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from ecwhub.accounts.models import Membership, Role
+from ecwhub.accounts.services import membership_add
+from ecwhub.families.models import Household, Person
+from ecwhub.screening.models import IdentifiedNeed, ScreeningResponse, ScreeningResult
+from tests.conftest import Network
+from tests.consent.conftest import Family, make_family
+
+
+def screened(
+    family: Family,
+    network: Network,
+    *,
+    instrument: str = "epds",
+    totals: dict[str, int] | None = None,
+    positive: bool = True,
+    needs: tuple[str, ...] = (),
+    at: datetime | None = None,
+) -> ScreeningResponse:
+    """A completed screen of the mother, written as the screening app writes it."""
+    at = at or timezone.now()
+    response = ScreeningResponse.objects.create(
+        household=family.household,
+        person=family.mother,
+        instrument=instrument,
+        instrument_version="1.0.0",
+        language="es",
+        mode=ScreeningResponse.Mode.WITH_COORDINATOR,
+        status=ScreeningResponse.Status.COMPLETED,
+        category="behavioral_health" if instrument in ("epds", "phq-2-9") else "screening_results",
+        started_at=at,
+        completed_at=at,
+        taken_by=network.alice,
+    )
+    for rule, total in (totals or {}).items():
+        ScreeningResult.objects.create(
+            response=response,
+            household=family.household,
+            person=family.mother,
+            rule=rule,
+            status=ScreeningResult.Status.POSITIVE if positive else ScreeningResult.Status.NEGATIVE,
+            total=total,
+            category=response.category,
+            observed_at=at,
+        )
+    for need in needs:
+        IdentifiedNeed.objects.create(
+            household=family.household,
+            person=family.mother,
+            need=need,
+            category="identified_needs",
+            source_response=response,
+        )
+    return response
+
+
+def child(household: Household, born: date, name: str = "Niño") -> Person:
+    return Person.objects.create(
+        household=household,
+        relationship=Person.Relationship.CHILD,
+        given_name=name,
+        family_name="Prueba",
+        date_of_birth=born,
+        preferred_language="es",
+    )
+
+
+@pytest.fixture
+def clinician(network: Network) -> Membership:
+    """Network.oscar works as a clinician at the family resource center (the family's registering organization)."""
+    return membership_add(acting_user=None, user=network.oscar, organization=network.frc, role=Role.CLINICIAN)
+
+
+@pytest.fixture
+def family(network: Network) -> Family:
+    return make_family(network)
+
+
+def days_ago(n: int) -> datetime:
+    return timezone.now() - timedelta(days=n)
