@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -180,11 +181,11 @@ _NICKNAME_GROUPS: dict[str, tuple[str, ...]] = {
     "emiliano": ("emi",),
     "jun": ("junior", "jr"),
 }
-_NICKNAME: dict[str, str] = {}
+_NICKNAME: dict[str, set[str]] = {}
 for _formal, _nicks in _NICKNAME_GROUPS.items():
-    _NICKNAME.setdefault(_formal, _formal)
+    _NICKNAME.setdefault(_formal, set()).add(_formal)
     for _nick in _nicks:
-        _NICKNAME.setdefault(fold(_nick), _formal)
+        _NICKNAME.setdefault(fold(_nick), set()).add(_formal)
 
 
 def surname_key(token: str) -> str:
@@ -195,9 +196,23 @@ def surname_key(token: str) -> str:
     return token
 
 
+def given_keys(token: str) -> frozenset[str]:
+    """The formal names a name or nickname stands for (``"pepe"`` → ``{"jose"}``, ``"alex"`` →
+    ``{"alejandro", "alejandra", "alexander", "alexandra"}``), or the name itself."""
+    return frozenset(_NICKNAME.get(token, ())) or frozenset((token,))
+
+
 def given_key(token: str) -> str:
-    """The formal name a nickname stands for (``"pepe"`` → ``"jose"``), or the name itself."""
-    return _NICKNAME.get(token, token)
+    """One formal name for a name or nickname (the first in alphabetical order)."""
+    return min(given_keys(token))
+
+
+def same_given(a: str, b: str) -> bool:
+    return bool(given_keys(a) & given_keys(b))
+
+
+def same_surname(a: str, b: str) -> bool:
+    return surname_key(a) == surname_key(b)
 
 
 @lru_cache(maxsize=65536)
@@ -231,14 +246,16 @@ class Level:
 MISSING = Level(NULL)
 
 
-def _best_token_pair(left: tuple[str, ...], right: tuple[str, ...], key) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
+def _best_token_pair(
+    left: tuple[str, ...], right: tuple[str, ...], related: Callable[[str, str], bool]
+) -> tuple[int, str, str]:
     """The closest pair of words between two names: (0 same, 1 same key, 2 sounds alike, 3 close, 4 JW≥0.8, 5 none)."""
     best = (6, "", "")
     for a in left:
         for b in right:
             if a == b:
                 rank = 0
-            elif key(a) == key(b):
+            elif related(a, b):
                 rank = 1
             elif len(a) > 1 and len(b) > 1 and phonetic(a) == phonetic(b):
                 rank = 2
@@ -267,7 +284,7 @@ def compare_surnames(left: tuple[str, ...], right: tuple[str, ...], shown: tuple
         return Level(0, "surname_order", shown)
     if "".join(left) == "".join(right):
         return Level(0, "surname_same")
-    rank, _a, _b = _best_token_pair(left, right, surname_key)
+    rank, _a, _b = _best_token_pair(left, right, same_surname)
     if rank == 0:
         return Level(1, "surname_part", shown)
     if rank == 1:
@@ -292,7 +309,7 @@ def compare_given(left: tuple[str, ...], right: tuple[str, ...], shown: tuple[st
         return MISSING
     if left == right or "".join(left) == "".join(right):
         return Level(0, "given_same")
-    rank, _a, _b = _best_token_pair(left, right, given_key)
+    rank, _a, _b = _best_token_pair(left, right, same_given)
     if rank == 0:
         return Level(1, "given_part", shown)
     if rank == 1:

@@ -134,7 +134,7 @@ def person_keys(record: PersonRecord) -> set[str]:
         if born:
             keys.add(f"sm:{code}:{born[4:]}")
     for token in record.given:
-        for variant in {token, c.given_key(token)}:
+        for variant in {token} | c.given_keys(token):
             if born:
                 keys.add(f"gd:{c.phonetic(variant)}:{born}")
     # Given and family name in each other's box.
@@ -235,7 +235,7 @@ def compare_febrl(a: FebrlRecord, b: FebrlRecord) -> list[c.Level]:
 def febrl_keys(record: FebrlRecord) -> set[str]:
     keys: set[str] = set()
     for token in record.given:
-        keys.add(f"g:{c.phonetic(c.given_key(token))}")
+        keys.add(f"g:{c.phonetic(token)}")
     for token in record.family:
         keys.add(f"s:{c.phonetic(c.surname_key(token))}")
     if record.born:

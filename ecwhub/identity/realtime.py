@@ -1,0 +1,151 @@
+"""The real-time duplicate check: one new intake against everyone the hub knows.
+
+``find_candidates(probe)`` collects the people who share a blocking key with the probe (an
+indexed lookup in ``identity.PersonKey``), compares each with the probe field by field, weighs the
+comparisons with the model in use and returns the likely ones, best first, with their reasons.
+
+It applies no access policy and writes no audit entry: the caller (intake) shows only the
+candidates the user may see and audits what it shows. Nothing here logs personal data.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Count
+
+from ecwhub.families.models import Person
+
+from .current import current_model
+from .keys import PERSON_COLUMNS, record_from_row
+from .models import PersonKey
+from .reasons import describe, has_text
+from .records import PERSON, PersonRecord, person_keys, person_record
+
+# At most this many people sharing keys with the probe are compared (those sharing most keys
+# first); a probe sharing only a sound-alike surname and a birth year with thousands of people
+# is not helped by comparing all of them.
+MAX_COMPARED = 250
+_POPULATION_SECONDS = 300.0
+_population: list[float] = [0.0, 0.0]
+
+
+@dataclass(frozen=True)
+class Probe:
+    given_name: str
+    family_name: str
+    second_family_name: str = ""
+    date_of_birth: date | None = None
+    sex: str = ""
+    phone: str = ""
+    email: str = ""
+    street: str = ""
+    postal_code: str = ""
+    household_names: tuple[tuple[str, str, date | None], ...] = ()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    person_id: UUID
+    household_id: UUID
+    probability: float
+    match_weight: float
+    reasons: tuple[str, ...]
+
+
+def probe_record(probe: Probe) -> PersonRecord:
+    return person_record(
+        given_name=probe.given_name,
+        family_name=probe.family_name,
+        second_family_name=probe.second_family_name,
+        date_of_birth=probe.date_of_birth,
+        sex=probe.sex,
+        phone=probe.phone,
+        email=probe.email,
+        street=probe.street,
+        postal_code=probe.postal_code,
+        members=probe.household_names,
+    )
+
+
+def population() -> int:
+    """How many people the hub holds (cached for five minutes): the prior odds of a match depend on it."""
+    now = time.monotonic()
+    if now - _population[1] > _POPULATION_SECONDS or _population[0] <= 0:
+        _population[0] = float(max(Person.objects.count(), 2))
+        _population[1] = now
+    return int(_population[0])
+
+
+def forget_population() -> None:
+    _population[1] = 0.0
+
+
+def _candidate_rows(keys: set[str]) -> list[dict[str, Any]]:
+    ranked = (
+        PersonKey.objects.filter(key__in=sorted(keys))
+        .values("person_id")
+        .annotate(shared=Count("id"))
+        .order_by("-shared")[:MAX_COMPARED]
+    )
+    ids = [row["person_id"] for row in ranked]
+    if not ids:
+        return []
+    return list(Person.objects.filter(id__in=ids).values(*PERSON_COLUMNS))
+
+
+def _members(household_ids: set[Any]) -> dict[Any, list[tuple[Any, tuple[str, str, Any]]]]:
+    members: dict[Any, list[tuple[Any, tuple[str, str, Any]]]] = defaultdict(list)
+    rows = Person.objects.filter(household_id__in=household_ids).values_list(
+        "household_id", "id", "given_name", "family_name", "date_of_birth"
+    )
+    for household_id, person_id, given, family, born in rows:
+        members[household_id].append((person_id, (given, family, born)))
+    return members
+
+
+def score_pair(
+    model: Any, probe: PersonRecord, other: PersonRecord, people: int
+) -> tuple[float, float, tuple[str, ...]]:
+    """(match weight, probability, reasons) of one comparison."""
+    outcomes = PERSON.compare(probe, other)
+    weight = model.prior_weight(people)
+    supporting: list[tuple[float, str, tuple[str, ...]]] = []
+    for index, outcome in enumerate(outcomes):
+        part = model.level_weight(index, outcome.level)
+        weight += part
+        if part > 0 and outcome.reason and has_text(outcome.reason):
+            supporting.append((part, outcome.reason, outcome.args))
+    supporting.sort(key=lambda item: -item[0])
+    probability = 1.0 / (1.0 + math.pow(2.0, -weight)) if weight > -1000 else 0.0
+    return weight, probability, tuple(describe(code, args) for _part, code, args in supporting)
+
+
+def find_candidates(probe: Probe, *, limit: int = 10, min_probability: float = 0.2) -> list[Candidate]:
+    """People the hub already holds who are probably the probe, best first (see the module doc)."""
+    record = probe_record(probe)
+    keys = person_keys(record)
+    if not keys:
+        return []
+    rows = _candidate_rows(keys)
+    if not rows:
+        return []
+    members: dict[Any, list[tuple[Any, tuple[str, str, Any]]]] = {}
+    if record.members:
+        members = _members({row["household_id"] for row in rows})
+    model, _model_id = current_model("person")
+    people = population()
+    found: list[Candidate] = []
+    for row in rows:
+        others = [summary for person_id, summary in members.get(row["household_id"], ()) if person_id != row["id"]]
+        weight, probability, reasons = score_pair(model, record, record_from_row(row, others), people)
+        if probability >= min_probability:
+            found.append(Candidate(row["id"], row["household_id"], probability, weight, reasons))
+    found.sort(key=lambda candidate: (-candidate.match_weight, str(candidate.person_id)))
+    return found[:limit]
