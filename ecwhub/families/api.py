@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
-from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from ecwhub.accounts.middleware import memberships_for
@@ -16,6 +18,15 @@ from ecwhub.consent.policy import decide
 from ecwhub.consent.selectors import household_open, households_page
 
 from .models import Household, Person
+from .services import (
+    CAREGIVER_PREFIX,
+    CHILD_PREFIX,
+    DETAILS_PREFIX,
+    IntakeData,
+    IntakeError,
+    intake_candidates,
+    intake_complete,
+)
 
 router = Router(tags=["families"])
 
@@ -148,3 +159,138 @@ def family(request: HttpRequest, household_id: uuid.UUID) -> HouseholdOut:
         )
     ]
     return _household_out(opened.household, list(opened.categories), visible)
+
+
+# --- Intake --------------------------------------------------------------------------------------
+
+
+class ChildIn(Schema):
+    given_name: str = ""
+    family_name: str = ""
+    second_family_name: str = ""
+    date_of_birth: str = Field("", description="YYYY-MM-DD")
+    date_of_birth_estimated: bool = False
+    sex: str = "unknown"
+
+
+class IntakeIn(Schema):
+    """The same fields as the intake pages (step 1 ``caregiver``, ``children``; step 2 ``details``)."""
+
+    caregiver: dict[str, Any] = Field(
+        description="relationship, given_name, family_name, second_family_name, preferred_name, "
+        "name_original_script, date_of_birth, date_of_birth_estimated, is_pregnant, phone, email, "
+        "preferred_contact_method, preferred_language, dialect, interpreter_needed, postal_code, place, "
+        "consent_given, consent_method, consent_witness, consent_network_wide, consent_sensitive (list)"
+    )
+    children: list[ChildIn] = Field(default_factory=list)
+    details: dict[str, Any] = Field(
+        default_factory=dict,
+        description="street, unit, city, text_ok, best_times, safe_to_leave_message (yes/no), is_legal_guardian, "
+        "sex, insurance_status, medi_cal_plan, medi_cal_id, children_insurance, school_or_child_care, flags (list)",
+    )
+
+
+class IntakeCompleteIn(IntakeIn):
+    link_household_id: uuid.UUID | None = Field(
+        None, description="the family to link to (from /intakes/match); empty to create a new family"
+    )
+
+
+class CandidatePersonOut(Schema):
+    person_id: uuid.UUID
+    name: str
+    date_of_birth: date | None
+    probability: float
+    reasons: list[str]
+    entered_as: str
+
+
+class CandidateFamilyOut(Schema):
+    household_id: uuid.UUID
+    probability: float
+    registered_by: str
+    people: list[CandidatePersonOut]
+
+
+class IntakeMatchOut(Schema):
+    families: list[CandidateFamilyOut]
+    hidden_match: bool = Field(description="a possible match exists that the caller may not see")
+
+
+class IntakeOut(Schema):
+    intake_id: uuid.UUID
+    household_id: uuid.UUID
+    outcome: str
+
+
+def _flat(value: Any) -> list[str]:
+    if isinstance(value, bool):
+        return ["on"] if value else []
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return [] if value is None else [str(value)]
+
+
+def intake_form_data(payload: IntakeIn) -> IntakeData:
+    """The API's JSON as the intake forms' field data (prefixes and formset management fields)."""
+    data: IntakeData = {}
+    for name, value in payload.caregiver.items():
+        data[f"{CAREGIVER_PREFIX}-{name}"] = _flat(value)
+    for name, value in payload.details.items():
+        data[f"{DETAILS_PREFIX}-{name}"] = _flat(value)
+    for index, child in enumerate(payload.children):
+        for name, value in child.dict().items():
+            data[f"{CHILD_PREFIX}-{index}-{name}"] = _flat(value)
+    data[f"{CHILD_PREFIX}-TOTAL_FORMS"] = [str(len(payload.children))]
+    data[f"{CHILD_PREFIX}-INITIAL_FORMS"] = ["0"]
+    return data
+
+
+def _intake_error(error: IntakeError) -> HttpResponse:
+    from ecwhub.api import error_response  # the API module imports this router
+
+    return error_response(422, "invalid", _("Some fields are not valid."), error.fields)
+
+
+@router.post(
+    "/intakes/match",
+    response={200: IntakeMatchOut, 422: dict},
+    summary="Families the network probably knows already, for the people of an intake (step 1 fields)",
+)
+def intake_match(request: HttpRequest, payload: IntakeIn) -> Any:
+    user, membership = _membership(request)
+    try:
+        matches = intake_candidates(acting_user=user, membership=membership, data=intake_form_data(payload))
+    except IntakeError as error:
+        return _intake_error(error)
+    return IntakeMatchOut(
+        families=[
+            CandidateFamilyOut(
+                household_id=f.household_id,
+                probability=f.probability,
+                registered_by=f.registered_by,
+                people=[CandidatePersonOut(**vars(p)) for p in f.people],
+            )
+            for f in matches.families
+        ],
+        hidden_match=matches.hidden_match,
+    )
+
+
+@router.post(
+    "/intakes",
+    response={201: IntakeOut, 422: dict},
+    summary="Complete an intake: create the family, or link it to one from /intakes/match",
+)
+def intake_create(request: HttpRequest, payload: IntakeCompleteIn) -> Any:
+    user, membership = _membership(request)
+    try:
+        record = intake_complete(
+            acting_user=user,
+            membership=membership,
+            data=intake_form_data(payload),
+            link_household_id=payload.link_household_id,
+        )
+    except IntakeError as error:
+        return _intake_error(error)
+    return Status(201, IntakeOut(intake_id=record.pk, household_id=record.household_id, outcome=record.outcome))

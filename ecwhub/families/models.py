@@ -344,6 +344,8 @@ class IntakeRecord(models.Model):
     place = models.CharField(_("where the intake was taken"), max_length=16, choices=Place.choices)
     outcome = models.CharField(max_length=8, choices=Outcome.choices)
     candidates_shown = models.PositiveSmallIntegerField(default=0)
+    # On a link: the values the intake replaced or added (JSON, encrypted), so nothing is lost.
+    changes = EncryptedTextField(default="{}")
     taken_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

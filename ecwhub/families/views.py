@@ -24,7 +24,17 @@ from ecwhub.consent.models import DataCategory, Purpose
 from ecwhub.consent.policy import decide, households_visible, may_change_consent
 from ecwhub.consent.selectors import audit_reads, household_open, households_page, sensitive_notes_open
 
-from .models import SENSITIVE_NOTE_CATEGORIES, Household, Person
+from .models import (
+    PRIORITY_FLAG_CATEGORY,
+    SENSITIVE_NOTE_CATEGORIES,
+    Household,
+    HouseholdMerge,
+    IntakeRecord,
+    Person,
+    PersonMerge,
+    PriorityFlag,
+    PriorityFlagRecord,
+)
 
 # The roles that work with families' records (the hub administrator runs the network and reads
 # none; a family member has their own page).
@@ -197,7 +207,53 @@ def family_detail(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse
     }
     if purpose == Purpose.CARE_COORDINATION:
         context.update(sensitive_context(user=user, membership=membership, household=household))
+        context.update(intake_context(user=user, membership=membership, household=household))
     return render(request, "families/detail.html", context)
+
+
+@dataclass(frozen=True)
+class MergeView:
+    row: PersonMerge | HouseholdMerge
+    label: str
+
+
+def intake_context(*, user: User, membership: Membership, household: Household) -> dict[str, object]:
+    """Priority flags in the categories the user may see (audited), the duplication flag when the
+    user's organization is one of those coordinating, merges (with undo), and intakes."""
+    from .review_views import household_flag_for
+
+    allowed = [
+        category
+        for category in sorted(set(PRIORITY_FLAG_CATEGORY.values()))
+        if decide(
+            user=user, membership=membership, household=household, category=category, purpose=Purpose.CARE_COORDINATION
+        )
+    ]
+    flags = list(
+        PriorityFlagRecord.objects.filter(household=household, category__in=allowed, ended_at__isnull=True).order_by(
+            "created_at", "id"
+        )
+    )
+    if flags:
+        audit_reads(
+            user=user,
+            membership=membership,
+            household_ids=[household.pk],
+            categories=sorted({f.category for f in flags}),
+            purpose=Purpose.CARE_COORDINATION,
+            detail="priority flags",
+        )
+    labels = dict(PriorityFlag.choices)
+    category_labels = dict(DataCategory.choices)
+    merges = [MergeView(m, _("Two records of one person")) for m in PersonMerge.objects.filter(household=household)]
+    merges += [MergeView(m, _("Two records of this family")) for m in HouseholdMerge.objects.filter(survivor=household)]
+    merges.sort(key=lambda m: m.row.merged_at, reverse=True)
+    return {
+        "priority_flags": [(labels.get(f.flag, f.flag), category_labels.get(f.category, f.category)) for f in flags],
+        "duplication_flag": household_flag_for(household=household, membership=membership),
+        "merges": merges if membership.role in (Role.COORDINATOR, Role.CLINICIAN) else [],
+        "intakes": list(IntakeRecord.objects.filter(household=household).select_related("organization")[:20]),
+    }
 
 
 def sensitive_context(*, user: User, membership: Membership, household: Household) -> dict[str, object]:

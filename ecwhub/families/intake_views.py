@@ -1,0 +1,153 @@
+"""The intake pages: start or resume, step 1 (who, how to reach, language, consent), step 2
+(details), step 3 (families the hub may already know: link, or create). Thin: parse, call
+``families.services``, render."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ecwhub.accounts.models import Membership, User
+
+from .forms import MAX_CHILDREN
+from .models import IntakeDraft
+from .services import (
+    INTAKE_ROLES,
+    IntakeError,
+    intake_candidates,
+    intake_complete,
+    intake_draft_data,
+    intake_draft_get,
+    intake_forms,
+    intake_forms_initial,
+    intake_save_step,
+    intake_start,
+)
+
+NEW_FAMILY = "new"
+
+
+def _intake_staff(request: HttpRequest) -> tuple[User, Membership]:
+    membership: Membership | None = getattr(request, "membership", None)
+    if membership is None or membership.role not in INTAKE_ROLES:
+        raise Http404
+    return request.user, membership  # type: ignore[return-value]
+
+
+def _draft(request: HttpRequest, draft_id: uuid.UUID) -> tuple[User, Membership, IntakeDraft]:
+    user, membership = _intake_staff(request)
+    draft = intake_draft_get(acting_user=user, draft_id=draft_id)
+    if draft is None:
+        raise Http404
+    return user, membership, draft
+
+
+def _form_data(request: HttpRequest) -> dict[str, list[str]]:
+    return {k: v for k, v in request.POST.lists() if k not in ("csrfmiddlewaretoken", "action")}
+
+
+@login_required
+def intake_home(request: HttpRequest) -> HttpResponse:
+    """Start a new intake, or resume one of the user's unfinished ones."""
+    user, membership = _intake_staff(request)
+    if request.method == "POST":
+        draft = intake_start(acting_user=user, membership=membership)
+        return redirect("families:intake_step", draft_id=draft.pk, step=1)
+    drafts = list(
+        IntakeDraft.objects.filter(author=user, organization=membership.organization).order_by("-updated_at")[:20]
+    )
+    drafts = [d for d in drafts if d.expires_at > d.updated_at]
+    return render(request, "families/intake_home.html", {"drafts": drafts})
+
+
+def _step_url(draft: IntakeDraft, step: int) -> str:
+    return reverse("families:intake_step", kwargs={"draft_id": draft.pk, "step": step})
+
+
+@login_required
+def intake_step(request: HttpRequest, draft_id: uuid.UUID, step: int) -> HttpResponse:
+    """Steps 1 and 2: save (and come back later) or go on; errors are shown on their fields."""
+    user, _membership, draft = _draft(request, draft_id)
+    if step not in (1, 2) or step > draft.step:
+        return HttpResponseRedirect(_step_url(draft, min(draft.step, 2)))
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        action = request.POST.get("action", "next")
+        data = _form_data(request)
+        if action == "add_child":
+            total = request.POST.get("child-TOTAL_FORMS", "1")
+            data["child-TOTAL_FORMS"] = [str(min(int(total) + 1 if total.isdigit() else 1, MAX_CHILDREN))]
+        errors = intake_save_step(acting_user=user, draft=draft, data=data, step=step, advance=action == "next")
+        if action == "add_child":
+            return redirect("families:intake_step", draft_id=draft.pk, step=1)
+        if action == "save":
+            messages.success(request, _("Saved. You can finish this intake later from the intake page."))
+            return redirect("families:intake_home")
+        if not errors:
+            target = 2 if step == 1 else 3
+            if target == 3:
+                return redirect("families:intake_match", draft_id=draft.pk)
+            return redirect("families:intake_step", draft_id=draft.pk, step=target)
+    data = intake_draft_data(draft)
+    # With errors, the bound forms show them; otherwise the saved values, without flagging what
+    # is not filled in yet.
+    forms = intake_forms(data) if errors else intake_forms_initial(data)
+    template = "families/intake_step1.html" if step == 1 else "families/intake_step2.html"
+    context = {"draft": draft, "forms": forms, "step": step, "show_errors": bool(errors)}
+    return render(request, template, context, status=400 if errors else 200)
+
+
+@login_required
+def intake_match(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
+    """Step 3: the families the hub may already know, ranked; link to one or create a new family."""
+    user, membership, draft = _draft(request, draft_id)
+    if draft.step < 3:
+        return HttpResponseRedirect(_step_url(draft, draft.step))
+    data = intake_draft_data(draft)
+    error = ""
+    if request.method == "POST":
+        choice = request.POST.get("choice", "")
+        shown = int(request.POST.get("shown", "0") or 0) if request.POST.get("shown", "0").isdigit() else 0
+        try:
+            record = intake_complete(
+                acting_user=user,
+                membership=membership,
+                data=data,
+                link_household_id=None if choice == NEW_FAMILY else choice or "-",
+                draft=draft,
+                candidates_shown=shown,
+            )
+        except IntakeError as failure:
+            error = " ".join(" ".join(v) for v in failure.fields.values())
+        else:
+            if record.outcome == record.Outcome.LINKED:
+                messages.success(request, _("The intake was added to the family the hub already knew."))
+            else:
+                messages.success(request, _("The family was registered."))
+            return redirect("families:detail", household_id=record.household_id)
+    try:
+        matches = intake_candidates(acting_user=user, membership=membership, data=data)
+    except IntakeError:
+        return HttpResponseRedirect(_step_url(draft, 1))
+    return render(
+        request,
+        "families/intake_match.html",
+        {"draft": draft, "matches": matches, "error": error, "new_family": NEW_FAMILY},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@require_POST
+def intake_discard(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
+    user, _membership, draft = _draft(request, draft_id)
+    IntakeDraft.objects.filter(pk=draft.pk, author=user).delete()
+    messages.success(request, _("The unfinished intake was deleted."))
+    return redirect("families:intake_home")

@@ -1,0 +1,342 @@
+"""Merging two records of one person (or of one family) and undoing it, losslessly.
+
+A merge keeps the survivor's values, fills its empty fields from the merged record (remembering
+which record each value came from), moves every row that pointed at the merged record (consents,
+sensitive notes, relations, flags, rows of other apps: found through Django's relation registry,
+so new tables are covered when they are added) to the survivor, and deletes the merged record.
+The snapshot (encrypted) holds both records as they were and the list of moved rows, so an
+unmerge recreates the merged record with the same id and every value, moves the rows back, and
+returns the survivor's filled fields to what they were. Merges are undone newest first.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ecwhub.accounts.models import Membership, User
+from ecwhub.consent.audit import AuditLine, audit_append
+from ecwhub.consent.models import AuditEntry, DataCategory, Purpose
+from ecwhub.consent.policy import decide
+
+from .models import Household, HouseholdMerge, Person, PersonMerge
+
+SNAPSHOT_VERSION = 1
+_NEVER_FILLED = frozenset({"id", "household", "created_at", "account"})
+_UNKNOWN = {"sex": Person.Sex.UNKNOWN, "insurance_status": "unknown"}
+
+
+class MergeError(ValueError):
+    """A merge or unmerge that cannot be done; ``field`` names the input at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def row_dump(instance: models.Model) -> dict[str, Any]:
+    """Every concrete field of a row, JSON-ready (foreign keys by id)."""
+    return {f.attname: _encode(f.value_from_object(instance)) for f in instance._meta.concrete_fields}
+
+
+def row_load(model: type[models.Model], dump: dict[str, Any]) -> models.Model:
+    values = {}
+    for f in model._meta.concrete_fields:
+        if f.attname not in dump:
+            continue
+        raw = dump[f.attname]
+        target = f.target_field if f.is_relation else f  # type: ignore[attr-defined]
+        values[f.attname] = None if raw is None else target.to_python(raw)
+    return model(**values)
+
+
+def _references(model: type[models.Model]) -> list[tuple[type[models.Model], str]]:
+    """(model, field name) for every foreign key to ``model`` in the project."""
+    refs = []
+    for rel in model._meta.related_objects:
+        if rel.many_to_many:
+            raise MergeError("__all__", f"{rel.related_model.__name__} links to {model.__name__} many-to-many")
+        refs.append((rel.related_model, rel.field.name))
+    return refs
+
+
+def _label(model: type[models.Model]) -> str:
+    return model._meta.label
+
+
+def _model(label: str) -> type[models.Model]:
+    from django.apps import apps
+
+    return apps.get_model(label)
+
+
+def _move_rows(model: type[models.Model], old: models.Model, new: models.Model) -> tuple[list[dict], list[dict]]:
+    """Point every row that referenced ``old`` at ``new``. Rows that would then point at ``new``
+    twice (a relation between the two records of one person) are removed; both lists go in the
+    snapshot."""
+    moved: list[dict[str, Any]] = []
+    removed: list[dict[str, Any]] = []
+    for related, field_name in _references(model):
+        rows = list(related._base_manager.filter(**{field_name: old.pk}))
+        if not rows:
+            continue
+        other_fields = [
+            f.attname
+            for f in related._meta.concrete_fields
+            if f.is_relation and f.related_model is model and f.name != field_name
+        ]
+        for row in rows:
+            if any(getattr(row, attname) == new.pk for attname in other_fields):
+                removed.append({"model": _label(related), "row": row_dump(row)})
+                row.delete()
+                continue
+            try:
+                # A row that would repeat one the survivor has (a unique constraint: the same
+                # cluster twice) is removed instead, and comes back on unmerge.
+                with transaction.atomic():
+                    related._base_manager.filter(pk=row.pk).update(**{field_name: new.pk})
+            except IntegrityError:
+                removed.append({"model": _label(related), "row": row_dump(row)})
+                related._base_manager.filter(pk=row.pk).delete()
+            else:
+                moved.append({"model": _label(related), "field": field_name, "pk": _encode(row.pk)})
+    return moved, removed
+
+
+def _move_back(snapshot: dict[str, Any], survivor_pk: Any, restored_pk: Any) -> None:
+    for entry in snapshot["moved"]:
+        model = _model(entry["model"])
+        pk = model._meta.pk.to_python(entry["pk"])  # type: ignore[union-attr]
+        model._base_manager.filter(pk=pk, **{entry["field"]: survivor_pk}).update(**{entry["field"]: restored_pk})
+    for entry in snapshot["removed"]:
+        row_load(_model(entry["model"]), entry["row"]).save(force_insert=True)
+
+
+def _is_empty(name: str, value: Any) -> bool:
+    return value in ("", None) or _UNKNOWN.get(name) == value
+
+
+def _fill(survivor: models.Model, merged: models.Model, never: frozenset[str]) -> dict[str, dict[str, Any]]:
+    """Fill the survivor's empty fields from the merged record: {field: {before, after}}."""
+    filled: dict[str, dict[str, Any]] = {}
+    for f in survivor._meta.concrete_fields:
+        if f.name in never or f.is_relation or f.primary_key:
+            continue
+        mine, theirs = getattr(survivor, f.attname), getattr(merged, f.attname)
+        if isinstance(f, models.BooleanField) and f.null is False:
+            if theirs and not mine:
+                filled[f.attname] = {"before": mine, "after": theirs}
+        elif _is_empty(f.name, mine) and not _is_empty(f.name, theirs):
+            filled[f.attname] = {"before": _encode(mine), "after": _encode(theirs)}
+    for attname, change in filled.items():
+        setattr(survivor, attname, getattr(merged, attname))
+        change["after"] = _encode(getattr(survivor, attname))
+    return filled
+
+
+def _unfill(instance: models.Model, filled: dict[str, dict[str, Any]]) -> list[str]:
+    """Return filled fields to their value before the merge, unless they were changed since."""
+    restored = []
+    for attname, change in filled.items():
+        field: Any = instance._meta.get_field(attname)
+        if _encode(getattr(instance, attname)) == change["after"]:
+            setattr(instance, attname, None if change["before"] is None else field.to_python(change["before"]))
+            restored.append(attname)
+    return restored
+
+
+def _may_change(user: User, membership: Membership | None, household: Household) -> bool:
+    return bool(
+        decide(
+            user=user,
+            membership=membership,
+            household=household,
+            category=DataCategory.IDENTITY_CONTACT,
+            purpose=Purpose.CARE_COORDINATION,
+            write=True,
+        )
+    )
+
+
+def _audit(membership: Membership | None, user: User, household_id: uuid.UUID, detail: str, person: Any = None) -> None:
+    audit_append(
+        [
+            AuditLine(
+                action=AuditEntry.Action.WRITE,
+                actor_id=user.pk,
+                organization_id=membership.organization_id if membership else None,
+                role=membership.role if membership else "",
+                household_id=household_id,
+                person_id=person,
+                categories=[DataCategory.IDENTITY_CONTACT, DataCategory.DEMOGRAPHICS],
+                purpose=Purpose.CARE_COORDINATION,
+                detail=detail,
+            )
+        ]
+    )
+
+
+def _later_active_merges(household_id: uuid.UUID, after: Any) -> bool:
+    return (
+        PersonMerge.objects.filter(household_id=household_id, undone_at__isnull=True, merged_at__gt=after).exists()
+        or HouseholdMerge.objects.filter(survivor_id=household_id, undone_at__isnull=True, merged_at__gt=after).exists()
+    )
+
+
+@transaction.atomic
+def person_merge(*, acting_user: User, membership: Membership | None, survivor: Person, merged: Person) -> PersonMerge:
+    """Make two records of one person in one family one record. Raises MergeError (nothing
+    changed) when they are the same record, in different families (merge the families first),
+    both have a sign-in, or the user may not change the family."""
+    if survivor.pk == merged.pk:
+        raise MergeError("merged", _("Choose two different records."))
+    survivor, merged = (
+        Person.objects.select_for_update().get(pk=survivor.pk),
+        Person.objects.select_for_update().get(pk=merged.pk),
+    )
+    if survivor.household_id != merged.household_id:
+        raise MergeError("merged", _("The two records are in different families: merge the families first."))
+    household = Household.objects.select_for_update().get(pk=survivor.household_id)
+    if not _may_change(acting_user, membership, household):
+        raise MergeError("__all__", _("You may not change this family's records."))
+    if survivor.account_id and merged.account_id:
+        raise MergeError("merged", _("Both records have their own sign-in; they cannot be merged."))
+    snapshot: dict[str, Any] = {
+        "version": SNAPSHOT_VERSION,
+        "survivor": row_dump(survivor),
+        "merged": row_dump(merged),
+        "account_moved": bool(merged.account_id),
+    }
+    snapshot["filled"] = _fill(survivor, merged, _NEVER_FILLED)
+    snapshot["sources"] = {
+        name: ("merged" if name in snapshot["filled"] else "survivor") for name in snapshot["survivor"]
+    }
+    account_id = merged.account_id
+    moved, removed = _move_rows(Person, merged, survivor)
+    snapshot["moved"], snapshot["removed"] = moved, removed
+    merged_pk = merged.pk
+    merged.account = None
+    merged.save(update_fields=["account"])
+    merged.delete()
+    if account_id:
+        survivor.account_id = account_id
+    survivor.save()
+    merge = PersonMerge.objects.create(
+        household=household,
+        survivor=survivor,
+        merged_person_id=merged_pk,
+        snapshot=json.dumps(snapshot, ensure_ascii=False),
+        merged_by=acting_user,
+        merged_in=membership.organization if membership else household.registered_by,
+    )
+    _audit(membership, acting_user, household.pk, f"person merge {merge.pk}", survivor.pk)
+    return merge
+
+
+@transaction.atomic
+def person_unmerge(*, acting_user: User, membership: Membership | None, merge: PersonMerge) -> Person:
+    """Undo a person merge: the merged record comes back with its id and every value, the rows
+    it had come back to it, and the survivor's filled fields return to their earlier values.
+    Returns the restored person."""
+    merge = PersonMerge.objects.select_for_update().get(pk=merge.pk)
+    if merge.undone_at is not None:
+        raise MergeError("__all__", _("This merge was already undone."))
+    household = Household.objects.select_for_update().get(pk=merge.household_id)
+    if not _may_change(acting_user, membership, household):
+        raise MergeError("__all__", _("You may not change this family's records."))
+    if _later_active_merges(household.pk, merge.merged_at):
+        raise MergeError("__all__", _("Undo the later merges in this family first."))
+    snapshot = json.loads(merge.snapshot)
+    if not snapshot:
+        raise MergeError("__all__", _("This record was de-identified; the merge can no longer be undone."))
+    survivor = Person.objects.select_for_update().get(pk=merge.survivor_id)
+    restored: Any = row_load(
+        Person, {**snapshot["merged"], "account_id": None, "household_id": str(survivor.household_id)}
+    )
+    restored.save(force_insert=True)
+    _unfill(survivor, snapshot["filled"])
+    if snapshot["account_moved"] and survivor.account_id == snapshot["merged"]["account_id"]:
+        survivor.account_id = None
+        survivor.save()
+        restored.account_id = snapshot["merged"]["account_id"]
+        restored.save(update_fields=["account"])
+    else:
+        survivor.save()
+    _move_back(snapshot, survivor.pk, restored.pk)
+    merge.undone_at = timezone.now()
+    merge.undone_by = acting_user
+    merge.save(update_fields=["undone_at", "undone_by"])
+    _audit(membership, acting_user, household.pk, f"person unmerge {merge.pk}", restored.pk)
+    return restored
+
+
+@transaction.atomic
+def household_merge(
+    *, acting_user: User, membership: Membership | None, survivor: Household, merged: Household
+) -> HouseholdMerge:
+    """Make two records of one family one: every member and every row of ``merged`` moves to
+    ``survivor``. The user must be allowed to change both families."""
+    if survivor.pk == merged.pk:
+        raise MergeError("merged", _("Choose two different families."))
+    survivor = Household.objects.select_for_update().get(pk=survivor.pk)
+    merged = Household.objects.select_for_update().get(pk=merged.pk)
+    if not (_may_change(acting_user, membership, survivor) and _may_change(acting_user, membership, merged)):
+        raise MergeError("__all__", _("You may not change both families' records."))
+    snapshot: dict[str, Any] = {"version": SNAPSHOT_VERSION, "survivor": row_dump(survivor), "merged": row_dump(merged)}
+    snapshot["filled"] = _fill(survivor, merged, frozenset({"id", "created_at", "registered_by", "deidentified_at"}))
+    moved, removed = _move_rows(Household, merged, survivor)
+    snapshot["moved"], snapshot["removed"] = moved, removed
+    merged_pk = merged.pk
+    merged.delete()
+    survivor.save()
+    merge = HouseholdMerge.objects.create(
+        survivor=survivor,
+        merged_household_id=merged_pk,
+        snapshot=json.dumps(snapshot, ensure_ascii=False),
+        merged_by=acting_user,
+        merged_in=membership.organization if membership else survivor.registered_by,
+    )
+    _audit(membership, acting_user, survivor.pk, f"family merge {merge.pk}")
+    _audit(membership, acting_user, merged_pk, f"family merge {merge.pk}")
+    return merge
+
+
+@transaction.atomic
+def household_unmerge(*, acting_user: User, membership: Membership | None, merge: HouseholdMerge) -> Household:
+    """Undo a family merge: the merged family comes back with its id, every value, its members
+    and its rows."""
+    merge = HouseholdMerge.objects.select_for_update().get(pk=merge.pk)
+    if merge.undone_at is not None:
+        raise MergeError("__all__", _("This merge was already undone."))
+    survivor = Household.objects.select_for_update().get(pk=merge.survivor_id)
+    if not _may_change(acting_user, membership, survivor):
+        raise MergeError("__all__", _("You may not change this family's records."))
+    if _later_active_merges(survivor.pk, merge.merged_at):
+        raise MergeError("__all__", _("Undo the later merges in this family first."))
+    snapshot = json.loads(merge.snapshot)
+    if not snapshot:
+        raise MergeError("__all__", _("This record was de-identified; the merge can no longer be undone."))
+    restored: Any = row_load(Household, snapshot["merged"])
+    restored.save(force_insert=True)
+    _unfill(survivor, snapshot["filled"])
+    survivor.save()
+    _move_back(snapshot, survivor.pk, restored.pk)
+    merge.undone_at = timezone.now()
+    merge.undone_by = acting_user
+    merge.save(update_fields=["undone_at", "undone_by"])
+    _audit(membership, acting_user, survivor.pk, f"family unmerge {merge.pk}")
+    _audit(membership, acting_user, restored.pk, f"family unmerge {merge.pk}")
+    return restored

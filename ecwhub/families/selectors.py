@@ -1,0 +1,83 @@
+"""Reads for the review queue and the duplication-of-services flags."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+
+from ecwhub.accounts.models import Organization
+from ecwhub.consent.models import Relationship, RelationshipKind
+
+# Coordinating a family: being its designated coordinator or on its care team. Registering it or
+# receiving a referral is not coordination, so those never raise the flag.
+COORDINATING_KINDS = (RelationshipKind.DESIGNATED_COORDINATOR, RelationshipKind.CARE_TEAM)
+
+
+@dataclass(frozen=True)
+class DuplicationFlag:
+    """A family actively coordinated by two or more organizations (the seeds ask for one
+    designated care coordinator per family)."""
+
+    household_id: uuid.UUID
+    organizations: tuple[str, ...]
+    organization_ids: frozenset[int]
+    since: datetime
+
+    @property
+    def reference(self) -> str:
+        return str(self.household_id)[:8]
+
+
+def coordination_duplicates(
+    *,
+    household_ids: list[uuid.UUID] | None = None,
+    organization: Organization | None = None,
+    at: datetime | None = None,
+) -> list[DuplicationFlag]:
+    """Families with active coordinating relationships from two or more organizations, optionally
+    only those in ``household_ids`` or involving ``organization``. The organization of a
+    relationship is its ``organization``; a relationship naming only a person counts for the
+    organizations that person is an active member of."""
+    at = at or timezone.now()
+    active = Relationship.objects.filter(kind__in=COORDINATING_KINDS, started_at__lte=at).filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gt=at)
+    )
+    if household_ids is not None:
+        active = active.filter(household_id__in=household_ids)
+    rows = list(active.values_list("household_id", "organization_id", "user_id", "started_at"))
+    user_ids = {u for _, o, u, _ in rows if o is None and u is not None}
+    user_orgs: dict[int, set[int]] = defaultdict(set)
+    if user_ids:
+        from ecwhub.accounts.models import Membership
+
+        for user_id, org_id in Membership.objects.filter(user_id__in=user_ids, is_active=True).values_list(
+            "user_id", "organization_id"
+        ):
+            user_orgs[user_id].add(org_id)
+    by_household: dict[uuid.UUID, dict[int, datetime]] = defaultdict(dict)
+    for household_id, org_id, user_id, started in rows:
+        for org in {org_id} if org_id is not None else user_orgs.get(user_id, set()):
+            previous = by_household[household_id].get(org)
+            by_household[household_id][org] = min(previous, started) if previous else started
+    flagged = {h: orgs for h, orgs in by_household.items() if len(orgs) >= 2}
+    if organization is not None:
+        flagged = {h: orgs for h, orgs in flagged.items() if organization.pk in orgs}
+    names = dict(
+        Organization.objects.filter(pk__in={o for orgs in flagged.values() for o in orgs}).values_list("pk", "name")
+    )
+    result = [
+        DuplicationFlag(
+            household_id=h,
+            organizations=tuple(sorted(names[o] for o in orgs)),
+            organization_ids=frozenset(orgs),
+            # Duplicated since the second organization started coordinating.
+            since=sorted(orgs.values())[1],
+        )
+        for h, orgs in flagged.items()
+    ]
+    return sorted(result, key=lambda f: (f.since, str(f.household_id)))
