@@ -1155,3 +1155,73 @@ def write_package(folder: Path, rows_by_table: dict[str, list[Row]]) -> dict[str
     (folder / "datapackage.json").write_text(json.dumps(datapackage(), indent=2) + "\n", encoding="utf-8")
     (folder / "hsds.json").write_text(json.dumps(tabular, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return counts
+
+
+# --- Nested JSON (the HSDS API shapes) ---------------------------------------------------------------
+
+
+def _need_attributes(service_id: uuid.UUID) -> list[dict[str, Any]]:
+    labels = dict(Need.choices)
+    out = []
+    for code in m.ServiceNeed.objects.filter(service_id=service_id).order_by("need").values_list("need", flat=True):
+        out.append(
+            {
+                "id": str(need_attribute_id(service_id, code)),
+                "link_id": str(service_id),
+                "taxonomy_term_id": str(NEED_TERM_IDS[code]),
+                "link_type": "need",
+                "link_entity": "service",
+                "taxonomy_term": {
+                    "id": str(NEED_TERM_IDS[code]),
+                    "code": code,
+                    "name": str(labels[code]),
+                    "description": str(labels[code]),
+                    "taxonomy": "ECW Hub needs",
+                    "language": "en",
+                    "taxonomy_id": str(NEED_TAXONOMY_ID),
+                    "term_uri": f"{ECWHUB_NEED_SYSTEM}#{code}",
+                },
+            }
+        )
+    return out
+
+
+def record_json(table_name: str, obj: models.Model, *, parent_table: str = "", nested: bool = True) -> dict[str, Any]:
+    """One record in the HSDS API's JSON shape: its fields and (when ``nested``) its child records.
+
+    Children that would lead back to the parent's table are left out (a service's organization does
+    not list its services again), as in the HSDS example documents.
+    """
+    table = TABLES[table_name]
+    # Empty fields are left out: the HSDS schemas allow a field to be absent, not null.
+    out: dict[str, Any] = {}
+    for f in table.fields:
+        value = to_json(getattr(obj, f.model_attr))
+        if value is not None:
+            out[f.name] = value
+    if not nested:
+        return out
+    for key, (kind, child_table, column) in _NESTED.get(table_name, {}).items():
+        if child_table == parent_table:
+            continue
+        child_model = TABLES[child_table].model
+        if kind == "one":
+            target = out.get(column)
+            child = child_model.objects.filter(pk=target).first() if target else None  # type: ignore[attr-defined]
+            if child is not None:
+                out[key] = record_json(child_table, child, parent_table=table_name)
+            continue
+        attname = TABLES[child_table].field(column)
+        lookup = attname.model_attr if attname else column
+        children = child_model.objects.filter(**{lookup: obj.pk}).order_by("pk")  # type: ignore[attr-defined]
+        out[key] = [record_json(child_table, child, parent_table=table_name) for child in children]
+    if table_name not in ("attribute", "metadata", "taxonomy", "taxonomy_term"):
+        attributes = m.Attribute.objects.filter(link_id=obj.pk).select_related("taxonomy_term").order_by("pk")
+        out["attributes"] = [record_json("attribute", a, parent_table=table_name) for a in attributes]
+        if table_name == "service":
+            out["attributes"] += _need_attributes(obj.pk)  # type: ignore[arg-type]
+        out["metadata"] = [
+            record_json("metadata", row, parent_table=table_name)
+            for row in m.Metadata.objects.filter(resource_id=obj.pk).order_by("pk")
+        ]
+    return out

@@ -1,0 +1,223 @@
+"""The directory through the Open Referral HSDS 3.0 API (mounted at /api/hsds/).
+
+Directory data describes services, not families: any signed-in user of the hub may read it (session
+or API token, like the rest of the API). Responses follow the HSDS API: records in the HSDS JSON
+shapes, lists in its paged envelope (``total_items``, ``total_pages``, ``page_number``, ``size``,
+``first_page``, ``last_page``, ``empty``, ``contents``) with ``page`` and ``per_page``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from . import hsds
+from . import models as m
+
+router = Router(tags=["directory (HSDS)"])
+
+HSDS_VERSION = "3.0.1"
+
+
+class PageParams(Schema):
+    page: int = Field(1, ge=1, description="1-based page number")
+    per_page: int = Field(25, ge=1, le=100, description="records per page (at most 100)")
+
+
+class ServiceFilters(PageParams):
+    search: str = Field("", max_length=200, description="words in the name or description")
+    taxonomy_term_id: uuid.UUID | None = None
+    taxonomy_id: uuid.UUID | None = None
+    organization_id: uuid.UUID | None = None
+    modified_after: datetime | None = None
+    stale: bool | None = Field(None, description="hub extension: only listings (not) verified in 180 days")
+    accepting_referrals: bool | None = Field(None, description="hub extension")
+
+
+class LocationFilters(ServiceFilters):
+    postcode: str = Field("", max_length=16)
+
+
+class TermFilters(PageParams):
+    search: str = Field("", max_length=200)
+    taxonomy_id: uuid.UUID | None = None
+    parent_id: uuid.UUID | None = None
+    top_only: bool = False
+
+
+class OrganizationFilters(PageParams):
+    search: str = Field("", max_length=200)
+
+
+def _paged(queryset: QuerySet[Any], params: PageParams, render: Any) -> dict[str, Any]:
+    total = queryset.count()
+    pages = max(1, -(-total // params.per_page))
+    offset = (params.page - 1) * params.per_page
+    contents = [render(obj) for obj in queryset[offset : offset + params.per_page]]
+    return {
+        "total_items": total,
+        "total_pages": pages,
+        "page_number": params.page,
+        "size": len(contents),
+        "first_page": params.page == 1,
+        "last_page": params.page >= pages,
+        "empty": total == 0,
+        "contents": contents,
+    }
+
+
+def _words(queryset: QuerySet[Any], search: str, *fields: str) -> QuerySet[Any]:
+    for word in search.split():
+        condition = Q()
+        for name in fields:
+            condition |= Q(**{f"{name}__icontains": word})
+        queryset = queryset.filter(condition)
+    return queryset
+
+
+def services_filtered(filters: ServiceFilters, prefix: str = "") -> Q:
+    """The HSDS service filters as one condition (``prefix`` = "service__" when filtering service_at_location)."""
+    condition = Q()
+    for word in filters.search.split():
+        condition &= Q(**{f"{prefix}name__icontains": word}) | Q(**{f"{prefix}description__icontains": word})
+    if filters.organization_id:
+        condition &= Q(**{f"{prefix}directory_organization_id": filters.organization_id})
+    if filters.modified_after:
+        condition &= Q(**{f"{prefix}last_modified__gte": filters.modified_after})
+    if filters.accepting_referrals is not None:
+        condition &= Q(**{f"{prefix}accepting_referrals": filters.accepting_referrals})
+    if filters.taxonomy_term_id:
+        need = hsds.NEED_BY_TERM_ID.get(filters.taxonomy_term_id)
+        linked = m.Attribute.objects.filter(link_entity="service", taxonomy_term_id=filters.taxonomy_term_id)
+        term = Q(**{f"{prefix}id__in": linked.values("link_id")})
+        if need:
+            term |= Q(**{f"{prefix}needs__need": need})
+        condition &= term
+    if filters.taxonomy_id:
+        linked = m.Attribute.objects.filter(
+            link_entity="service", taxonomy_term__taxonomy_detail_id=filters.taxonomy_id
+        )
+        term = Q(**{f"{prefix}id__in": linked.values("link_id")})
+        if filters.taxonomy_id == hsds.NEED_TAXONOMY_ID:
+            term |= Q(**{f"{prefix}needs__isnull": False})
+        condition &= term
+    return condition
+
+
+def _services(filters: ServiceFilters) -> QuerySet[m.Service]:
+    queryset = m.Service.objects.filter(services_filtered(filters)).distinct()
+    if filters.stale is True:
+        queryset = queryset.stale()
+    elif filters.stale is False:
+        queryset = queryset.fresh()
+    return queryset.select_related("directory_organization", "program").order_by("name", "id")
+
+
+def _service_brief(service: m.Service) -> dict[str, Any]:
+    out = hsds.record_json("service", service, nested=False)
+    if service.directory_organization is not None:
+        out["organization"] = hsds.record_json("organization", service.directory_organization, nested=False)
+    if service.program is not None:
+        out["program"] = hsds.record_json("program", service.program, nested=False)
+    return out
+
+
+@router.get("/", summary="About this HSDS API", auth=None)
+def hsds_root(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "version": HSDS_VERSION,
+        "profile": "https://openreferral.org/specification/3.0",
+        "openapi_url": request.build_absolute_uri("/api/openapi.json"),
+    }
+
+
+@router.get("/services", summary="Services (HSDS paged list)")
+def services_list(request: HttpRequest, filters: Query[ServiceFilters]) -> dict[str, Any]:
+    return _paged(_services(filters), filters, _service_brief)
+
+
+@router.get("/services/{service_id}", summary="One service with everything HSDS says about it")
+def services_detail(request: HttpRequest, service_id: uuid.UUID) -> dict[str, Any]:
+    service = m.Service.objects.filter(pk=service_id).first()
+    if service is None:
+        raise Http404
+    out = hsds.record_json("service", service)
+    out["capacity"] = {  # hub extension, outside the HSDS 3.0 fields
+        "accepting_referrals": service.accepting_referrals,
+        "typical_wait_days": service.typical_wait_days,
+        "open_slots": service.open_slots,
+        "accepts_electronic_referrals": service.accepts_electronic_referrals,
+        "last_verified_at": hsds.to_json(service.last_verified_at),
+        "stale": service.is_stale,
+    }
+    return out
+
+
+@router.get("/organizations", summary="Organizations (HSDS paged list)")
+def organizations_list(request: HttpRequest, filters: Query[OrganizationFilters]) -> dict[str, Any]:
+    queryset = _words(m.DirectoryOrganization.objects.order_by("name", "id"), filters.search, "name", "description")
+    return _paged(queryset, filters, lambda org: hsds.record_json("organization", org, nested=False))
+
+
+@router.get("/organizations/{organization_id}", summary="One organization with its services and locations")
+def organizations_detail(request: HttpRequest, organization_id: uuid.UUID) -> dict[str, Any]:
+    organization = m.DirectoryOrganization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        raise Http404
+    return hsds.record_json("organization", organization)
+
+
+@router.get("/taxonomy_terms", summary="Taxonomy terms (HSDS paged list)")
+def taxonomy_terms_list(request: HttpRequest, filters: Query[TermFilters]) -> dict[str, Any]:
+    queryset = _words(m.TaxonomyTerm.objects.order_by("name", "id"), filters.search, "name", "description", "code")
+    if filters.taxonomy_id:
+        queryset = queryset.filter(taxonomy_detail_id=filters.taxonomy_id)
+    if filters.parent_id:
+        queryset = queryset.filter(parent_id=filters.parent_id)
+    if filters.top_only:
+        queryset = queryset.filter(parent_id__isnull=True)
+    return _paged(queryset, filters, lambda term: hsds.record_json("taxonomy_term", term))
+
+
+@router.get("/taxonomy_terms/{term_id}", summary="One taxonomy term")
+def taxonomy_terms_detail(request: HttpRequest, term_id: uuid.UUID) -> dict[str, Any]:
+    term = m.TaxonomyTerm.objects.filter(pk=term_id).first()
+    if term is None:
+        raise Http404
+    return hsds.record_json("taxonomy_term", term)
+
+
+@router.get("/service_at_locations", summary="Services at locations (HSDS paged list)")
+def service_at_locations_list(request: HttpRequest, filters: Query[LocationFilters]) -> dict[str, Any]:
+    queryset = m.ServiceAtLocation.objects.filter(services_filtered(filters, prefix="service__"))
+    if filters.stale is True:
+        queryset = queryset.filter(service__in=m.Service.objects.stale())
+    elif filters.stale is False:
+        queryset = queryset.filter(service__in=m.Service.objects.fresh())
+    if filters.postcode:
+        queryset = queryset.filter(location__addresses__postal_code=filters.postcode.strip())
+    # A service_at_location whose service or location the publisher left out is shown only on its own.
+    queryset = queryset.filter(service__id__isnull=False, location__id__isnull=False)
+    queryset = queryset.select_related("service", "location").distinct().order_by("service__name", "id")
+
+    def render(sal: m.ServiceAtLocation) -> dict[str, Any]:
+        out = hsds.record_json("service_at_location", sal, nested=False)
+        out["service"] = hsds.record_json("service", sal.service, nested=False)
+        out["location"] = hsds.record_json("location", sal.location, nested=False)
+        return out
+
+    return _paged(queryset, filters, render)
+
+
+@router.get("/service_at_locations/{sal_id}", summary="One service at one location")
+def service_at_locations_detail(request: HttpRequest, sal_id: uuid.UUID) -> dict[str, Any]:
+    sal = m.ServiceAtLocation.objects.filter(pk=sal_id).first()
+    if sal is None:
+        raise Http404
+    return hsds.record_json("service_at_location", sal)
