@@ -2,8 +2,8 @@
 
 ``search_index_rebuild()`` rewrites every row; ``search_index_rebuild(service_ids=[...])``
 rewrites (or removes) just those services' rows, which is what the signal handlers call after a
-change. The full-text side follows the rows: on SQLite the FTS5 table is rewritten for the
-same ids, on PostgreSQL the ``tsvector`` column is generated from ``document`` by the database.
+change. The full-text side follows the rows by itself: on SQLite triggers write the FTS5 table, on
+PostgreSQL the ``tsvector`` column is generated from ``document``.
 """
 
 from __future__ import annotations
@@ -169,30 +169,6 @@ def _services(service_ids: Sequence[uuid.UUID] | None) -> Iterable[Service]:
     return queryset.iterator(chunk_size=_BATCH)
 
 
-def _fts_refresh(old_ids: Sequence[int] | None, entry_ids: Sequence[int]) -> None:
-    """On SQLite, drop the FTS rows of ``old_ids`` (all rows when None) and add those of ``entry_ids``."""
-    if connection.vendor != "sqlite":
-        return  # PostgreSQL generates the tsvector column itself
-    with connection.cursor() as cursor:
-        if old_ids is None:
-            cursor.execute(f"DELETE FROM {FTS_TABLE}")  # noqa: S608 (constant table names, values are parameters)
-            cursor.execute(
-                f"INSERT INTO {FTS_TABLE}(rowid, document) SELECT id, document FROM directory_search_searchentry"  # noqa: S608 (constant table names, values are parameters)
-            )
-            return
-        for start in range(0, len(old_ids), 500):
-            chunk = list(old_ids[start : start + 500])
-            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({','.join(['%s'] * len(chunk))})", chunk)  # noqa: S608 (constant table names, values are parameters)
-        for start in range(0, len(entry_ids), 500):
-            chunk = list(entry_ids[start : start + 500])
-            marks = ",".join(["%s"] * len(chunk))
-            cursor.execute(
-                f"INSERT INTO {FTS_TABLE}(rowid, document) SELECT id, document "  # noqa: S608 (constant table names, values are parameters)
-                f"FROM directory_search_searchentry WHERE id IN ({marks})",
-                chunk,
-            )
-
-
 def _vocabulary_add(documents: Iterable[str], *, replace: bool) -> None:
     """Add the words of ``documents`` to the vocabulary (replacing it, with fresh counts, when asked).
 
@@ -231,19 +207,20 @@ def search_index_rebuild(service_ids: Sequence[uuid.UUID] | None = None) -> int:
     Services that no longer exist or are not active lose their row. Runs in one transaction,
     so a search never sees half an index. Returns the number of rows written."""
     with transaction.atomic():
-        old_ids: list[int] | None = None
         if service_ids is None:
+            if connection.vendor == "sqlite":
+                # Emptying the FTS table at once spares the delete trigger a lookup per row.
+                with connection.cursor() as cursor:
+                    cursor.execute(f"DELETE FROM {FTS_TABLE}")  # noqa: S608 (a constant name)
             SearchPoint.objects.all().delete()
             SearchEntry.objects.all().delete()
         else:
             stale = SearchEntry.objects.filter(service_id__in=list(service_ids))
-            old_ids = list(stale.values_list("id", flat=True))
-            SearchPoint.objects.filter(entry_id__in=old_ids).delete()
+            SearchPoint.objects.filter(entry__in=stale).delete()
             stale.delete()
         written = 0
         documents: list[str] = []
         batch: list[Service] = []
-        new_ids: list[int] = []
 
         def flush() -> None:
             nonlocal written
@@ -261,7 +238,6 @@ def search_index_rebuild(service_ids: Sequence[uuid.UUID] | None = None) -> int:
             )
             written += len(built)
             documents.extend(entry.document for entry, _points in built)
-            new_ids.extend(ids.values())
             batch.clear()
 
         for service in _services(service_ids):
@@ -270,6 +246,5 @@ def search_index_rebuild(service_ids: Sequence[uuid.UUID] | None = None) -> int:
                 flush()
         if batch:
             flush()
-        _fts_refresh(old_ids, new_ids)
         _vocabulary_add(documents, replace=service_ids is None)
     return written

@@ -9,8 +9,8 @@ The score of a service (higher first; ties broken by the service id) is the sum 
 * text: for each query word (or its synonyms), 3 when it is in the service's name, 2 when it
   is in its needs (taxonomy), 1 when it is elsewhere in its text;
 * needs: 2 for each requested need the service meets;
-* language: 1.5 when staff speak the requested (or the family's) language, 0.5 more when they
-  list the same dialect;
+* language: 1.5 when staff speak the requested (or the family's) language, 1 more when they
+  list the same dialect (a Mixtec speaker is best served in their own variety);
 * distance: 3 × e^(−km/10) when a location is given (3 next door, 1.1 at 10 km, 0.15 at 30 km);
 * 0.5 when the service is accepting referrals.
 """
@@ -342,7 +342,7 @@ def directory_search(
         if language_mask and int(row_languages) & language_mask:
             score += 1.5
             if dialect_words and f" {dialect_words} " in (dialects_norm or ""):
-                score += 0.5
+                score += 1
         distance = None
         if point is not None:
             distance = haversine_km(point.latitude, point.longitude, lat, lon)

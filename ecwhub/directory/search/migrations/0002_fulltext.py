@@ -1,7 +1,7 @@
 """Full text for the search index, one kind per engine.
 
 SQLite: an FTS5 table keyed by the index row id (``unicode61``, accents removed; the text is
-already normalized, so the tokenizer only splits on spaces). PostgreSQL: a ``tsvector`` column
+already normalized, so the tokenizer only splits on spaces), kept in step by triggers. PostgreSQL: a ``tsvector`` column
 generated from ``document`` with the ``simple`` configuration (no stemming, so the same words
 match as on SQLite), a GIN index on it, and a pg_trgm GIN index on the vocabulary that
 misspelled words are corrected against.
@@ -13,8 +13,21 @@ from django.db import migrations
 
 SQLITE_FORWARD = [
     "CREATE VIRTUAL TABLE directory_search_fts USING fts5(document, tokenize = 'unicode61 remove_diacritics 2')",
+    # Triggers keep the FTS table in step with the index rows, however they are written or deleted
+    # (including the cascade when a service is deleted).
+    "CREATE TRIGGER directory_search_fts_ai AFTER INSERT ON directory_search_searchentry BEGIN "
+    "INSERT INTO directory_search_fts(rowid, document) VALUES (new.id, new.document); END",
+    "CREATE TRIGGER directory_search_fts_ad AFTER DELETE ON directory_search_searchentry BEGIN "
+    "DELETE FROM directory_search_fts WHERE rowid = old.id; END",
+    "CREATE TRIGGER directory_search_fts_au AFTER UPDATE OF document ON directory_search_searchentry BEGIN "
+    "UPDATE directory_search_fts SET document = new.document WHERE rowid = old.id; END",
 ]
-SQLITE_BACKWARD = ["DROP TABLE IF EXISTS directory_search_fts"]
+SQLITE_BACKWARD = [
+    "DROP TRIGGER IF EXISTS directory_search_fts_au",
+    "DROP TRIGGER IF EXISTS directory_search_fts_ad",
+    "DROP TRIGGER IF EXISTS directory_search_fts_ai",
+    "DROP TABLE IF EXISTS directory_search_fts",
+]
 POSTGRES_FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "ALTER TABLE directory_search_searchentry ADD COLUMN document_tsv tsvector "
