@@ -30,6 +30,7 @@ from ecwhub.accounts.models import STAFF_ROLES, Membership, Organization, Role, 
 from ecwhub.accounts.services import hub_admin_group, membership_rules_check
 from ecwhub.core.languages import Language
 from ecwhub.directory.models import Service, ServiceLanguage, ServiceNeed
+from ecwhub.directory.search.index import search_index_rebuild
 from ecwhub.families.models import Household, InsuranceStatus, Person
 
 from . import data
@@ -1242,6 +1243,7 @@ def demo_seed(
         from .sharing import seed_sharing  # sharing builds on the rows above
 
         summary.sharing = seed_sharing(seed=seed, today=today, organizations=organizations)
+        search_index_rebuild()  # the directory search index (bulk inserts send no signals)
     return summary
 
 
