@@ -9,6 +9,7 @@ views turn into a 404.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -382,7 +383,7 @@ def _raise_alerts(response: ScreeningResponse, flags: Sequence[scoring.UrgentFla
         )
         if created:
             raised.append(alert)
-            transaction.on_commit(lambda alert=alert: _notify(alert))
+            transaction.on_commit(functools.partial(_notify, alert))
     return raised
 
 

@@ -1,0 +1,638 @@
+"""Screening pages: a coordinator with the family (under /families/<id>/), and a caregiver on their
+own phone (under /my-family/). Both take the same steps through the same services.
+
+Every page opens the family through ``screening.selectors`` (the access policy, audited) and shows
+only rows in the categories that opening allowed; a screen, need or alert in a category the viewer
+may not see answers 404, like one that does not exist.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ecwhub.accounts.models import Membership, Role, User
+from ecwhub.consent.models import DataCategory, Purpose
+from ecwhub.consent.selectors import OpenedHousehold
+from ecwhub.families.models import Person
+from ecwhub.families.views import acting_staff, members_visible, purpose_for
+
+from . import scoring, selectors, services
+from .catalog import instruments_for
+from .models import IdentifiedNeed, ScreeningAlert, ScreeningResponse
+from .protocols import PROTOCOLS
+from .scoring import DECLINED
+from .services import ScreeningError
+
+DECLINE_VALUE = "declined"
+
+
+@dataclass
+class Actor:
+    """Who is acting, and where their links point (the family's own pages or the staff pages)."""
+
+    user: User
+    membership: Membership
+    purpose: str
+    family: bool
+    household_id: uuid.UUID
+    opened: OpenedHousehold | None = None
+    urls: dict[str, str] = field(default_factory=dict)
+
+    def url(self, name: str, **kwargs: object) -> str:
+        if self.family:
+            return reverse(f"screening:mine_{name}" if name != "family" else "screening:mine", kwargs=kwargs or None)
+        return reverse(f"screening:{name}", kwargs={"household_id": self.household_id, **kwargs})
+
+
+def _staff(request: HttpRequest, household_id: uuid.UUID) -> Actor:
+    user, membership = acting_staff(request)
+    return Actor(user, membership, purpose_for(membership), False, household_id)
+
+
+def _family(request: HttpRequest) -> Actor:
+    membership: Membership | None = getattr(request, "membership", None)
+    if membership is None or membership.role != Role.FAMILY_MEMBER:
+        raise Http404
+    user: User = request.user  # type: ignore[assignment]
+    household_id = Person.objects.filter(account=user).values_list("household_id", flat=True).first()
+    if household_id is None:
+        raise Http404
+    return Actor(user, membership, Purpose.CARE_COORDINATION, True, household_id)
+
+
+def _open(actor: Actor, detail: str) -> OpenedHousehold:
+    actor.opened = selectors.screenings_open(
+        user=actor.user,
+        membership=actor.membership,
+        household_id=actor.household_id,
+        purpose=actor.purpose,
+        detail=detail,
+    )
+    return actor.opened
+
+
+def _response(actor: Actor, response_id: uuid.UUID) -> ScreeningResponse:
+    assert actor.opened is not None
+    return selectors.response_get(actor.opened, response_id)
+
+
+def _lang(response: ScreeningResponse) -> str:
+    return response.language
+
+
+# --- Lists ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberOffers:
+    person: Person
+    name: str
+    offers: list[tuple[str, str]]
+
+
+def _members_with_offers(actor: Actor, opened: OpenedHousehold) -> list[MemberOffers]:
+    """Each member the user may see, with the instruments that fit their age and role and that
+    the user may record (a depression screen needs the behavioral-health consent)."""
+    household = opened.household
+    members = members_visible(
+        user=actor.user, membership=actor.membership, household=household, purpose=actor.purpose, demographics=False
+    )
+    people = [m.person for m in members]
+    language = get_language() or "en"
+    rows = []
+    for member in members:
+        # On their own phone a caregiver screens themselves and the children, not another adult.
+        if (
+            actor.family
+            and member.person.relationship != Person.Relationship.CHILD
+            and member.person.account_id != actor.user.pk
+        ):
+            continue
+        offers = [
+            (offer.instrument, offer.title)
+            for offer in instruments_for(member.person, people, language)
+            if services.may_write(
+                user=actor.user,
+                membership=actor.membership,
+                household=household,
+                category=_instrument_category(offer.instrument),
+            )
+        ]
+        if offers:
+            rows.append(MemberOffers(member.person, member.name, offers))
+    return rows
+
+
+def _instrument_category(instrument_id: str) -> str:
+    from .catalog import instrument_category
+
+    return instrument_category(scoring.load_instrument(instrument_id))
+
+
+@dataclass(frozen=True)
+class ResponseRow:
+    response: ScreeningResponse
+    title: str
+    person: str
+    link: str
+
+
+def _response_rows(actor: Actor, opened: OpenedHousehold) -> list[ResponseRow]:
+    names = {
+        m.person.pk: m.name
+        for m in members_visible(
+            user=actor.user,
+            membership=actor.membership,
+            household=opened.household,
+            purpose=actor.purpose,
+            demographics=False,
+        )
+    }
+    language = get_language() or "en"
+    rows = []
+    for response in selectors.responses_of(opened.household, opened.categories):
+        if response.person_id not in names:
+            continue
+        instrument = scoring.load_instrument(response.instrument)
+        if response.status == ScreeningResponse.Status.COMPLETED:
+            link = actor.url("result", response_id=response.pk)
+        elif actor.family and response.mode != ScreeningResponse.Mode.SELF:
+            link = ""
+        else:
+            link = actor.url("take", response_id=response.pk)
+        rows.append(ResponseRow(response, instrument.title.get(language), names[response.person_id], link))
+    return rows
+
+
+def _screenings_page(request: HttpRequest, actor: Actor) -> HttpResponse:
+    opened = _open(actor, "screenings")
+    alerts = []
+    if not actor.family:
+        alerts = [(a, PROTOCOLS[a.protocol]) for a in selectors.open_alerts(opened.household)]
+    context = {
+        "actor": actor,
+        "household": opened.household,
+        "reference": str(opened.household.pk)[:8],
+        "members": _members_with_offers(actor, opened),
+        "responses": _response_rows(actor, opened),
+        "alerts": alerts,
+        "start_url": actor.url("start"),
+        "needs_url": actor.url("needs"),
+        "screen_languages": ScreeningResponse.Language.choices,
+        "default_language": (get_language() or "en")[:2] if actor.family else opened.household.preferred_language,
+        "tier": _tier(actor, opened),
+    }
+    return render(request, "screening/family.html", context)
+
+
+def _tier(actor: Actor, opened: OpenedHousehold) -> object:
+    """The family's risk tier from ecwhub.care, when that part of the hub provides one."""
+    if actor.family:
+        return None
+    try:
+        from ecwhub.care import tiers as care_tiers
+    except ImportError:
+        return None
+    current = getattr(care_tiers, "tier_current_for_display", None)
+    if current is None:
+        return None
+    return current(household=opened.household, categories=opened.categories)
+
+
+@login_required
+def family_screenings(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
+    """A family's screens, open alerts, and the screens each member may take now."""
+    return _screenings_page(request, _staff(request, household_id))
+
+
+@login_required
+def my_screenings(request: HttpRequest) -> HttpResponse:
+    """The caregiver's own screens, and the ones they can take now on their phone."""
+    return _screenings_page(request, _family(request))
+
+
+# --- Start ---------------------------------------------------------------------------------------
+
+
+def _start(request: HttpRequest, actor: Actor) -> HttpResponse:
+    opened = _open(actor, "start screening")
+    if request.method != "POST":
+        return redirect(actor.url("family"))
+    allowed = {m.person.pk: m for m in _members_with_offers(actor, opened)}
+    try:
+        person_id = uuid.UUID(request.POST.get("person", ""))
+    except ValueError:
+        raise Http404 from None
+    member = allowed.get(person_id)
+    instrument_id = request.POST.get("instrument", "")
+    if member is None or instrument_id not in {i for i, _t in member.offers}:
+        raise Http404
+    language = request.POST.get("language", "") or (get_language() or "en")[:2]
+    try:
+        response = services.screening_start(
+            acting_user=actor.user,
+            membership=actor.membership,
+            household=opened.household,
+            person=member.person,
+            instrument_id=instrument_id,
+            language=language,
+            mode=request.POST.get("mode") or None,
+            respondent=getattr(actor.user, "person", None) if actor.family else _respondent(opened, member.person),
+        )
+    except ScreeningError as error:
+        if error.field == "household":
+            raise Http404 from None
+        messages.error(request, error.message)
+        return redirect(actor.url("family"))
+    return redirect(actor.url("take", response_id=response.pk))
+
+
+def _respondent(opened: OpenedHousehold, person: Person) -> Person | None:
+    if person.relationship != Person.Relationship.CHILD:
+        return person
+    return (
+        opened.household.members.filter(
+            relationship__in=[Person.Relationship.CAREGIVER, Person.Relationship.LEGAL_GUARDIAN]
+        )
+        .order_by("created_at")
+        .first()
+    )
+
+
+@login_required
+@require_POST
+def screening_start_view(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
+    return _start(request, _staff(request, household_id))
+
+
+@login_required
+@require_POST
+def my_screening_start(request: HttpRequest) -> HttpResponse:
+    return _start(request, _family(request))
+
+
+# --- Take ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OptionView:
+    code: str
+    label: str
+    checked: bool
+
+
+def _parse_answer(item: scoring.Item, values: list[str]) -> services.AnswerInput | None:
+    if not values:
+        return None
+    if DECLINE_VALUE in values:
+        return DECLINED if values == [DECLINE_VALUE] else None
+    return values
+
+
+def _take(request: HttpRequest, actor: Actor, response_id: uuid.UUID) -> HttpResponse:
+    opened = _open(actor, "take screening")
+    response = _response(actor, response_id)
+    if actor.family and response.mode != ScreeningResponse.Mode.SELF:
+        raise Http404
+    if response.status == ScreeningResponse.Status.COMPLETED:
+        return redirect(actor.url("result", response_id=response.pk))
+    if not services.may_write(
+        user=actor.user, membership=actor.membership, household=opened.household, category=response.category
+    ):
+        raise Http404
+    instrument = scoring.load_instrument(response.instrument)
+    language = _lang(response)
+    error = ""
+    if request.method == "POST":
+        if "finish" in request.POST:
+            try:
+                services.screening_complete(acting_user=actor.user, membership=actor.membership, response=response)
+            except ScreeningError as exc:
+                if exc.field == "household":
+                    raise Http404 from None
+                error = exc.message
+            else:
+                messages.success(request, _("The screen is complete. Thank you."))
+                return redirect(actor.url("result", response_id=response.pk))
+        else:
+            link_id = request.POST.get("link_id", "")
+            answer = None
+            try:
+                item = instrument.item(link_id)
+                answer = _parse_answer(item, request.POST.getlist("answer"))
+            except KeyError:
+                error = _("This question is not part of the screen.")
+            if answer is None and not error:
+                error = _("Choose an answer, or “Prefer not to answer”.")
+            if not error:
+                try:
+                    raised = services.screening_answer(
+                        acting_user=actor.user,
+                        membership=actor.membership,
+                        response=response,
+                        link_id=link_id,
+                        answer=answer,  # type: ignore[arg-type]
+                    )
+                except ScreeningError as exc:
+                    if exc.field == "household":
+                        raise Http404 from None
+                    error = exc.message
+                else:
+                    if raised and not actor.family:
+                        for alert in raised:
+                            messages.warning(request, str(PROTOCOLS[alert.protocol].title))
+                    return redirect(actor.url("take", response_id=response.pk))
+    answers = services.answers_of(response)
+    enabled = scoring.enabled_items(instrument, answers)
+    asked = request.GET.get("item", "") if request.method == "GET" else request.POST.get("link_id", "")
+    pending = [link_id for link_id in enabled if link_id not in answers]
+    current = asked if asked in enabled else (pending[0] if pending else "")
+    visible = set(selectors.answers_shown(response, opened.categories).values_list("link_id", flat=True))
+    context: dict[str, object] = {
+        "actor": actor,
+        "response": response,
+        "title": instrument.title.get(language),
+        "language": language,
+        "error": error,
+        "answered": len([link_id for link_id in enabled if link_id in answers]),
+        "total": len(enabled),
+        "family_url": actor.url("family"),
+        "take_url": actor.url("take", response_id=response.pk),
+    }
+    if current:
+        item = instrument.item(current)
+        given = answers.get(current) if current in visible else None
+        chosen = set() if given is None or given is DECLINED else ({given} if isinstance(given, str) else set(given))
+        context.update(
+            item=item,
+            question=item.text.get(language),
+            options=[OptionView(o.code, o.display.get(language), o.code in chosen) for o in item.options],
+            declined=given is DECLINED,
+            number=enabled.index(current) + 1,
+            previous=enabled[enabled.index(current) - 1] if enabled.index(current) > 0 else "",
+        )
+    else:
+        context["review"] = [
+            (
+                link_id,
+                instrument.item(link_id).text.get(language),
+                _answer_label(instrument.item(link_id), answers.get(link_id), language)
+                if link_id in visible
+                else _("(not shown)"),
+            )
+            for link_id in enabled
+        ]
+    return render(request, "screening/take.html", context, status=400 if error else 200)
+
+
+def _answer_label(item: scoring.Item, answer: scoring.Answer | None, language: str) -> str:
+    if answer is None:
+        return ""
+    if answer is DECLINED:
+        return _("Prefer not to answer")
+    codes = (answer,) if isinstance(answer, str) else tuple(answer)
+    labels = []
+    for code in codes:
+        option = item.option(code)
+        labels.append(option.display.get(language) if option else code)
+    return "; ".join(labels)
+
+
+@login_required
+def screening_take(request: HttpRequest, household_id: uuid.UUID, response_id: uuid.UUID) -> HttpResponse:
+    """One question at a time; answers are saved at once, so a screen can be resumed any time."""
+    return _take(request, _staff(request, household_id), response_id)
+
+
+@login_required
+def my_screening_take(request: HttpRequest, response_id: uuid.UUID) -> HttpResponse:
+    return _take(request, _family(request), response_id)
+
+
+# --- Result --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvidenceView:
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class FindingView:
+    display: str
+    codes: list[str]
+    score: int | None
+    evidence: list[EvidenceView]
+
+
+def _evidence_views(evidence: list[dict[str, object]], language: str) -> list[EvidenceView]:
+    views = []
+    for entry in evidence:
+        try:
+            instrument = scoring.load_instrument(str(entry["instrument"]))
+            item = instrument.item(str(entry["link_id"]))
+        except (KeyError, scoring.InstrumentError):
+            continue
+        raw = entry.get("answer")
+        answer: scoring.Answer = raw if isinstance(raw, str) else tuple(raw or ())  # type: ignore[arg-type]
+        views.append(EvidenceView(item.text.get(language), _answer_label(item, answer, language)))
+    return views
+
+
+def _result(request: HttpRequest, actor: Actor, response_id: uuid.UUID) -> HttpResponse:
+    opened = _open(actor, "screening result")
+    response = _response(actor, response_id)
+    if response.status != ScreeningResponse.Status.COMPLETED:
+        raise Http404
+    instrument = scoring.load_instrument(response.instrument)
+    language = get_language() or "en"
+    results = [
+        (row, _rule_label(row.rule), row.get_status_display())
+        for row in selectors.results_of(response, opened.categories)
+        if row.status != "not-applicable"
+    ]
+    findings = [
+        FindingView(
+            f.display,
+            [f"{f.system.rsplit('/', 1)[-1]} {f.code}"] + [f"{c['code']}" for c in f.also],
+            f.score,
+            _evidence_views(f.evidence, language),
+        )
+        for f in selectors.findings_of(response, opened.categories)
+    ]
+    declined = [
+        instrument.item(a.link_id).text.get(language)
+        for a in selectors.answers_shown(response, opened.categories).filter(declined=True, answer_code="")
+    ]
+    needs = [n for n in selectors.needs_of(opened.household, opened.categories) if n.source_response_id == response.pk]
+    context = {
+        "actor": actor,
+        "response": response,
+        "title": instrument.title.get(language),
+        "results": results,
+        "findings": findings,
+        "declined": declined,
+        "needs": needs,
+        "family_url": actor.url("family"),
+        "needs_url": actor.url("needs"),
+    }
+    return render(request, "screening/result.html", context)
+
+
+def _rule_label(rule: str) -> str:
+    return rule.replace("-", " ").capitalize()
+
+
+@login_required
+def screening_result(request: HttpRequest, household_id: uuid.UUID, response_id: uuid.UUID) -> HttpResponse:
+    """Totals, findings with the answers that led to them, declined questions, and the needs found."""
+    return _result(request, _staff(request, household_id), response_id)
+
+
+@login_required
+def my_screening_result(request: HttpRequest, response_id: uuid.UUID) -> HttpResponse:
+    return _result(request, _family(request), response_id)
+
+
+# --- Needs and the family's priorities --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NeedView:
+    need: IdentifiedNeed
+    label: str
+    person: str
+    evidence: list[EvidenceView]
+    editable: bool
+
+
+def _needs(request: HttpRequest, actor: Actor) -> HttpResponse:
+    opened = selectors.needs_open(
+        user=actor.user, membership=actor.membership, household_id=actor.household_id, purpose=actor.purpose
+    )
+    actor.opened = opened
+    household = opened.household
+    names = {
+        m.person.pk: m.name
+        for m in members_visible(
+            user=actor.user, membership=actor.membership, household=household, purpose=actor.purpose, demographics=False
+        )
+    }
+    needs = list(selectors.needs_of(household, opened.categories))
+    errors: list[str] = []
+    if request.method == "POST":
+        errors = _save_needs(request, actor, household, needs)
+        if not errors:
+            messages.success(request, _("The family's choices are saved."))
+            return redirect(actor.url("needs"))
+    language = get_language() or "en"
+    may_see_answers = DataCategory.SCREENING_RESULTS in opened.categories or actor.family
+    rows = [
+        NeedView(
+            need,
+            need.get_need_display(),
+            names.get(need.person_id, "") if need.person_id else "",
+            _evidence_views(need.evidence, language) if may_see_answers else [],
+            services.may_write(
+                user=actor.user, membership=actor.membership, household=household, category=need.category
+            ),
+        )
+        for need in needs
+    ]
+    context = {
+        "actor": actor,
+        "household": household,
+        "needs": rows,
+        "statuses": IdentifiedNeed.Status.choices,
+        "errors": errors,
+        "family_url": actor.url("family"),
+    }
+    return render(request, "screening/needs.html", context, status=400 if errors else 200)
+
+
+def _save_needs(request: HttpRequest, actor: Actor, household: object, needs: list[IdentifiedNeed]) -> list[str]:
+    """Statuses first, then the order of the needs the family wants help with (by the rank given)."""
+    ranks: list[tuple[int, str]] = []
+    try:
+        with transaction.atomic():
+            for need in needs:
+                key = str(need.pk)
+                status = request.POST.get(f"status-{key}")
+                if status is None or need.status == IdentifiedNeed.Status.ADDRESSED:
+                    continue
+                if status != need.status:
+                    need = services.need_set_status(
+                        acting_user=actor.user, membership=actor.membership, need=need, status=status
+                    )
+                rank = request.POST.get(f"priority-{key}", "").strip()
+                if status == IdentifiedNeed.Status.WANTS_HELP:
+                    if rank and not rank.isdigit():
+                        raise ScreeningError("priority", _("A priority is a number: 1 for the first need."))
+                    ranks.append((int(rank) if rank else 99, key))
+            ordered = [key for _rank, key in sorted(ranks)]
+            if ranks:
+                services.needs_prioritise(
+                    acting_user=actor.user,
+                    membership=actor.membership,
+                    household=household,  # type: ignore[arg-type]
+                    ordered=ordered,
+                )
+    except ScreeningError as error:
+        if error.field == "household":
+            raise Http404 from None
+        return [error.message]
+    return []
+
+
+@login_required
+def family_needs(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
+    """The family's needs with their evidence; the family says which they want help with, and in what order."""
+    return _needs(request, _staff(request, household_id))
+
+
+@login_required
+def my_needs(request: HttpRequest) -> HttpResponse:
+    return _needs(request, _family(request))
+
+
+# --- Alerts --------------------------------------------------------------------------------------
+
+
+@login_required
+def alert_detail(request: HttpRequest, household_id: uuid.UUID, alert_id: uuid.UUID) -> HttpResponse:
+    """The protocol to follow for an alert, and the coordinator's acknowledgement."""
+    actor = _staff(request, household_id)
+    opened = _open(actor, "screening alert")
+    alert = ScreeningAlert.objects.filter(pk=alert_id, household=opened.household).select_related("response").first()
+    if alert is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            services.alert_acknowledge(acting_user=actor.user, membership=actor.membership, alert=alert)
+        except ScreeningError:
+            raise Http404 from None
+        messages.success(request, _("Marked as followed up."))
+        return redirect(actor.url("alert", alert_id=alert.pk))
+    context = {
+        "actor": actor,
+        "alert": alert,
+        "protocol": PROTOCOLS[alert.protocol],
+        "household": opened.household,
+        "family_url": actor.url("family"),
+        "response_url": actor.url("take", response_id=alert.response_id)
+        if alert.response.category in opened.categories
+        else "",
+    }
+    return render(request, "screening/alert.html", context)
