@@ -63,13 +63,16 @@ def row_load(model: type[models.Model], dump: dict[str, Any]) -> models.Model:
     return model(**values)
 
 
-def _references(model: type[models.Model]) -> list[tuple[type[models.Model], str]]:
-    """(model, field name) for every foreign key to ``model`` in the project."""
-    refs = []
-    for rel in model._meta.related_objects:
+def _references(model: type[models.Model]) -> dict[type[models.Model], list[str]]:
+    """{model: [field names]} for every foreign key to ``model`` in the project, hidden ones
+    (``related_name="+"``) included."""
+    refs: dict[type[models.Model], list[str]] = {}
+    for rel in model._meta.get_fields(include_hidden=True):
+        if not (rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one or rel.many_to_many)):
+            continue
         if rel.many_to_many:
             raise MergeError("__all__", f"{rel.related_model.__name__} links to {model.__name__} many-to-many")
-        refs.append((rel.related_model, rel.field.name))
+        refs.setdefault(rel.related_model, []).append(rel.field.name)  # type: ignore[union-attr,arg-type]
     return refs
 
 
@@ -84,35 +87,30 @@ def _model(label: str) -> type[models.Model]:
 
 
 def _move_rows(model: type[models.Model], old: models.Model, new: models.Model) -> tuple[list[dict], list[dict]]:
-    """Point every row that referenced ``old`` at ``new``. Rows that would then point at ``new``
-    twice (a relation between the two records of one person) are removed; both lists go in the
-    snapshot."""
+    """Point every row that referenced ``old`` at ``new``. A row that already pointed at ``new``
+    too (a relation between the two records of one person) is removed, as is one that would
+    repeat a row ``new`` has (a unique constraint); both lists go in the snapshot."""
     moved: list[dict[str, Any]] = []
     removed: list[dict[str, Any]] = []
-    for related, field_name in _references(model):
-        rows = list(related._base_manager.filter(**{field_name: old.pk}))
-        if not rows:
-            continue
-        other_fields = [
-            f.attname
-            for f in related._meta.concrete_fields
-            if f.is_relation and f.related_model is model and f.name != field_name
-        ]
-        for row in rows:
-            if any(getattr(row, attname) == new.pk for attname in other_fields):
+    for related, field_names in _references(model).items():
+        attnames = {name: related._meta.get_field(name).attname for name in field_names}  # type: ignore[union-attr]
+        condition = models.Q()
+        for name in field_names:
+            condition |= models.Q(**{name: old.pk})
+        for row in list(related._base_manager.filter(condition)):
+            pointing = [name for name in field_names if getattr(row, attnames[name]) == old.pk]
+            if any(getattr(row, attnames[name]) == new.pk for name in field_names):
                 removed.append({"model": _label(related), "row": row_dump(row)})
-                row.delete()
+                related._base_manager.filter(pk=row.pk).delete()
                 continue
             try:
-                # A row that would repeat one the survivor has (a unique constraint: the same
-                # cluster twice) is removed instead, and comes back on unmerge.
                 with transaction.atomic():
-                    related._base_manager.filter(pk=row.pk).update(**{field_name: new.pk})
+                    related._base_manager.filter(pk=row.pk).update(**{name: new.pk for name in pointing})
             except IntegrityError:
                 removed.append({"model": _label(related), "row": row_dump(row)})
                 related._base_manager.filter(pk=row.pk).delete()
             else:
-                moved.append({"model": _label(related), "field": field_name, "pk": _encode(row.pk)})
+                moved.extend({"model": _label(related), "field": name, "pk": _encode(row.pk)} for name in pointing)
     return moved, removed
 
 
