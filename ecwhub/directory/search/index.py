@@ -19,7 +19,7 @@ from ecwhub.directory.models import Attribute, Schedule, Service
 
 from .geocode import zip_centroid
 from .models import SearchEntry, SearchPoint, SearchTerm, SearchTermTrigram
-from .text import SPANISH_SYNONYMS, language_bit, language_label, need_bit, need_labels, normalized, trigrams
+from .text import SYNONYMS, language_bit, language_label, need_bit, need_labels, normalized, trigrams
 
 FTS_TABLE = "directory_search_fts"
 # Hours from 18:00 on count as "evenings".
@@ -177,7 +177,7 @@ def _vocabulary_add(documents: Iterable[str], *, replace: bool) -> None:
     counts: Counter[str] = Counter()
     for document in documents:
         counts.update(set(document.split()))
-    for word in SPANISH_SYNONYMS:
+    for word in SYNONYMS:
         counts.setdefault(word, 0)
     if replace:
         SearchTermTrigram.objects.all().delete()

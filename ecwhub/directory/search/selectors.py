@@ -36,7 +36,7 @@ from ecwhub.directory.models import Service
 from .geocode import Point, geocoder
 from .index import FTS_TABLE
 from .models import SearchTerm
-from .text import SPANISH_SYNONYMS, STOPWORDS, language_bit, need_bit, needs_in, normalized, trigrams, words
+from .text import STOPWORDS, SYNONYMS, language_bit, need_bit, needs_in, normalized, trigrams, words
 
 KM_PER_MILE = 1.609344
 EARTH_RADIUS_KM = 6371.0088
@@ -179,20 +179,20 @@ class _Words:
 
 def _query_words(text: str) -> _Words:
     typed = [w for w in dict.fromkeys(words(text)) if w not in STOPWORDS][:MAX_QUERY_WORDS]
-    asked = set(typed).union(*(SPANISH_SYNONYMS.get(w, ()) for w in typed))
+    asked = set(typed).union(*(SYNONYMS.get(w, ()) for w in typed))
     known = set(SearchTerm.objects.filter(term__in=asked, frequency__gt=0).values_list("term", flat=True))
     groups: list[tuple[str, ...]] = []
     corrections: dict[str, str] = {}
     ignored: list[str] = []
     for word in typed:
-        if word not in known and word not in SPANISH_SYNONYMS:
+        if word not in known and word not in SYNONYMS:
             fixed = correct_word(word)
             if fixed is None:
                 ignored.append(word)
                 continue
             corrections[word] = fixed
             word = fixed
-        synonyms = SPANISH_SYNONYMS.get(word, ())
+        synonyms = SYNONYMS.get(word, ())
         extra = {word, *synonyms} - known
         if extra:  # a corrected word's synonyms were not looked up yet
             known |= set(SearchTerm.objects.filter(term__in=extra, frequency__gt=0).values_list("term", flat=True))

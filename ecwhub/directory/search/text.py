@@ -70,9 +70,19 @@ STOPWORDS = frozenset(
     ]
 )
 
-# Spanish words families and coordinators use, mapped to the English words of the directory.
-# The need labels' own Spanish translations are added to every document as well.
-SPANISH_SYNONYMS: dict[str, tuple[str, ...]] = {
+# Words families and coordinators use (Spanish, and everyday English), mapped to the words the
+# directory's listings use. The need labels' own Spanish translations are in every document too.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "dentist": ("dental", "dentistry"),
+    "dentists": ("dental", "dentistry"),
+    "daycare": ("child", "care"),
+    "lawyer": ("legal",),
+    "attorney": ("legal",),
+    "groceries": ("food",),
+    "shots": ("immunization", "immunizations"),
+    "vaccines": ("immunization", "immunizations"),
+    "vaccine": ("immunization", "immunizations"),
+    "dentistas": ("dental", "dentistry"),
     "comida": ("food",),
     "alimentos": ("food",),
     "despensa": ("pantry",),
@@ -85,11 +95,12 @@ SPANISH_SYNONYMS: dict[str, tuple[str, ...]] = {
     "panales": ("diapers",),
     "panal": ("diapers",),
     "ropa": ("clothing",),
-    "dentista": ("dental",),
+    "dentista": ("dental", "dentistry"),
     "dientes": ("dental",),
-    "vacunas": ("immunizations",),
-    "vacuna": ("immunizations",),
+    "vacunas": ("immunization", "immunizations"),
+    "vacuna": ("immunization", "immunizations"),
     "guarderia": ("child", "care"),
+    "kinder": ("kindergarten",),
     "cuidado": ("care",),
     "preescolar": ("preschool",),
     "escuela": ("school",),
