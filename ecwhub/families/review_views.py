@@ -141,7 +141,7 @@ def review_decide(request: HttpRequest, review_id: uuid.UUID) -> HttpResponse:
     """ "Same person": the two records (and their families, when they differ) are merged, which can
     be undone from the family's page. "Different people": the pair leaves the queue."""
     from ecwhub.identity.models import MatchReview
-    from ecwhub.identity.services import match_review_decide
+    from ecwhub.identity.services import ReviewAlreadyDecided, match_review_decide
 
     user, membership = _member(request, REVIEW_ROLES)
     writable = _visible(user, membership, DataCategory.IDENTITY_CONTACT, write=True)
@@ -164,6 +164,14 @@ def review_decide(request: HttpRequest, review_id: uuid.UUID) -> HttpResponse:
         return redirect("families:review_queue")
     survivor, merged = review.person_a, review.person_b
     assert merged is not None  # filtered above
+    audit_reads(
+        user=user,
+        membership=membership,
+        household_ids=sorted({survivor.household_id, merged.household_id}, key=str),
+        categories=[DataCategory.IDENTITY_CONTACT],
+        purpose=Purpose.CARE_COORDINATION,
+        detail=f"review decision: {decision}",
+    )
     try:
         with transaction.atomic():
             match_review_decide(acting_user=user, review=review, status=decision)
@@ -179,6 +187,9 @@ def review_decide(request: HttpRequest, review_id: uuid.UUID) -> HttpResponse:
                 person_merge(acting_user=user, membership=membership, survivor=survivor, merged=merged)
     except MergeError as error:
         messages.error(request, str(error))
+        return redirect("families:review_queue")
+    except ReviewAlreadyDecided:
+        messages.error(request, _("Someone else has just decided this pair."))
         return redirect("families:review_queue")
     if decision == "same":
         messages.success(request, _("The two records are now one. You can undo this from the family's page."))

@@ -1,0 +1,148 @@
+"""The clerical review queue and the duplication-of-services flags."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.test import Client
+
+from ecwhub.accounts.models import Membership, Role
+from ecwhub.accounts.services import membership_add
+from ecwhub.consent.models import AuditEntry, RelationshipKind
+from ecwhub.consent.services import relationship_end, relationship_start
+from ecwhub.families.models import Household, Person, PersonMerge
+from ecwhub.families.selectors import coordination_duplicates
+from ecwhub.identity.models import MatchReview
+from tests.conftest import Network, signed_in
+from tests.consent.conftest import Family, make_family
+
+pytestmark = pytest.mark.django_db
+
+
+def _pair(network: Network) -> tuple[Family, Family, MatchReview]:
+    first, second = make_family(network), make_family(network)
+    Person.objects.filter(pk=second.mother.pk).update(family_name="Garsia", date_of_birth=date(1992, 3, 4))
+    review = MatchReview.objects.create(
+        person_a=first.mother,
+        person_b=second.mother,
+        probability=0.71,
+        match_weight=1.3,
+        reasons=[["dob_swapped", []]],
+    )
+    return first, second, review
+
+
+def test_the_queue_shows_pairs_side_by_side_with_reasons_and_audits_them(network: Network) -> None:
+    first, second, review = _pair(network)
+    page = signed_in(Client(), network.alice).get("/families/review/")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "71% likely the same person" in body and "Garsia" in body and "García" in body
+    assert review.reason_texts and str(review.reason_texts[0]) in body
+    audited = set(
+        AuditEntry.objects.filter(detail="review queue", actor_id=network.alice.pk).values_list(
+            "household_id", flat=True
+        )
+    )
+    assert audited == {first.household.pk, second.household.pk}
+
+
+def test_pairs_the_user_may_not_see_are_left_out(network: Network) -> None:
+    _first, second, _review = _pair(network)
+    Household.objects.filter(pk=second.household.pk).update(registered_by=network.food_bank)
+    from ecwhub.consent.models import Relationship
+
+    Relationship.objects.filter(household=second.household).update(organization=network.food_bank)
+    body = signed_in(Client(), network.alice).get("/families/review/").content.decode()
+    assert "Nothing to review" in body and "Garsia" not in body
+
+
+def test_the_hub_administrator_sees_how_many_wait_but_no_names(network: Network) -> None:
+    _pair(network)
+    body = signed_in(Client(), network.admin).get("/families/review/").content.decode()
+    assert "1 pair is waiting" in body and "García" not in body
+    assert signed_in(Client(), network.bob).get("/families/review/").status_code == 404
+
+
+def test_same_person_merges_both_families_and_can_be_undone(network: Network) -> None:
+    first, second, review = _pair(network)
+    client = signed_in(Client(), network.alice)
+    households = Household.objects.count()
+    response = client.post(f"/families/review/{review.pk}/", {"decision": "same"})
+    assert response.status_code == 302
+    assert Household.objects.count() == households - 1
+    assert not Person.objects.filter(pk=second.mother.pk).exists()
+    merge = PersonMerge.objects.get(survivor=first.mother)
+    page = client.get(f"/families/{first.household.pk}/").content.decode()
+    assert "Records merged into this family" in page
+    client.post(f"/families/{first.household.pk}/merges/{merge.pk}/undo/")
+    # Newest first: the person merge, then the family merge.
+    from ecwhub.families.models import HouseholdMerge
+
+    client.post(f"/families/{first.household.pk}/merges/{HouseholdMerge.objects.get().pk}/undo/")
+    assert Household.objects.count() == households
+    assert Person.objects.get(pk=second.mother.pk).family_name == "Garsia"
+    assert MatchReview.objects.get(pk=review.pk).status == "same"
+
+
+def test_different_people_leaves_the_queue(network: Network) -> None:
+    _first, _second, review = _pair(network)
+    client = signed_in(Client(), network.alice)
+    client.post(f"/families/review/{review.pk}/", {"decision": "different"})
+    review.refresh_from_db()
+    assert review.status == "different" and review.decided_by == network.alice
+    assert "Nothing to review" in client.get("/families/review/").content.decode()
+    assert client.post(f"/families/review/{review.pk}/", {"decision": "same"}).status_code == 404
+
+
+def _coordinate(family: Family, *organizations: object) -> None:
+    for organization in organizations:
+        relationship_start(
+            household=family.household, kind=RelationshipKind.DESIGNATED_COORDINATOR, organization=organization
+        )
+
+
+def test_a_family_coordinated_by_two_organizations_is_flagged(network: Network) -> None:
+    family, single = make_family(network), make_family(network)
+    _coordinate(family, network.frc, network.food_bank)
+    _coordinate(single, network.frc)
+    # A referral is not coordination.
+    relationship_start(
+        household=single.household, kind=RelationshipKind.REFERRAL_RECIPIENT, organization=network.food_bank
+    )
+    flags = coordination_duplicates()
+    assert [f.household_id for f in flags] == [family.household.pk]
+    assert flags[0].organizations == ("Casa Familia FRC", "Valley Food Bank")
+    relationship_end(
+        household=family.household, kind=RelationshipKind.DESIGNATED_COORDINATOR, organization=network.food_bank
+    )
+    assert coordination_duplicates() == []
+
+
+def test_a_care_team_member_counts_for_their_organization(network: Network) -> None:
+    family = make_family(network)
+    _coordinate(family, network.frc)
+    membership_add(acting_user=None, user=network.oscar, organization=network.food_bank, role=Role.COORDINATOR)
+    relationship_start(household=family.household, kind=RelationshipKind.CARE_TEAM, user=network.oscar)
+    assert [f.household_id for f in coordination_duplicates(organization=network.food_bank)] == [family.household.pk]
+
+
+def test_the_flag_shows_to_both_organizations_and_to_the_hub_administrator(network: Network) -> None:
+    family = make_family(network)
+    _coordinate(family, network.frc, network.food_bank)
+    page = signed_in(Client(), network.alice).get(f"/families/{family.household.pk}/").content.decode()
+    assert "Duplicated coordination" in page and "Valley Food Bank" in page
+    listing = signed_in(Client(), network.alice).get("/families/duplication/").content.decode()
+    assert "María García López" in listing
+    admin = signed_in(Client(), network.admin).get("/families/duplication/").content.decode()
+    assert str(family.household.pk)[:8] in admin and "García" not in admin
+    assert AuditEntry.objects.filter(actor_id=network.admin.pk, detail__startswith="duplication flags").exists()
+
+
+def test_an_organization_not_involved_sees_no_flag(network: Network) -> None:
+    family = make_family(network)
+    _coordinate(family, network.hub, network.food_bank)
+    page = signed_in(Client(), network.alice).get(f"/families/{family.household.pk}/").content.decode()
+    assert "Duplicated coordination" not in page
+    assert Membership.objects.filter(user=network.alice).exists()
