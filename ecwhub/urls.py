@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("ecwhub.accounts.urls")),
     path("families/", include("ecwhub.families.urls")),
     path("directory/search/", include("ecwhub.directory.search.urls")),
+    path("directory/", include("ecwhub.directory.urls")),
     path("", include("ecwhub.consent.urls")),
     path("", include("ecwhub.screening.urls")),
     path("care/", include("ecwhub.care.urls")),

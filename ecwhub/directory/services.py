@@ -80,6 +80,10 @@ class Hours:
     def __str__(self) -> str:
         return f"{self.day} {self.opens_at:%H:%M}-{self.closes_at:%H:%M}"
 
+    @property
+    def day_label(self) -> str:
+        return str(dict(m.Schedule.Weekday.choices)[self.day])
+
 
 @dataclass(frozen=True)
 class ListingEdit:
