@@ -57,7 +57,7 @@ def needs_open(
         household_id=household_id,
         purpose=purpose,
         required=DataCategory.IDENTIFIED_NEEDS,
-        optional=(DataCategory.IDENTITY_CONTACT, *SENSITIVE_OPTIONAL),
+        optional=(DataCategory.IDENTITY_CONTACT, DataCategory.SCREENING_RESULTS, *SENSITIVE_OPTIONAL),
         detail="needs",
     )
 

@@ -196,18 +196,17 @@ def _screenings_page(request: HttpRequest, actor: Actor) -> HttpResponse:
     return render(request, "screening/family.html", context)
 
 
-def _tier(actor: Actor, opened: OpenedHousehold) -> object:
-    """The family's risk tier from ecwhub.care, when that part of the hub provides one."""
+def _tier(actor: Actor, opened: OpenedHousehold) -> dict[str, object] | None:
+    """The family's risk tier (computed by ecwhub.care after each screen), with the reasons the
+    viewer's categories allow."""
     if actor.family:
         return None
-    try:
-        from ecwhub.care import tiers as care_tiers
-    except ImportError:
-        return None
-    current = getattr(care_tiers, "tier_current_for_display", None)
-    if current is None:
-        return None
-    return current(household=opened.household, categories=opened.categories)
+    # Imported here: care reads screening's models, so screening loads first.
+    from ecwhub.care.models import Tier, TierAssignment
+    from ecwhub.care.selectors import tier_view
+
+    view = tier_view(TierAssignment.objects.filter(household=opened.household).first(), set(opened.categories))
+    return {"label": Tier(view.tier).label, "reasons": view.reason_texts, "hidden": view.hidden}
 
 
 @login_required

@@ -64,6 +64,9 @@ def test_the_coordinator_takes_a_screen_with_the_family(network: Network, screen
     assert needs == {"housing-instability", "food-insecurity", "inadequate-housing"}
     declined = ScreeningAnswer.objects.get(link_id="/88123-5")
     assert declined.declined
+    # The family's page of screens shows the tier the care rules computed after this screen.
+    after = client.get(reverse("screening:family", args=[household.pk])).content.decode()
+    assert re.search(r'data-testid="tier">\s*<p><strong>Tier [123]', after)
 
 
 def test_a_missing_answer_is_a_clear_error(network: Network, screen_family: ScreenFamily) -> None:

@@ -1,0 +1,279 @@
+"""Screening endpoints: the same services and selectors as the pages; reads audited; a family the
+caller may not see (or a screen in a category they may not see) is 404."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from ecwhub.consent.models import DataCategory
+from ecwhub.families.api import _membership, _purpose
+from ecwhub.families.models import Person
+
+from . import scoring, selectors, services
+from .models import ScreeningResponse
+from .scoring import DECLINED
+
+router = Router(tags=["screening"])
+
+
+class ResultOut(Schema):
+    rule: str
+    code: str
+    status: str
+    total: int | None
+
+
+class FindingOut(Schema):
+    rule: str
+    system: str
+    code: str
+    display: str
+    also: list[dict[str, str]]
+    evidence: list[dict[str, Any]]
+    score: int | None
+
+
+class AnswerOut(Schema):
+    link_id: str
+    question_code: str
+    answer_system: str
+    answer_code: str
+    value: int | None
+    declined: bool
+
+
+class ScreeningOut(Schema):
+    id: uuid.UUID
+    person_id: uuid.UUID
+    instrument: str
+    instrument_version: str
+    language: str
+    mode: str
+    status: str
+    category: str
+    started_at: datetime
+    completed_at: datetime | None
+    next_item: str | None = Field(None, description="the next question to ask (in-progress screens)")
+    answers: list[AnswerOut] = Field(default_factory=list)
+    results: list[ResultOut] = Field(default_factory=list)
+    findings: list[FindingOut] = Field(default_factory=list)
+
+
+class NeedOut(Schema):
+    id: uuid.UUID
+    need: str
+    person_id: uuid.UUID | None
+    status: str
+    priority: int | None
+    evidence: list[dict[str, Any]]
+    identified_at: datetime
+
+
+class StartIn(Schema):
+    person_id: uuid.UUID
+    instrument: str = Field(max_length=40)
+    language: str = Field("en", pattern="^(en|es)$")
+    mode: str = Field("with_coordinator", pattern="^(self|with_coordinator)$")
+
+
+class AnswerIn(Schema):
+    link_id: str = Field(max_length=64)
+    answer: list[str] = Field(default_factory=list, description="option codes (one unless the item repeats)")
+    declined: bool = Field(False, description="prefer not to answer")
+
+
+class AnswerResultOut(Schema):
+    alerts: list[str] = Field(description="kinds of alert this answer raised (self-harm, interpersonal-safety)")
+    next_item: str | None
+
+
+def _error(error: services.ScreeningError) -> HttpResponse:
+    from ecwhub.api import error_response  # the API module imports this router
+
+    if error.field == "household":
+        raise Http404
+    return error_response(422, "invalid", _("Some fields are not valid."), {error.field: [error.message]})
+
+
+def _next_item(response: ScreeningResponse) -> str | None:
+    if response.status != ScreeningResponse.Status.IN_PROGRESS:
+        return None
+    instrument = scoring.load_instrument(response.instrument)
+    answers = services.answers_of(response)
+    pending = [link_id for link_id in scoring.enabled_items(instrument, answers) if link_id not in answers]
+    return pending[0] if pending else None
+
+
+def _screening_out(response: ScreeningResponse, categories: tuple[str, ...], detail: bool) -> ScreeningOut:
+    out = ScreeningOut(
+        id=response.pk,
+        person_id=response.person_id,
+        instrument=response.instrument,
+        instrument_version=response.instrument_version,
+        language=response.language,
+        mode=response.mode,
+        status=response.status,
+        category=response.category,
+        started_at=response.started_at,
+        completed_at=response.completed_at,
+        results=[
+            ResultOut(rule=r.rule, code=r.code, status=r.status, total=r.total)
+            for r in selectors.results_of(response, categories)
+        ],
+        findings=[
+            FindingOut(
+                rule=f.rule,
+                system=f.system,
+                code=f.code,
+                display=f.display,
+                also=f.also,
+                evidence=f.evidence,
+                score=f.score,
+            )
+            for f in selectors.findings_of(response, categories)
+        ],
+    )
+    if detail:
+        out.next_item = _next_item(response)
+        out.answers = [
+            AnswerOut(
+                link_id=a.link_id,
+                question_code=a.question_code,
+                answer_system=a.answer_system,
+                answer_code=a.answer_code,
+                value=a.value,
+                declined=a.declined,
+            )
+            for a in selectors.answers_shown(response, categories)
+        ]
+    return out
+
+
+def _open(request: HttpRequest, household_id: uuid.UUID, detail: str) -> tuple[Any, Any, Any]:
+    user, membership = _membership(request)
+    opened = selectors.screenings_open(
+        user=user, membership=membership, household_id=household_id, purpose=_purpose(membership), detail=detail
+    )
+    return user, membership, opened
+
+
+@router.get(
+    "/families/{household_id}/screenings",
+    response=list[ScreeningOut],
+    summary="A family's screens, with the results and findings in the categories the caller may see",
+)
+def screenings(request: HttpRequest, household_id: uuid.UUID) -> list[ScreeningOut]:
+    *_rest, opened = _open(request, household_id, "screenings (api)")
+    return [
+        _screening_out(r, opened.categories, detail=False)
+        for r in selectors.responses_of(opened.household, opened.categories)
+    ]
+
+
+@router.post(
+    "/families/{household_id}/screenings",
+    response={201: ScreeningOut, 422: dict},
+    summary="Start a screen of one member with the current version of an instrument",
+)
+def screening_start(request: HttpRequest, household_id: uuid.UUID, payload: StartIn) -> Any:
+    user, membership, opened = _open(request, household_id, "start screening (api)")
+    person = Person.objects.filter(pk=payload.person_id, household=opened.household).first()
+    if person is None:
+        return _error(services.ScreeningError("person_id", _("This person is not a member of this family.")))
+    try:
+        response = services.screening_start(
+            acting_user=user,
+            membership=membership,
+            household=opened.household,
+            person=person,
+            instrument_id=payload.instrument,
+            language=payload.language,
+            mode=payload.mode,
+        )
+    except services.ScreeningError as error:
+        return _error(error)
+    return Status(201, _screening_out(response, opened.categories, detail=True))
+
+
+@router.get(
+    "/families/{household_id}/screenings/{response_id}",
+    response=ScreeningOut,
+    summary="One screen: answers, next question, results and findings (in the categories the caller may see)",
+)
+def screening_detail(request: HttpRequest, household_id: uuid.UUID, response_id: uuid.UUID) -> ScreeningOut:
+    *_rest, opened = _open(request, household_id, "screening (api)")
+    return _screening_out(selectors.response_get(opened, response_id), opened.categories, detail=True)
+
+
+@router.post(
+    "/families/{household_id}/screenings/{response_id}/answers",
+    response={200: AnswerResultOut, 422: dict},
+    summary="Record or replace the answer to one question (or 'declined': prefer not to answer)",
+)
+def screening_answer(request: HttpRequest, household_id: uuid.UUID, response_id: uuid.UUID, payload: AnswerIn) -> Any:
+    user, membership, opened = _open(request, household_id, "answer screening (api)")
+    response = selectors.response_get(opened, response_id)
+    if payload.declined and payload.answer:
+        return _error(services.ScreeningError("answer", _("Either answers or 'declined', not both.")))
+    try:
+        raised = services.screening_answer(
+            acting_user=user,
+            membership=membership,
+            response=response,
+            link_id=payload.link_id,
+            answer=DECLINED if payload.declined else payload.answer,
+        )
+    except services.ScreeningError as error:
+        return _error(error)
+    return AnswerResultOut(alerts=[a.kind for a in raised], next_item=_next_item(response))
+
+
+@router.post(
+    "/families/{household_id}/screenings/{response_id}/complete",
+    response={200: ScreeningOut, 422: dict},
+    summary="Score the screen: results, findings and needs are written together, or nothing is",
+)
+def screening_complete(request: HttpRequest, household_id: uuid.UUID, response_id: uuid.UUID) -> Any:
+    user, membership, opened = _open(request, household_id, "complete screening (api)")
+    response = selectors.response_get(opened, response_id)
+    try:
+        with transaction.atomic():
+            services.screening_complete(acting_user=user, membership=membership, response=response)
+    except services.ScreeningError as error:
+        return _error(error)
+    response.refresh_from_db()
+    return _screening_out(response, opened.categories, detail=True)
+
+
+@router.get(
+    "/families/{household_id}/needs",
+    response=list[NeedOut],
+    summary="A family's identified needs, with status, the family's priority and the evidence",
+)
+def needs(request: HttpRequest, household_id: uuid.UUID) -> list[NeedOut]:
+    user, membership = _membership(request)
+    opened = selectors.needs_open(
+        user=user, membership=membership, household_id=household_id, purpose=_purpose(membership)
+    )
+    # The answers behind a need are screening results: shown only to those who may see those.
+    answers = DataCategory.SCREENING_RESULTS in opened.categories
+    return [
+        NeedOut(
+            id=n.pk,
+            need=n.need,
+            person_id=n.person_id,
+            status=n.status,
+            priority=n.priority,
+            evidence=n.evidence if answers else [],
+            identified_at=n.identified_at,
+        )
+        for n in selectors.needs_of(opened.household, opened.categories)
+    ]
