@@ -1243,6 +1243,9 @@ def demo_seed(
         from .sharing import seed_sharing  # sharing builds on the rows above
 
         summary.sharing = seed_sharing(seed=seed, today=today, organizations=organizations)
+        from .screening import seed_screening  # screening histories of the families above
+
+        seed_screening(seed=seed, today=today)
         search_index_rebuild()  # the directory search index (bulk inserts send no signals)
     return summary
 
