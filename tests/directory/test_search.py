@@ -4,23 +4,16 @@ orders below are fixed lists, so both engines are held to the same answer."""
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
 from datetime import datetime, time
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
 
 from ecwhub.directory.models import (
-    DirectoryOrganization,
-    Location,
     Schedule,
     Service,
-    ServiceAtLocation,
     ServiceLanguage,
-    ServiceNeed,
 )
 from ecwhub.directory.search.index import hours_masks, insurance_required, search_index_rebuild
 from ecwhub.directory.search.models import SearchEntry, SearchTerm
@@ -33,110 +26,16 @@ from ecwhub.directory.search.selectors import (
 )
 from ecwhub.directory.signals import announce_services_changed
 from tests.conftest import Network
+from tests.directory.search_demo import Directory, build_directory
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 TUESDAY_EVENING = datetime(2026, 12, 1, 18, 30, tzinfo=PACIFIC)
 TUESDAY_MORNING = datetime(2026, 12, 1, 9, 0, tzinfo=PACIFIC)
 
 
-@dataclass
-class Directory:
-    pantry: Service
-    diapers: Service
-    dental: Service
-    housing: Service
-    ecm: Service
-    cafe: Service
-    faraway: Service
-
-
-_NUMBER = iter(range(1, 1000))
-
-
-def _service(org: object, name: str, needs: list[str], languages: list[tuple[str, str]], **fields: object) -> Service:
-    # Fixed ids, so ties (broken by id) fall the same way in every run and on both engines.
-    service = Service.objects.create(id=uuid.UUID(int=next(_NUMBER)), organization=org, name=name, **fields)
-    for need in needs:
-        ServiceNeed.objects.create(service=service, need=need)
-    for code, dialect in languages:
-        ServiceLanguage.objects.create(service=service, language=code, dialect=dialect)
-    return service
-
-
 @pytest.fixture
 def directory(network: Network) -> Directory:
-    global _NUMBER
-    _NUMBER = iter(range(1, 1000))
-    for org, postal_code in ((network.frc, "91801"), (network.food_bank, "91731"), (network.hub, "91754")):
-        org.postal_code = postal_code
-        org.save(update_fields=["postal_code"])
-    pantry = _service(
-        network.food_bank,
-        "Emergency food pantry",
-        ["food-insecurity", "material-hardship"],
-        [("en", ""), ("es", "")],
-        description="Groceries every week, fresh produce and baby formula.",
-        phone="626-555-0199",
-    )
-    diapers = _service(
-        network.frc,
-        "Diaper bank",
-        ["material-hardship"],
-        [("en", ""), ("es", ""), ("mix", "Mixteco Bajo")],
-        description="Diapers, wipes and formula for babies.",
-        min_age_months=0,
-        max_age_months=35,
-    )
-    dental = _service(
-        network.hub,
-        "Children's dental clinic",
-        ["dental"],
-        [("en", ""), ("yue", "")],
-        description="Cleanings and fluoride varnish for young children.",
-        is_free=False,
-        typical_wait_days=45,
-    )
-    housing = _service(
-        network.frc,
-        "Housing navigation",
-        ["housing-instability", "financial-insecurity"],
-        [("es", ""), ("mix", "Mixteco de San Juan Mixtepec")],
-        description="Help with rent, eviction notices and finding an apartment.",
-        accepting_referrals=False,
-    )
-    ecm = _service(
-        network.hub,
-        "Enhanced care management",
-        ["health-insurance-coverage-status"],
-        [("en", ""), ("es", "")],
-        description="A care manager for families with complex needs.",
-        eligibility="L.A. Care Medi-Cal members who meet a population of focus.",
-    )
-    cafe = _service(
-        network.frc,
-        "Evening parent café",
-        ["parenting-support", "social-connection"],
-        [("en", ""), ("es", "")],
-        description="Weekly cafés where parents share ideas, with child care.",
-    )
-    Schedule.objects.create(service=cafe, freq="WEEKLY", byday="TU,TH", opens_at=time(18), closes_at=time(20))
-    Schedule.objects.create(service=cafe, freq="WEEKLY", byday="SA", opens_at=time(10), closes_at=time(12))
-    outside = DirectoryOrganization.objects.create(name="Sacramento Food Network")
-    faraway = Service.objects.create(
-        id=uuid.UUID(int=7),
-        organization=None,
-        directory_organization=outside,
-        name="Sacramento food bank",
-        description="Food boxes.",
-    )
-    ServiceNeed.objects.create(service=faraway, need="food-insecurity")
-    ServiceLanguage.objects.create(service=faraway, language="en")
-    location = Location.objects.create(
-        organization=outside, name="Midtown", latitude=Decimal("38.5816"), longitude=Decimal("-121.4944")
-    )
-    ServiceAtLocation.objects.create(service=faraway, location=location)
-    search_index_rebuild()
-    return Directory(pantry, diapers, dental, housing, ecm, cafe, faraway)
+    return build_directory(network)
 
 
 def names(params: SearchParams, **kwargs: object) -> list[str]:

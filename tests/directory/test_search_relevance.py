@@ -462,3 +462,57 @@ def test_precision_at_5_counts_relevant_results_in_the_top_five() -> None:
     assert precision_at_5(["x", "a"], relevant) == 0.5
     assert precision_at_5(["x", "y", "z", "w", "v", "a"], relevant) == 0.0
     assert precision_at_5(["a", "a", "x"], frozenset({"a"}), relevant_count=2) == 1.0
+
+
+# The same data gives the same order on SQLite and on PostgreSQL: the suite runs on both, and
+# both runs are held to these lists.
+SAME_ON_BOTH_ENGINES = [
+    (
+        SearchParams(needs=(FOOD,), language="es", location="91731"),
+        [
+            "WIC food benefits and nutrition education",
+            "Baby pantry: formula and diapers",
+            "CalFresh application help",
+            "Mobile pantry",
+            "Emergency food boxes",
+        ],
+    ),
+    (
+        SearchParams(text="vivienda"),
+        [
+            "Community Supports: housing navigation",
+            "Housing stability and utility assistance",
+            "Family navigation",
+            "Family case management",
+            "McKinney-Vento family liaison",
+        ],
+    ),
+    (
+        SearchParams(text="mixteco"),
+        [
+            "WIC food benefits and nutrition education",
+            "Postpartum depression screening and support",
+            "Prenatal home visits",
+            "Comprehensive perinatal services",
+            "Family navigation and care coordination",
+        ],
+    ),
+    (SearchParams(text="diapres"), ["Baby pantry: formula and diapers", "Diaper bank and basic needs closet"]),
+    (
+        SearchParams(needs=("parenting-support", "social-connection"), language="cmn", location="91754"),
+        [
+            "Family navigation",
+            "Parenting groups in Chinese",
+            "Parent-to-parent support",
+            "Parent cafés and parenting classes",
+            "Family navigation and care coordination",
+        ],
+    ),
+]
+
+
+@pytest.mark.django_db
+def test_the_order_is_the_same_on_both_engines() -> None:
+    seed_demo_directory()
+    for params, expected in SAME_ON_BOTH_ENGINES:
+        assert [r.service.name for r in directory_search(params).results][:5] == expected, params

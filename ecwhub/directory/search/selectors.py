@@ -429,7 +429,7 @@ def _result(
         reasons.append(_("%(km).1f km (%(mi).1f mi) away") % {"km": distance, "mi": distance / KM_PER_MILE})
     if open_now:
         reasons.append(_("Open now"))
-    result.warnings.extend(_warnings(service, row_languages, row[20], family, language))
+    result.warnings.extend(_warnings(service, row_languages, row[20], family))
     return result
 
 
@@ -440,9 +440,7 @@ def _age_range(service: Service) -> str:
     return _("%(low)d to %(high)d months") % {"low": low, "high": service.max_age_months}
 
 
-def _warnings(
-    service: Service, row_languages: int, required: str, family: FamilyContext | None, language: str
-) -> list[str]:
+def _warnings(service: Service, row_languages: int, required: str, family: FamilyContext | None) -> list[str]:
     warnings: list[str] = []
     if not service.accepting_referrals:
         warnings.append(_("Not accepting referrals right now."))
@@ -469,7 +467,6 @@ def _warnings(
     if (
         family.demographics_shown
         and family.language in Language.values
-        and family.language != language
         and not int(row_languages) & language_bit(family.language)
     ):
         warnings.append(
