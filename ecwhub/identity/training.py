@@ -1,0 +1,54 @@
+"""EM-training the hub's own Fellegi–Sunter model (the one the real-time check uses) on its people."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from typing import Any
+
+from ecwhub.families.models import Person
+
+from . import linkage
+from .current import forget_current_model
+from .keys import PERSON_COLUMNS, record_from_row
+from .model import FellegiSunter
+from .records import PERSON, PersonRecord
+
+
+def hub_records(*, sample: int | None = None, seed: int = 1) -> list[PersonRecord]:
+    """The hub's people as prepared records, with their household members; whole households are
+    sampled so the household comparison sees real families."""
+    household_ids = list(Person.objects.values_list("household_id", flat=True).distinct())
+    household_ids.sort(key=str)
+    if sample is not None and len(household_ids) > sample // 3:
+        household_ids = random.Random(seed).sample(household_ids, max(sample // 3, 1))
+    rows: list[dict[str, Any]] = []
+    for start in range(0, len(household_ids), 5000):
+        chunk = household_ids[start : start + 5000]
+        rows.extend(Person.objects.filter(household_id__in=chunk).values(*PERSON_COLUMNS))
+    by_household: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_household[row["household_id"]].append(row)
+    records = []
+    for row in rows:
+        others = [
+            (o["given_name"], o["family_name"], o["date_of_birth"])
+            for o in by_household[row["household_id"]]
+            if o["id"] != row["id"]
+        ]
+        records.append(record_from_row(row, others))
+    return records
+
+
+def person_model_train(*, sample: int = 60_000, records: list[PersonRecord] | None = None) -> FellegiSunter:
+    """EM-train on (a sample of) the hub's people and save the model as the one in use."""
+    from .models import LinkageModel
+
+    if records is None:
+        records = hub_records(sample=sample)
+    if len(records) < 50:
+        raise ValueError("too few people to estimate a model from (at least 50 are needed)")
+    model = linkage.fit(PERSON, records, random_sample=min(200_000, len(records) * 20))
+    LinkageModel.objects.create(schema="person", parameters=model.to_json(), source=f"hub people ({len(records):,})")
+    forget_current_model()
+    return model
