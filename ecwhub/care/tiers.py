@@ -71,6 +71,9 @@ class Reason:
     en: str
     es: str
     values: Mapping[str, Any] = field(default_factory=dict)
+    # The consent category of the facts behind the reason: a viewer sees the reason only when the
+    # policy lets them see that category of the family's data.
+    category: str = "identified_needs"
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -80,11 +83,20 @@ class Reason:
             "en": self.en,
             "es": self.es,
             "values": dict(self.values),
+            "category": self.category,
         }
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> Reason:
-        return cls(raw["rule"], raw["tier"], raw["kind"], raw["en"], raw["es"], raw.get("values", {}))
+        return cls(
+            raw["rule"],
+            raw["tier"],
+            raw["kind"],
+            raw["en"],
+            raw["es"],
+            raw.get("values", {}),
+            raw.get("category", "identified_needs"),
+        )
 
     def text(self, language: str | None = None) -> str:
         language = language or translation.get_language() or "en"
@@ -105,6 +117,32 @@ class _Blank(dict[str, Any]):
 
 
 EPSDT_KIND = "epsdt"
+# Depression screens and their needs are behavioral health; safety is its own category
+# (the same split as the screening app's rows).
+_BEHAVIORAL_INSTRUMENTS = frozenset({"epds", "phq-2-9"})
+_NEED_CATEGORIES = {
+    "intimate-partner-violence": "interpersonal_safety",
+    "maternal-mental-health": "behavioral_health",
+    "child-mental-health": "behavioral_health",
+}
+_FLAG_CATEGORIES = {"self-harm": "behavioral_health", "interpersonal-safety": "interpersonal_safety"}
+
+
+def reason_category(rule: RuleSpec) -> str:
+    """The consent category of what makes ``rule`` hold."""
+    if rule.kind == "need_identified":
+        return _NEED_CATEGORIES.get(rule.need, "identified_needs")
+    if rule.kind == "instrument_total_at_least":
+        return "behavioral_health" if rule.instrument in _BEHAVIORAL_INSTRUMENTS else "screening_results"
+    if rule.kind == "finding":
+        return "screening_results"
+    if rule.kind == "urgent_flag":
+        return _FLAG_CATEGORIES.get(rule.urgent_kind, "behavioral_health")
+    if rule.kind in ("no_medical_home", "child_age_under"):
+        return "demographics"
+    return "identified_needs"
+
+
 EPSDT_TEXT = _("EPSDT medical necessity (recorded %(date)s)")
 
 
@@ -146,7 +184,9 @@ def tier_for(
     tier = UNIVERSAL
     if epsdt:
         first = min(e.recorded_on for e in epsdt)
-        reasons.append(Reason(EPSDT_KIND, COMPREHENSIVE, EPSDT_KIND, "", "", {"date": first.isoformat()}))
+        # That a child has an EPSDT medical necessity is care-plan information every coordinator
+        # acts on; the clinician's reason stays clinical (EpsdtNecessity.reason, not shown here).
+        reasons.append(Reason(EPSDT_KIND, COMPREHENSIVE, EPSDT_KIND, "", "", {"date": first.isoformat()}, "care_plan"))
         tier = COMPREHENSIVE
     held: list[tuple[RuleSpec, dict[str, Any]]] = []
     for rule in rules:
@@ -162,7 +202,11 @@ def tier_for(
         if key in seen:
             continue
         seen.add(key)
-        reasons.append(Reason(rule.name, rule.tier, rule.kind, rule.explanation, rule.explanation_es, values))
+        reasons.append(
+            Reason(
+                rule.name, rule.tier, rule.kind, rule.explanation, rule.explanation_es, values, reason_category(rule)
+            )
+        )
     return tier, tuple(reasons)
 
 

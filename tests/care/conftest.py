@@ -86,3 +86,22 @@ def family(network: Network) -> Family:
 
 def days_ago(n: int) -> datetime:
     return timezone.now() - timedelta(days=n)
+
+
+def consent_to_behavioral_health(network: Network, family: Family) -> None:
+    """The mother names behavioral health in a consent to the whole network (care coordination)."""
+    from ecwhub.consent.models import DataCategory, Purpose
+    from ecwhub.consent.services import consent_record
+
+    consent_record(
+        acting_user=network.alice,
+        membership=Membership.objects.get(user=network.alice),
+        household=family.household,
+        given_by=family.mother,
+        method="signed_on_device",
+        categories=[DataCategory.BEHAVIORAL_HEALTH],
+        purposes=[Purpose.CARE_COORDINATION, Purpose.REFERRAL],
+        network_wide=True,
+        text_version="2026-1",
+        language="es",
+    )

@@ -1,0 +1,391 @@
+"""Reads for the worklists, the family page's care panel and the surveillance rates.
+
+Every list filters households through the access policy in the database
+(``consent.policy.households_visible``) and audits the rows it shows; a tier's reasons are shown
+only in the categories the viewer may see for that family (an EPDS total is behavioral health).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from ecwhub.accounts.models import Membership, User
+from ecwhub.consent.audit import AuditLine, audit_append
+from ecwhub.consent.models import AuditEntry, DataCategory, Purpose, Relationship, RelationshipKind
+from ecwhub.consent.policy import households_visible
+from ecwhub.families.models import Household, Person
+
+from .models import CareEvent, ChildSurveillance, EpsdtNecessity, TierAssignment
+from .surveillance import Event, Item, child_surveillance, followed
+from .tiers import Reason
+
+# The categories a reason can belong to (tiers.reason_category), checked once per page.
+REASON_CATEGORIES = (
+    DataCategory.IDENTIFIED_NEEDS,
+    DataCategory.SCREENING_RESULTS,
+    DataCategory.BEHAVIORAL_HEALTH,
+    DataCategory.INTERPERSONAL_SAFETY,
+    DataCategory.DEMOGRAPHICS,
+    DataCategory.CARE_PLAN,
+)
+# Groups smaller than this are not shown in the rates (small-cell suppression).
+MIN_CELL = 11
+
+
+@dataclass(frozen=True)
+class WorklistFilters:
+    coordinator: int | None = None
+    organization: int | None = None
+    language: str = ""
+    postal_code: str = ""
+    tier: int | None = None
+
+
+def _filtered(queryset: QuerySet[Household], filters: WorklistFilters, at: datetime) -> QuerySet[Household]:
+    active = Relationship.objects.filter(household=OuterRef("pk"), started_at__lte=at).filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gt=at)
+    )
+    if filters.coordinator:
+        queryset = queryset.filter(
+            Exists(active.filter(kind=RelationshipKind.DESIGNATED_COORDINATOR, user_id=filters.coordinator))
+        )
+    if filters.organization:
+        queryset = queryset.filter(
+            Q(registered_by_id=filters.organization) | Exists(active.filter(organization_id=filters.organization))
+        )
+    if filters.language:
+        queryset = queryset.filter(preferred_language=filters.language)
+    if filters.postal_code:
+        queryset = queryset.filter(postal_code=filters.postal_code)
+    if filters.tier:
+        queryset = queryset.filter(tier__tier=filters.tier)
+    return queryset
+
+
+def _visible_among(
+    *, user: User, membership: Membership | None, purpose: str, ids: Sequence[uuid.UUID], categories: Sequence[str]
+) -> dict[str, set[uuid.UUID]]:
+    """For each category, which of these households the user may see it for (one query each)."""
+    if not ids:
+        return {c: set() for c in categories}
+    return {
+        category: set(
+            households_visible(user=user, membership=membership, category=category, purpose=purpose)
+            .filter(pk__in=ids)
+            .values_list("pk", flat=True)
+        )
+        for category in categories
+    }
+
+
+@dataclass
+class TierView:
+    tier: int
+    reasons: list[Reason]
+    hidden: int
+    epsdt: bool
+    computed_at: datetime | None
+
+    def explanation(self, language: str | None = None) -> str:
+        from .tiers import explain
+
+        return explain(self.tier, self.reasons, language)
+
+    @property
+    def reason_texts(self) -> list[str]:
+        return [r.text() for r in self.reasons]
+
+
+def tier_view(assignment: TierAssignment | None, allowed: set[str]) -> TierView:
+    if assignment is None:
+        return TierView(1, [], 0, False, None)
+    reasons = [Reason.from_json(r) for r in assignment.reasons]
+    shown = [r for r in reasons if r.category in allowed]
+    return TierView(assignment.tier, shown, len(reasons) - len(shown), assignment.epsdt, assignment.computed_at)
+
+
+@dataclass
+class WorklistRow:
+    household: Household
+    caregivers: list[str]
+    children: list[str]
+    tier: TierView
+    latest_positive_screen_at: datetime | None
+    last_contact_at: datetime | None
+    overdue_children: int = 0
+    categories: list[str] = field(default_factory=list)
+
+
+def _name(person: Person) -> str:
+    return " ".join(p for p in (person.given_name, person.family_name, person.second_family_name) if p)
+
+
+def _audit_rows(user: User, membership: Membership | None, purpose: str, rows: Sequence[Any], detail: str) -> None:
+    """One audit entry per row shown, with the categories shown for that row, in one append."""
+    audit_append(
+        AuditLine(
+            action=AuditEntry.Action.READ,
+            actor_id=user.pk,
+            organization_id=membership.organization_id if membership else None,
+            role=membership.role if membership else "",
+            household_id=row.household.pk,
+            categories=row.categories,
+            purpose=purpose,
+            detail=detail,
+        )
+        for row in rows
+    )
+
+
+def worklist_queryset(
+    *, user: User, membership: Membership | None, filters: WorklistFilters, purpose: str = Purpose.CARE_COORDINATION
+) -> QuerySet[Household]:
+    """The households to reach first, the policy applied in the query: highest tier, then newest
+    positive screen, then longest without contact (never contacted first)."""
+    at = timezone.now()
+    queryset = households_visible(
+        user=user, membership=membership, category=DataCategory.IDENTITY_CONTACT, purpose=purpose, at=at
+    )
+    return _filtered(queryset, filters, at).order_by(
+        F("tier__tier").desc(nulls_last=True),
+        F("tier__latest_positive_screen_at").desc(nulls_last=True),
+        F("tier__last_contact_at").asc(nulls_first=True),
+        "pk",
+    )
+
+
+def worklist_page(
+    *,
+    user: User,
+    membership: Membership | None,
+    filters: WorklistFilters,
+    page_number: int | str = 1,
+    per_page: int = 25,
+    purpose: str = Purpose.CARE_COORDINATION,
+) -> Page[WorklistRow]:
+    """One page of the worklist, each row with what the user may see of it; audits the rows shown."""
+    queryset = worklist_queryset(user=user, membership=membership, filters=filters, purpose=purpose)
+    paginator = Paginator(queryset, per_page)
+    page = paginator.get_page(page_number)
+    if paginator.count == 0:
+        page.object_list = []
+        return page  # type: ignore[return-value]
+    households = list(page.object_list.select_related("tier").prefetch_related("members"))  # type: ignore[attr-defined]
+    ids = [h.pk for h in households]
+    visible = _visible_among(user=user, membership=membership, purpose=purpose, ids=ids, categories=REASON_CATEGORIES)
+    overdue = dict(
+        ChildSurveillance.objects.filter(household_id__in=ids, overdue_count__gt=0)
+        .values("household_id")
+        .annotate(n=Count("person_id"))
+        .values_list("household_id", "n")
+    )
+    rows: list[WorklistRow] = []
+    for household in households:
+        allowed = {c for c in REASON_CATEGORIES if household.pk in visible[c]}
+        assignment = getattr(household, "tier", None)
+        members = sorted(household.members.all(), key=lambda p: (p.created_at, str(p.pk)))
+        demographics = DataCategory.DEMOGRAPHICS in allowed
+        caregivers = [_name(p) for p in members if not demographics or p.relationship != Person.Relationship.CHILD]
+        children = [_name(p) for p in members if demographics and p.relationship == Person.Relationship.CHILD]
+        screening = DataCategory.SCREENING_RESULTS in allowed or DataCategory.BEHAVIORAL_HEALTH in allowed
+        view = tier_view(assignment, allowed)
+        shown = {DataCategory.IDENTITY_CONTACT} | {r.category for r in view.reasons}
+        if demographics:
+            shown.add(DataCategory.DEMOGRAPHICS)
+        rows.append(
+            WorklistRow(
+                household=household,
+                caregivers=caregivers,
+                children=children,
+                tier=view,
+                latest_positive_screen_at=assignment.latest_positive_screen_at if assignment and screening else None,
+                last_contact_at=assignment.last_contact_at if assignment else None,
+                overdue_children=overdue.get(household.pk, 0) if demographics else 0,
+                categories=sorted(shown),
+            )
+        )
+    page.object_list = rows
+    _audit_rows(user, membership, purpose, rows, "care worklist")
+    return page  # type: ignore[return-value]
+
+
+@dataclass
+class OverdueRow:
+    household: Household
+    child: Person
+    child_name: str
+    overdue_kinds: list[str]
+    oldest_overdue_on: date | None
+    overdue_count: int
+    categories: list[str] = field(default_factory=list)
+
+
+def overdue_page(
+    *,
+    user: User,
+    membership: Membership | None,
+    filters: WorklistFilters,
+    kind: str = "",
+    page_number: int | str = 1,
+    per_page: int = 25,
+) -> Page[OverdueRow]:
+    """Children overdue for a well-child visit or screening, longest overdue first, among the
+    families whose demographics (dates of birth) the user may see; audits the rows shown."""
+    at = timezone.now()
+    purpose = Purpose.CARE_COORDINATION
+    families = _filtered(
+        households_visible(
+            user=user, membership=membership, category=DataCategory.DEMOGRAPHICS, purpose=purpose, at=at
+        ),
+        filters,
+        at,
+    )
+    queryset = ChildSurveillance.objects.filter(overdue_count__gt=0, household__in=families)
+    if kind:
+        queryset = queryset.filter(overdue_kinds__contains=kind)
+    queryset = queryset.order_by("oldest_overdue_on", "-overdue_count", "person_id")
+    paginator = Paginator(queryset, per_page)
+    page = paginator.get_page(page_number)
+    if paginator.count == 0:
+        page.object_list = []
+        return page  # type: ignore[return-value]
+    summaries = list(page.object_list.select_related("person", "household"))  # type: ignore[attr-defined]
+    identity = _visible_among(
+        user=user,
+        membership=membership,
+        purpose=purpose,
+        ids=[s.household_id for s in summaries],
+        categories=[DataCategory.IDENTITY_CONTACT],
+    )[DataCategory.IDENTITY_CONTACT]
+    rows = []
+    for summary in summaries:
+        named = summary.household_id in identity
+        rows.append(
+            OverdueRow(
+                household=summary.household,
+                child=summary.person,
+                child_name=_name(summary.person) if named else "",
+                overdue_kinds=[k for k in summary.overdue_kinds.split(",") if k],
+                oldest_overdue_on=summary.oldest_overdue_on,
+                overdue_count=summary.overdue_count,
+                categories=[DataCategory.DEMOGRAPHICS] + ([DataCategory.IDENTITY_CONTACT] if named else []),
+            )
+        )
+    page.object_list = rows
+    _audit_rows(user, membership, purpose, rows, "overdue children")
+    return page  # type: ignore[return-value]
+
+
+@dataclass
+class CarePanel:
+    tier: TierView
+    children: list[tuple[Person, list[Item]]]
+    epsdt: list[EpsdtNecessity]
+    may_record_epsdt: bool
+
+
+def care_panel(
+    *, user: User, membership: Membership | None, household: Household, categories: set[str], today: date | None = None
+) -> CarePanel:
+    """The family page's care section. The caller opened the household through ``household_open``
+    (which audited it) and passes the categories the user may see."""
+    today = today or timezone.localdate()
+    assignment = TierAssignment.objects.filter(household=household).first()
+    view = tier_view(assignment, categories)
+    children: list[tuple[Person, list[Item]]] = []
+    if DataCategory.DEMOGRAPHICS in categories:
+        kids = [
+            p
+            for p in Person.objects.filter(household=household, relationship=Person.Relationship.CHILD).order_by(
+                "date_of_birth"
+            )
+            if followed(p.date_of_birth, today)
+        ]
+        events: dict[uuid.UUID, list[Event]] = defaultdict(list)
+        for person_id, kind, day in CareEvent.objects.filter(household=household).values_list(
+            "person_id", "kind", "date"
+        ):
+            events[person_id].append(Event(kind, day))
+        from .screening_facts import screening_facts
+
+        found = screening_facts([household.pk]).get(household.pk)
+        for kind, person_id, day in found.completions if found else []:
+            for kid in kids:
+                if person_id == kid.pk or person_id not in {k.pk for k in kids}:
+                    events[kid.pk].append(Event(kind, day))
+        children = [(kid, child_surveillance(kid.date_of_birth, events[kid.pk], today)) for kid in kids]
+    epsdt = (
+        list(EpsdtNecessity.objects.filter(household=household, ended_at__isnull=True).select_related("person"))
+        if DataCategory.CLINICAL in categories
+        else []
+    )
+    from ecwhub.accounts.models import Role
+
+    return CarePanel(
+        tier=view,
+        children=children,
+        epsdt=epsdt,
+        may_record_epsdt=membership is not None
+        and membership.role == Role.CLINICIAN
+        and DataCategory.CLINICAL in categories,
+    )
+
+
+@dataclass(frozen=True)
+class RateRow:
+    group: str
+    children: int
+    up_to_date: int
+
+    @property
+    def share(self) -> float:
+        return self.up_to_date / self.children if self.children else 0.0
+
+
+RATE_GROUPS = {
+    "postal_code": "household__postal_code",
+    "language": "household__preferred_language",
+    "insurance": "person__insurance_status",
+}
+
+
+def surveillance_rates(
+    *, user: User, membership: Membership | None, by: str, purpose: str = Purpose.QUALITY_IMPROVEMENT
+) -> list[RateRow]:
+    """Share of followed children with nothing overdue, per ZIP code, language or insurance, among
+    the families the user may see for ``purpose``. Groups under ``MIN_CELL`` children are left out.
+    Counts only; one audit entry records the aggregate read."""
+    if by not in RATE_GROUPS:
+        raise ValueError(f"rates by {by!r}: use one of {', '.join(RATE_GROUPS)}")
+    column = RATE_GROUPS[by]
+    families = households_visible(user=user, membership=membership, category=DataCategory.DEMOGRAPHICS, purpose=purpose)
+    rows = (
+        ChildSurveillance.objects.filter(household__in=families)
+        .values(column)
+        .annotate(children=Count("person_id"), up_to_date=Count("person_id", filter=Q(overdue_count=0)))
+        .order_by(column)
+    )
+    result = [RateRow(str(r[column] or ""), r["children"], r["up_to_date"]) for r in rows if r["children"] >= MIN_CELL]
+    audit_append(
+        [
+            AuditLine(
+                action=AuditEntry.Action.READ,
+                actor_id=user.pk,
+                organization_id=membership.organization_id if membership else None,
+                role=membership.role if membership else "",
+                categories=[DataCategory.DEMOGRAPHICS],
+                purpose=purpose,
+                detail=f"surveillance rates by {by} (aggregate)",
+            )
+        ]
+    )
+    return result

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "care"
+
+urlpatterns = [
+    path("worklist/", views.worklist, name="worklist"),
+    path("overdue/", views.overdue, name="overdue"),
+    path("rates/", views.rates, name="rates"),
+    path("families/<uuid:household_id>/epsdt/", views.epsdt_add, name="epsdt_add"),
+    path("families/<uuid:household_id>/contacts/", views.contact_add, name="contact_add"),
+    path("families/<uuid:household_id>/events/", views.event_add, name="event_add"),
+]
