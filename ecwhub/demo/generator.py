@@ -1247,6 +1247,9 @@ def demo_seed(
 
         seed_screening(seed=seed, today=today)
         search_index_rebuild()  # the directory search index (bulk inserts send no signals)
+        from .duplicates import seed_duplicates  # families registered twice, coordinated twice
+
+        seed_duplicates(seed=seed, today=today, organizations=organizations)
     return summary
 
 
