@@ -1250,6 +1250,9 @@ def demo_seed(
         from .duplicates import seed_duplicates  # families registered twice, coordinated twice
 
         seed_duplicates(seed=seed, today=today, organizations=organizations)
+        from .care import seed_care  # care events, EPSDT, contacts, then every family's tier
+
+        seed_care(seed=seed, today=today)
     return summary
 
 
