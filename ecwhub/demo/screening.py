@@ -90,12 +90,16 @@ def _ahc_answers(rng: random.Random) -> dict[str, scoring.Answer]:
 def _scored_answers(rng: random.Random, instrument: scoring.Instrument, level: float) -> dict[str, scoring.Answer]:
     """Answers to a summed instrument (EPDS, PHQ): ``level`` 0..1 moves the answers up the scale."""
     answers: dict[str, scoring.Answer] = {}
+    # Thoughts of self-harm are rare even when mood is low (about 3 in 100 screens here).
+    self_harm = {link_id for rule in instrument.rules if rule.outcome.urgent == "self-harm" for link_id in rule.items}
     for item in instrument.items:
         if item.link_id not in scoring.enabled_items(instrument, answers):
             continue
         options = sorted((o for o in item.options if o.score is not None), key=lambda o: o.score or 0)
         top = len(options) - 1
         index = min(top, max(0, round(rng.gauss(level * top, 0.7))))
+        if item.link_id in self_harm and rng.random() < 0.97:
+            index = 0
         answers[item.link_id] = options[index].code
     return answers
 
