@@ -143,6 +143,7 @@ def family_list(request: HttpRequest) -> HttpResponse:
             "zip": zip_code,
             "zip_error": zip_error,
             "zip_query": f"{urlencode({'zip': zip_code})}&" if zip_code and not zip_error else "",
+            "may_take_intake": membership.role in (Role.COORDINATOR, Role.CLINICIAN),
         },
         status=400 if zip_error else 200,
     )
