@@ -124,6 +124,7 @@ def _screening_out(response: ScreeningResponse, categories: tuple[str, ...], det
         category=response.category,
         started_at=response.started_at,
         completed_at=response.completed_at,
+        next_item=None,
         results=[
             ResultOut(rule=r.rule, code=r.code, status=r.status, total=r.total)
             for r in selectors.results_of(response, categories)

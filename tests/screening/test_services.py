@@ -3,6 +3,8 @@ answers recorded, completion all or nothing, needs with evidence and the family'
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pytest
 from django.db import IntegrityError
 
@@ -40,10 +42,10 @@ def _start(network: Network, family: ScreenFamily, instrument: str, language: st
     )
 
 
-def _answer(network: Network, response: ScreeningResponse, answers: dict[str, object]) -> list[ScreeningAlert]:
+def _answer(network: Network, response: ScreeningResponse, answers: Mapping[str, object]) -> list[ScreeningAlert]:
     raised = []
     for link_id, answer in answers.items():
-        value = answer if answer is DECLINED else ([answer] if isinstance(answer, str) else list(answer))  # type: ignore[arg-type]
+        value = answer if answer is DECLINED else ([answer] if isinstance(answer, str) else list(answer))  # type: ignore[call-overload]
         raised += services.screening_answer(
             acting_user=network.alice,
             membership=Membership.objects.get(user=network.alice),
@@ -251,3 +253,69 @@ def test_the_family_states_its_priorities(network: Network, screen_family: Scree
         services.need_set_status(
             acting_user=network.alice, membership=membership, need=needs["food-insecurity"], status="identified"
         )
+
+
+def _epds_answers(total: int) -> dict[str, str]:
+    """Items 1–9 adding up to ``total`` (each 0–3), item 10 (self-harm) "never"."""
+    links = ["/71355-2", "/71356-0", "/71357-8", "/71358-6", "/71359-4", "/71360-2", "/71361-0", "/71362-8", "/71363-6"]
+    answers = {}
+    left = total
+    for number, link_id in enumerate(links, start=1):
+        score = min(3, left)
+        left -= score
+        answers[link_id] = f"epds-{number}-{score}"
+    answers["/71364-4"] = "epds-10-0"
+    return answers
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize(
+    ("total", "status", "need"), [(9, "negative", False), (10, "positive", True), (13, "positive", True)]
+)
+def test_epds_thresholds_through_the_whole_path(
+    network: Network, screen_family: ScreenFamily, language: str, total: int, status: str, need: bool
+) -> None:
+    response = _start(network, screen_family, "epds", language)
+    _answer(network, response, _epds_answers(total))
+    _complete(network, response)
+    result = ScreeningResult.objects.get(response=response, rule="epds-total")
+    assert (result.total, result.status, result.code) == (total, status, "99046-5")
+    assert IdentifiedNeed.objects.filter(need="maternal-mental-health").exists() is need
+    assert not ScreeningAlert.objects.exists()
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize(("first", "total", "alert"), [("LA16644-9", 10, False), ("LA6482-9", 11, True)])
+def test_the_safety_threshold_through_the_whole_path(
+    network: Network, screen_family: ScreenFamily, language: str, first: str, total: int, alert: bool
+) -> None:
+    response = _start(network, screen_family, "ahc-hrsn-core", language)
+    answers = {
+        **AHC_POSITIVE_FOOD,
+        "/95618-5": first,
+        "/95617-7": "LA10066-1",
+        "/95616-9": "LA10066-1",
+        "/95615-1": "LA10066-1",
+    }
+    raised = _answer(network, response, answers)
+    assert [a.kind for a in raised] == (["interpersonal-safety"] if alert else [])
+    _complete(network, response)
+    result = ScreeningResult.objects.get(response=response, rule="interpersonal-safety")
+    assert result.total == total
+    assert IdentifiedNeed.objects.filter(need="intimate-partner-violence").exists() is alert
+    if alert:
+        need = IdentifiedNeed.objects.get(need="intimate-partner-violence")
+        assert need.category == DataCategory.INTERPERSONAL_SAFETY
+    assert ScreeningAlert.objects.count() == (1 if alert else 0)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_declined_phq2_item_skips_the_phq9_and_leaves_the_result_open(
+    network: Network, screen_family: ScreenFamily, language: str
+) -> None:
+    response = _start(network, screen_family, "phq-2-9", language)
+    _answer(network, response, {"/44250-9": "LA6571-9", "/44255-8": DECLINED})
+    result = _complete(network, response)
+    assert result.enabled == ("/44250-9", "/44255-8")
+    assert ScreeningResult.objects.get(response=response, rule="phq2").status == "incomplete"
+    assert not IdentifiedNeed.objects.exists()
