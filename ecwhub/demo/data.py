@@ -1376,6 +1376,106 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
     ),
 )
 
+# --- The directory: where and when the services are offered ---------------------------------------
+
+# ZIP code centroids (US Census ZCTA, as in the ``zipcodes`` package), for the directory's locations.
+ZIP_CENTROIDS: dict[str, tuple[str, str]] = {
+    "90022": ("34.0245", "-118.1561"),
+    "90032": ("34.0818", "-118.1753"),
+    "90063": ("34.0451", "-118.1859"),
+    "91731": ("34.0791", "-118.0371"),
+    "91733": ("34.0557", "-118.0444"),
+    "91754": ("34.0534", "-118.1271"),
+    "91770": ("34.0658", "-118.0853"),
+    "91775": ("34.1155", "-118.0857"),
+    "91776": ("34.0890", "-118.0955"),
+    "91780": ("34.1016", "-118.0537"),
+    "91801": ("34.0914", "-118.1293"),
+    "91803": ("34.0745", "-118.1434"),
+}
+
+
+@dataclass(frozen=True)
+class SiteSpec:
+    """A second place where an organization offers some of its services."""
+
+    organization: str  # slug
+    name: str
+    street: str
+    city: str
+    postal_code: str
+    services: tuple[str, ...]  # service names offered there
+    transportation: str = ""
+
+
+SITES: tuple[SiteSpec, ...] = (
+    SiteSpec(
+        MAIN_FRC_SLUG,
+        "Alhambra Park community room",
+        "500 N Palm Ave",
+        "Alhambra",
+        "91801",
+        ("Parent cafés and parenting classes",),
+        "Metro bus 260 to Atlantic Blvd / Alhambra Rd; free parking on Palm Ave.",
+    ),
+    SiteSpec(
+        MAIN_FOOD_BANK_SLUG,
+        "South El Monte mobile pantry (Thursdays)",
+        "1415 Santa Anita Ave",
+        "South El Monte",
+        "91733",
+        (),
+        "El Monte Transit green line, stop at Santa Anita Ave / Rush St.",
+    ),
+    SiteSpec(
+        "wic-alhambra",
+        "WIC at San Gabriel Mission Playhouse annex",
+        "320 S Mission Dr",
+        "San Gabriel",
+        "91776",
+        (),
+    ),
+    SiteSpec(
+        "nido-home-visiting",
+        "Nido group connections room",
+        "2000 W Garvey Ave",
+        "Monterey Park",
+        "91754",
+        (),
+    ),
+)
+
+# Weekly hours, as (days, opens, closes): weekday offices, evening classes, Saturday mornings.
+HOURS_PATTERNS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "office": (("MO,TU,WE,TH,FR", "09:00", "17:00"),),
+    "office_saturday": (("MO,TU,WE,TH,FR", "08:30", "17:00"), ("SA", "09:00", "13:00")),
+    "clinic_evenings": (("MO,TU,WE,TH,FR", "08:00", "17:00"), ("TU,TH", "17:00", "20:00"), ("SA", "08:00", "12:00")),
+    "evenings": (("TU,TH", "17:30", "20:00"),),
+    "weekend": (("SA", "09:00", "12:00"), ("WE", "15:00", "18:00")),
+    "school": (("MO,TU,WE,TH,FR", "07:30", "15:30"),),
+}
+HOURS_BY_KIND: dict[str, tuple[str, ...]] = {
+    K.FAMILY_RESOURCE_CENTER: ("office_saturday", "office", "evenings"),
+    K.CLINIC: ("clinic_evenings", "office"),
+    K.SCHOOL: ("school", "office"),
+    K.FOOD_BANK: ("weekend", "office_saturday"),
+    K.WIC: ("office_saturday", "office"),
+    K.HOME_VISITING: ("office", "office_saturday"),
+    K.MENTAL_HEALTH: ("clinic_evenings", "office", "evenings"),
+    K.LEGAL_AID: ("office", "evenings"),
+}
+# Words in a service name that decide its hours, before the organization's kind does.
+HOURS_BY_WORD: tuple[tuple[str, str], ...] = (
+    ("Saturday", "weekend"),
+    ("pantry", "weekend"),
+    ("class", "evenings"),
+    ("café", "evenings"),
+    ("group", "evenings"),
+    ("preschool", "school"),
+)
+# Share of listings whose provider has not confirmed them for more than 180 days.
+STALE_SHARE = 0.15
+
 # Who signs households up, and how often: the organizations that run intake.
 REGISTRAR_WEIGHTS: tuple[tuple[str, int], ...] = (
     (MAIN_FRC_SLUG, 22),

@@ -19,16 +19,19 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
+from django.utils import translation
 from django.utils.text import slugify
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ecwhub.accounts.models import STAFF_ROLES, Membership, Organization, Role, SecurityEvent, User
 from ecwhub.accounts.services import hub_admin_group, membership_rules_check
 from ecwhub.core.languages import Language
+from ecwhub.directory import models as dm
 from ecwhub.directory.models import Service, ServiceLanguage, ServiceNeed
 from ecwhub.directory.search.index import search_index_rebuild
 from ecwhub.families.models import Household, InsuranceStatus, Person
@@ -1010,10 +1013,167 @@ def _create_services(seed: int, organizations: dict[str, Organization], today: d
                 ServiceLanguage(service=service, language=language, dialect=dialect)
                 for language, dialect in dict.fromkeys(item.languages)
             )
+    directory_rows = _directory_listings(seed, organizations, services, languages, today)
     Service.objects.bulk_create(services)
     ServiceNeed.objects.bulk_create(needs)
     ServiceLanguage.objects.bulk_create(languages)
+    for rows in directory_rows:
+        if rows:
+            type(rows[0]).objects.bulk_create(rows)
     return len(services)
+
+
+def _directory_listings(
+    seed: int,
+    organizations: dict[str, Organization],
+    services: list[Service],
+    languages: list[ServiceLanguage],
+    today: date,
+) -> list[list[Any]]:
+    """The HSDS side of the demo directory: organizations, locations, hours, phones, languages, fees, capacity.
+
+    Fills the services' HSDS and capacity fields in place (they are bulk-created afterwards) and writes
+    the organizations and locations; returns the rows that point at services, to write after them.
+    Draws from its own random stream, so service ids do not depend on it.
+    """
+    rng = _rng(seed, "directory")
+    now = reference_time(today)
+    with translation.override("en"):  # HSDS language names are stored in English, whatever the seeding locale
+        labels = {code: str(label) for code, label in Language.choices}
+    listings = {
+        slug: dm.DirectoryOrganization(
+            id=_uuid(rng),
+            member=org,
+            name=org.name,
+            description=org.description,
+            email=org.email,
+            website=org.website,
+        )
+        for slug, org in organizations.items()
+        if any(spec.slug == slug and spec.services for spec in data.ORGANIZATIONS)
+    }
+    dm.DirectoryOrganization.objects.bulk_create(listings.values())
+
+    def place(slug: str, name: str, street: str, city: str, postal_code: str, transportation: str = "") -> dm.Location:
+        lat, long = data.ZIP_CENTROIDS.get(postal_code, data.ZIP_CENTROIDS["91801"])
+        # Spread sites around the ZIP centroid (about ±600 m) so they do not sit on one point.
+        location = dm.Location(
+            id=_uuid(rng),
+            organization=listings[slug],
+            name=name,
+            transportation=transportation,
+            latitude=Decimal(lat) + Decimal(rng.randint(-55, 55)) / 10000,
+            longitude=Decimal(long) + Decimal(rng.randint(-65, 65)) / 10000,
+        )
+        addresses.append(
+            dm.Address(
+                id=_uuid(rng),
+                location=location,
+                address_1=street.split(", ")[0],
+                address_2=", ".join(street.split(", ")[1:]),
+                city=city,
+                state_province="CA",
+                postal_code=postal_code,
+                country="US",
+                address_type="physical",
+            )
+        )
+        accessibility.append(
+            dm.Accessibility(id=_uuid(rng), location=location, description="Step-free entrance; accessible restroom.")
+        )
+        return location
+
+    locations: list[dm.Location] = []
+    addresses: list[dm.Address] = []
+    accessibility: list[dm.Accessibility] = []
+    main_site: dict[str, dm.Location] = {}
+    for spec in data.ORGANIZATIONS:
+        if spec.slug in listings:
+            main_site[spec.slug] = place(spec.slug, spec.name, spec.street, spec.city, spec.postal_code)
+            locations.append(main_site[spec.slug])
+    extra_sites: list[tuple[data.SiteSpec, dm.Location]] = []
+    for site in data.SITES:
+        location = place(site.organization, site.name, site.street, site.city, site.postal_code, site.transportation)
+        locations.append(location)
+        extra_sites.append((site, location))
+    dm.Location.objects.bulk_create(locations)
+    dm.Address.objects.bulk_create(addresses)
+    dm.Accessibility.objects.bulk_create(accessibility)
+
+    by_service = {}
+    for spec in data.ORGANIZATIONS:
+        for item in spec.services:
+            by_service[(spec.slug, item.name)] = (spec, item)
+    kinds = {slug: org.kind for slug, org in organizations.items()}
+    slug_of = {org.pk: slug for slug, org in organizations.items()}
+    at_locations: list[dm.ServiceAtLocation] = []
+    schedules: list[dm.Schedule] = []
+    phones: list[dm.Phone] = []
+    hsds_languages: list[dm.DirectoryLanguage] = []
+    costs: list[dm.CostOption] = []
+    languages_of: dict[uuid.UUID, list[ServiceLanguage]] = {}
+    for row in languages:
+        languages_of.setdefault(row.service.pk, []).append(row)
+    for service in services:
+        slug = slug_of[service.organization.pk]  # type: ignore[union-attr]
+        spec, item = by_service[(slug, service.name)]
+        service.directory_organization_id = listings[slug].pk
+        if item.min_age_months is not None:
+            service.minimum_age = Decimal(item.min_age_months) / 12
+        if item.max_age_months is not None:
+            service.maximum_age = Decimal(item.max_age_months) / 12
+        # Capacity as providers report it: most take hub referrals, a few count open slots.
+        service.accepts_electronic_referrals = rng.random() < 0.8
+        service.open_slots = rng.randint(0, 25) if rng.random() < 0.35 else None
+        service.wait_time = f"About {item.typical_wait_days} days" if item.typical_wait_days is not None else ""
+        stale = rng.random() < data.STALE_SHARE
+        service.last_verified_at = now - timedelta(days=rng.randint(190, 420) if stale else rng.randint(0, 150))
+        service.last_modified = service.last_verified_at
+        sites = [main_site[slug]] + [
+            loc
+            for site, loc in extra_sites
+            if site.organization == slug and (not site.services or service.name in site.services)
+        ]
+        for location in sites:
+            at_locations.append(dm.ServiceAtLocation(id=_uuid(rng), service=service, location=location))
+        pattern = next((p for word, p in data.HOURS_BY_WORD if word.lower() in service.name.lower()), None)
+        pattern = pattern or rng.choice(data.HOURS_BY_KIND.get(kinds[slug], ("office",)))
+        for days, opens, closes in data.HOURS_PATTERNS[pattern]:
+            schedules.append(
+                dm.Schedule(
+                    id=_uuid(rng),
+                    service=service,
+                    freq="WEEKLY",
+                    byday=days,
+                    opens_at=time.fromisoformat(opens),
+                    closes_at=time.fromisoformat(closes),
+                    description=f"{days} {opens}-{closes}",
+                )
+            )
+        phones.append(dm.Phone(id=_uuid(rng), service=service, number=spec.phone, type="voice"))
+        for row in languages_of.get(service.pk, []):
+            hsds_languages.append(
+                dm.DirectoryLanguage(
+                    id=_uuid(rng),
+                    service=service,
+                    code=row.language,
+                    name=labels[row.language],
+                    note=row.dialect,
+                )
+            )
+        if not item.is_free:
+            service.fees_description = "Sliding scale by household income; Medi-Cal accepted."
+            costs.append(
+                dm.CostOption(
+                    id=_uuid(rng),
+                    service=service,
+                    option="Sliding scale, lowest step",
+                    currency="USD",
+                    amount=Decimal(rng.choice((5, 10, 15, 20, 25))),
+                    amount_description="per visit",
+                )
+            )
+    return [at_locations, schedules, phones, hsds_languages, costs]
 
 
 _STAFF_CULTURES = _Weighted(

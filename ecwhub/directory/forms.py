@@ -39,19 +39,20 @@ class ListingForm(forms.Form):
                 label=_("Dialect of %(language)s") % {"language": label}, max_length=100, required=False
             )
             self.language_rows.append((self[f"lang_{code}"], self[f"dialect_{code}"]))
+        # Two time ranges per day: enough for a clinic open 8-17 with evening hours 17:30-20.
         self.day_rows = []
         for code, label in m.Schedule.Weekday.choices:
-            self.fields[f"opens_{code}"] = forms.TimeField(
-                label=_("%(day)s opens") % {"day": label},
-                required=False,
-                widget=forms.TimeInput(attrs={"type": "time"}),
-            )
-            self.fields[f"closes_{code}"] = forms.TimeField(
-                label=_("%(day)s closes") % {"day": label},
-                required=False,
-                widget=forms.TimeInput(attrs={"type": "time"}),
-            )
-            self.day_rows.append((label, self[f"opens_{code}"], self[f"closes_{code}"]))
+            row: list[Any] = [label]
+            for suffix in ("", "2"):
+                for kind, text in (("opens", _("%(day)s opens")), ("closes", _("%(day)s closes"))):
+                    name = f"{kind}{suffix}_{code}"
+                    self.fields[name] = forms.TimeField(
+                        label=text % {"day": label},
+                        required=False,
+                        widget=forms.TimeInput(attrs={"type": "time"}),
+                    )
+                    row.append(self[name])
+            self.day_rows.append(tuple(row))
 
     @staticmethod
     def initial_for(service: m.Service, hours: list[Hours]) -> dict[str, Any]:
@@ -68,18 +69,22 @@ class ListingForm(forms.Form):
                 initial[f"lang_{language.language}"] = True
                 initial[f"dialect_{language.language}"] = language.dialect
         for h in hours:
-            initial.setdefault(f"opens_{h.day}", h.opens_at)
-            initial.setdefault(f"closes_{h.day}", h.closes_at)
+            suffix = "2" if f"opens_{h.day}" in initial else ""
+            initial[f"opens{suffix}_{h.day}"] = h.opens_at
+            initial[f"closes{suffix}_{h.day}"] = h.closes_at
         return initial
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for day in WEEKDAYS:
-            opens, closes = data.get(f"opens_{day}"), data.get(f"closes_{day}")
-            if (opens is None) != (closes is None):
-                self.add_error(f"closes_{day}", _("Give both the opening and the closing time, or neither."))
-            elif opens is not None and closes is not None and closes <= opens:
-                self.add_error(f"closes_{day}", _("The closing time must be after the opening time."))
+            for suffix in ("", "2"):
+                opens, closes = data.get(f"opens{suffix}_{day}"), data.get(f"closes{suffix}_{day}")
+                if (opens is None) != (closes is None):
+                    self.add_error(
+                        f"closes{suffix}_{day}", _("Give both the opening and the closing time, or neither.")
+                    )
+                elif opens is not None and closes is not None and closes <= opens:
+                    self.add_error(f"closes{suffix}_{day}", _("The closing time must be after the opening time."))
         return data
 
     def edit(self) -> ListingEdit:
@@ -88,9 +93,10 @@ class ListingForm(forms.Form):
             (code, data.get(f"dialect_{code}", "").strip()) for code in Language.values if data.get(f"lang_{code}")
         ]
         hours = [
-            Hours(day, data[f"opens_{day}"], data[f"closes_{day}"])
+            Hours(day, data[f"opens{suffix}_{day}"], data[f"closes{suffix}_{day}"])
             for day in WEEKDAYS
-            if data.get(f"opens_{day}") is not None and data.get(f"closes_{day}") is not None
+            for suffix in ("", "2")
+            if data.get(f"opens{suffix}_{day}") is not None and data.get(f"closes{suffix}_{day}") is not None
         ]
         return ListingEdit(
             description=data["description"],

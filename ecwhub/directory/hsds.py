@@ -438,6 +438,15 @@ def need_attribute_id(service_id: uuid.UUID, need: str) -> uuid.UUID:
     return uuid.uuid5(_NS, f"attribute:{service_id}:{need}")
 
 
+# A directory organization that is a hub member carries an organization identifier naming the member
+# (by its slug), so an export re-imported into another hub database keeps the link.
+MEMBER_SCHEME = "urn:ecwhub:member"
+
+
+def member_identifier_id(organization_id: uuid.UUID) -> uuid.UUID:
+    return uuid.uuid5(_NS, f"member:{organization_id}")
+
+
 # --- Languages: HSDS code/name → the hub's language codes ----------------------------------------
 _LANGUAGE_CODES: dict[str, str] = {
     "en": "en",
@@ -1038,6 +1047,16 @@ def rows_from_database() -> dict[str, list[Row]]:
     out: dict[str, list[Row]] = {}
     for name, table in TABLES.items():
         out[name] = [row_from_instance(table, obj) for obj in table.model.objects.order_by("pk")]  # type: ignore[attr-defined]
+    for org_id, slug in m.DirectoryOrganization.objects.filter(member__isnull=False).values_list("pk", "member__slug"):
+        out["organization_identifier"].append(
+            {
+                "id": member_identifier_id(org_id),
+                "organization_id": org_id,
+                "identifier_scheme": MEMBER_SCHEME,
+                "identifier_type": "ECW Hub member",
+                "identifier": slug,
+            }
+        )
     needs = list(m.ServiceNeed.objects.order_by("service_id", "need").values_list("service_id", "need"))
     if needs:
         out["taxonomy"].append(
@@ -1215,6 +1234,18 @@ def record_json(table_name: str, obj: models.Model, *, parent_table: str = "", n
         lookup = attname.model_attr if attname else column
         children = child_model.objects.filter(**{lookup: obj.pk}).order_by("pk")  # type: ignore[attr-defined]
         out[key] = [record_json(child_table, child, parent_table=table_name) for child in children]
+    if table_name == "organization" and "organization_identifiers" in out:
+        member_slug = getattr(getattr(obj, "member", None), "slug", None)
+        if member_slug:
+            out["organization_identifiers"].append(
+                {
+                    "id": str(member_identifier_id(obj.pk)),  # type: ignore[arg-type]
+                    "organization_id": str(obj.pk),
+                    "identifier_scheme": MEMBER_SCHEME,
+                    "identifier_type": "ECW Hub member",
+                    "identifier": member_slug,
+                }
+            )
     if table_name not in ("attribute", "metadata", "taxonomy", "taxonomy_term"):
         attributes = m.Attribute.objects.filter(link_id=obj.pk).select_related("taxonomy_term").order_by("pk")
         out["attributes"] = [record_json("attribute", a, parent_table=table_name) for a in attributes]

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import DatabaseError, models, transaction
 
-from ecwhub.accounts.models import User
+from ecwhub.accounts.models import Organization, User
 
 from . import hsds
 from . import models as m
@@ -119,10 +119,21 @@ def _write(parsed: list[hsds.ParsedRow], result: BatchResult, progress: Progress
     by_table["attribute"] = attributes
     by_table["taxonomy"] = [r for r in by_table.get("taxonomy", []) if r.id != hsds.NEED_TAXONOMY_ID]
     by_table["taxonomy_term"] = [r for r in by_table.get("taxonomy_term", []) if r.id not in hsds.NEED_BY_TERM_ID]
+    # Member links arrive as organization identifiers in the hub's scheme: they set the member.
+    member_slugs: dict[uuid.UUID, str] = {}
+    identifiers = []
+    for row in by_table.get("organization_identifier", []):
+        if row.values.get("identifier_scheme") == hsds.MEMBER_SCHEME:
+            member_slugs[row.values["organization_id"]] = row.values["identifier"]
+        else:
+            identifiers.append(row)
+    by_table["organization_identifier"] = identifiers
 
     members: dict[uuid.UUID, int | None] = {}
     for table_name, table in hsds.TABLES.items():
         rows = by_table.get(table_name, [])
+        if table_name == "program" and member_slugs:  # organizations are written by now
+            _link_members(member_slugs)
         if not rows:
             continue
         if table_name == "service":
@@ -142,6 +153,15 @@ def _write(parsed: list[hsds.ParsedRow], result: BatchResult, progress: Progress
         service_ids.extend(s for s, _ in needs)
     service_ids.extend(r.values["service_id"] for r in by_table.get("language", []) if r.values.get("service_id"))
     return list(dict.fromkeys(service_ids))
+
+
+def _link_members(member_slugs: dict[uuid.UUID, str]) -> None:
+    """Link directory organizations to the hub members their identifiers name (when this hub has them)."""
+    members = dict(Organization.objects.filter(slug__in=set(member_slugs.values())).values_list("slug", "pk"))
+    for org_id, slug in member_slugs.items():
+        if slug in members:
+            m.DirectoryOrganization.objects.filter(member_id=members[slug]).exclude(pk=org_id).update(member=None)
+            m.DirectoryOrganization.objects.filter(pk=org_id).update(member_id=members[slug])
 
 
 def _upsert(table: hsds.Table, rows: list[hsds.ParsedRow], members: dict[uuid.UUID, int | None]) -> tuple[int, int]:

@@ -46,8 +46,9 @@ class DirectoryOrganization(models.Model):
     """HSDS ``organization``: any organization listed in the directory, member of the hub or not."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    # A member removed from the hub takes its listing along (members normally leave by deactivation).
     member = models.OneToOneField(
-        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="directory_listing"
+        Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="directory_listing"
     )
     name = models.TextField(_("name"))
     alternate_name = models.TextField(blank=True)

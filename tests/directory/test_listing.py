@@ -196,3 +196,22 @@ def test_directory_chrome_in_spanish(client: Client, network: Network, listings:
     assert "Última verificación" in page
     index = alice.get("/directory/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "Directorio" in index
+
+
+@pytest.mark.django_db
+def test_editing_capacity_keeps_a_day_with_two_opening_ranges(
+    client: Client, network: Network, listings: Listings
+) -> None:
+    pantry = listings.pantry
+    m.Schedule.objects.create(service=pantry, freq="WEEKLY", byday="TU", opens_at=time(8), closes_at=time(17))
+    m.Schedule.objects.create(service=pantry, freq="WEEKLY", byday="TU,TH", opens_at=time(17, 30), closes_at=time(20))
+    bob = signed_in(client, network.bob)
+    url = f"/directory/services/{pantry.pk}/edit/"
+    form = bob.get(url).context["form"]
+    data = {name: value for name, value in form.initial.items() if value not in (None, False, "")}
+    data = {k: (v.strftime("%H:%M") if isinstance(v, time) else v) for k, v in data.items()}
+    data["lang_es"], data["lang_yue"] = "on", "on"
+    data["accepting_referrals"], data["accepts_electronic_referrals"] = "on", "on"
+    data["open_slots"] = "4"
+    assert bob.post(url, data).status_code == 302
+    assert [c.field for c in m.ServiceChange.objects.filter(service=pantry)] == ["open_slots"]
