@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ecwhub.accounts.models import Membership, Role, User
 from ecwhub.consent.models import DataCategory, Purpose, Relationship, RelationshipKind
@@ -77,8 +78,8 @@ def _instrument(response: ScreeningResponse) -> Instrument:
         # Answers are meaningful only against the version they were given to.
         raise ScreeningError(
             "instrument",
-            f"This screen was started with version {response.instrument_version} of {response.instrument}; "
-            f"the hub now has {instrument.version}.",
+            _("This screen was started with version %(old)s of the questionnaire; the hub now has %(new)s.")
+            % {"old": response.instrument_version, "new": instrument.version},
         )
     return instrument
 
@@ -117,24 +118,24 @@ def screening_start(
     """Start a screen of ``person`` with the current version of the instrument. A family member
     always self-administers; staff take it with the family unless ``mode`` says self."""
     if person.household_id != household.pk:
-        raise ScreeningError("person", "This person is not a member of this family.")
+        raise ScreeningError("person", _("This person is not a member of this family."))
     try:
         instrument = scoring.load_instrument(instrument_id)
     except InstrumentError:
-        raise ScreeningError("instrument", "Choose one of the hub's instruments.") from None
+        raise ScreeningError("instrument", _("Choose one of the hub's instruments.")) from None
     if language not in scoring.LANGUAGES:
-        raise ScreeningError("language", "Choose English or Spanish.")
+        raise ScreeningError("language", _("Choose English or Spanish."))
     category = instrument_category(instrument)
     if not may_write(user=acting_user, membership=membership, household=household, category=category):
-        raise ScreeningError("household", "No such family.")
+        raise ScreeningError("household", _("No such family."))
     if _is_family(membership):
         mode = ScreeningResponse.Mode.SELF
         respondent = getattr(acting_user, "person", None)
     mode = mode or ScreeningResponse.Mode.WITH_COORDINATOR
     if mode not in ScreeningResponse.Mode.values:
-        raise ScreeningError("mode", "Choose self-administered or with a coordinator.")
+        raise ScreeningError("mode", _("Choose self-administered or with a coordinator."))
     if respondent is not None and respondent.household_id != household.pk:
-        raise ScreeningError("respondent", "The respondent must be a member of this family.")
+        raise ScreeningError("respondent", _("The respondent must be a member of this family."))
     return ScreeningResponse.objects.create(
         household=household,
         person=person,
@@ -152,11 +153,11 @@ def screening_start(
 def _locked(response: ScreeningResponse, acting_user: User, membership: Membership | None) -> ScreeningResponse:
     locked = ScreeningResponse.objects.select_for_update().select_related("household").get(pk=response.pk)
     if not may_write(user=acting_user, membership=membership, household=locked.household, category=locked.category):
-        raise ScreeningError("household", "No such family.")
+        raise ScreeningError("household", _("No such family."))
     if _is_family(membership) and locked.mode != ScreeningResponse.Mode.SELF:
-        raise ScreeningError("household", "No such family.")
+        raise ScreeningError("household", _("No such family."))
     if locked.status != ScreeningResponse.Status.IN_PROGRESS:
-        raise ScreeningError("status", "This screen is already completed.")
+        raise ScreeningError("status", _("This screen is already completed."))
     return locked
 
 
@@ -178,23 +179,24 @@ def screening_answer(
         try:
             item = instrument.item(link_id)
         except KeyError:
-            raise ScreeningError("link_id", f"This instrument has no question {link_id}.") from None
+            raise ScreeningError("link_id", _("This question is not part of the screen.")) from None
         value: scoring.Answer
         if answer is DECLINED:
             value = DECLINED
         else:
             codes = [str(c) for c in answer]  # type: ignore[union-attr]
             if not codes:
-                raise ScreeningError("answer", "Choose an answer, or 'prefer not to answer'.")
+                raise ScreeningError("answer", _("Choose an answer, or “Prefer not to answer”."))
             value = tuple(codes) if item.repeats else (codes[0] if len(codes) == 1 else tuple(codes))
         try:
             scoring._check_answers(instrument, {link_id: value})
         except scoring.AnswerError as exc:
-            raise ScreeningError("answer", str(exc)) from None
+            # The scoring module says exactly what is wrong, in terms of codes; the person gets a sentence.
+            raise ScreeningError("answer", _("Choose one of the answers offered for this question.")) from exc
         answers = answers_of(response)
         answers[link_id] = value
         if link_id not in scoring.enabled_items(instrument, answers):
-            raise ScreeningError("link_id", "This question is not asked, given the earlier answers.")
+            raise ScreeningError("link_id", _("This question is not asked, given the earlier answers."))
         response.answers.filter(link_id=link_id).delete()
         ScreeningAnswer.objects.bulk_create(_answer_rows(instrument, response, link_id, value))
         return _raise_alerts(response, scoring.score(instrument, answers).urgent)
@@ -244,7 +246,7 @@ def screening_complete(
         enabled = scoring.enabled_items(instrument, answers)
         missing = [link_id for link_id in enabled if link_id not in answers]
         if missing:
-            raise ScreeningError("answers", f"Not answered yet: {', '.join(missing)}.")
+            raise ScreeningError("answers", _("Not answered yet: %(questions)s.") % {"questions": ", ".join(missing)})
         # Answers to questions that later answers skipped are not part of the screen (FHIR enableWhen).
         response.answers.exclude(link_id__in=enabled).delete()
         result = scoring.score(instrument, answers)
@@ -417,7 +419,7 @@ def alert_acknowledge(*, acting_user: User, membership: Membership | None, alert
         if _is_family(membership) or not may_write(
             user=acting_user, membership=membership, household=household, category=DataCategory.SCREENING_RESULTS
         ):
-            raise ScreeningError("household", "No such family.")
+            raise ScreeningError("household", _("No such family."))
         if alert.acknowledged_at is None:
             alert.acknowledged_by = acting_user
             alert.acknowledged_at = timezone.now()
@@ -435,15 +437,15 @@ def need_set_status(
     addressed. Every change leaves a NeedStatusChange row. Declining or closing a need takes it
     out of the family's priorities."""
     if status not in IdentifiedNeed.Status.values:
-        raise ScreeningError("status", "Choose identified, wants help, declined help or addressed.")
+        raise ScreeningError("status", _("Choose identified, wants help, declined help or addressed."))
     with transaction.atomic():
         need = IdentifiedNeed.objects.select_for_update().select_related("household").get(pk=need.pk)
         if not may_write(user=acting_user, membership=membership, household=need.household, category=need.category):
-            raise ScreeningError("household", "No such family.")
+            raise ScreeningError("household", _("No such family."))
         if need.status == status:
             return need
         if need.status == IdentifiedNeed.Status.ADDRESSED:
-            raise ScreeningError("status", "This need was addressed; a new screen records it again if it returns.")
+            raise ScreeningError("status", _("This need was addressed; a new screen records it again if it returns."))
         previous = need.status
         need.status = status
         if status != IdentifiedNeed.Status.WANTS_HELP:
@@ -470,17 +472,17 @@ def needs_prioritise(
             .exclude(status=IdentifiedNeed.Status.ADDRESSED)
         }
         if len(set(ordered)) != len(ordered):
-            raise ScreeningError("ordered", "A need is listed twice.")
+            raise ScreeningError("ordered", _("A need is listed twice."))
         for need_id in ordered:
             need = open_needs.get(str(need_id))
             if need is None:
-                raise ScreeningError("ordered", "One of the needs is not an open need of this family.")
+                raise ScreeningError("ordered", _("One of the needs is not an open need of this family."))
             if need.status == IdentifiedNeed.Status.DECLINED_HELP:
-                raise ScreeningError("ordered", "The family declined help with one of these needs.")
+                raise ScreeningError("ordered", _("The family declined help with one of these needs."))
         for need in open_needs.values():
             if not may_write(user=acting_user, membership=membership, household=household, category=need.category):
                 if str(need.pk) in ordered:
-                    raise ScreeningError("ordered", "One of the needs is not an open need of this family.")
+                    raise ScreeningError("ordered", _("One of the needs is not an open need of this family."))
                 continue
         rank = {str(need_id): i for i, need_id in enumerate(ordered, start=1)}
         now = timezone.now()

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -490,8 +490,25 @@ def _result(request: HttpRequest, actor: Actor, response_id: uuid.UUID) -> HttpR
     return render(request, "screening/result.html", context)
 
 
+RULE_LABELS = {
+    "epds-total": gettext_lazy("EPDS total score"),
+    "epds-self-harm": gettext_lazy("EPDS item 10 (thoughts of self-harm)"),
+    "phq2": gettext_lazy("PHQ-2 score"),
+    "phq9": gettext_lazy("PHQ-9 score"),
+    "phq9-self-harm": gettext_lazy("PHQ-9 item 9 (thoughts of self-harm)"),
+    "food-insecurity": gettext_lazy("Food insecurity"),
+    "housing-instability": gettext_lazy("Housing instability"),
+    "homelessness": gettext_lazy("Homelessness"),
+    "inadequate-housing": gettext_lazy("Inadequate housing"),
+    "transportation-insecurity": gettext_lazy("Transportation insecurity"),
+    "utility-insecurity": gettext_lazy("Utility insecurity"),
+    "interpersonal-safety": gettext_lazy("Interpersonal safety score"),
+    "developmental-concern": gettext_lazy("Milestones not yet reached"),
+}
+
+
 def _rule_label(rule: str) -> str:
-    return rule.replace("-", " ").capitalize()
+    return str(RULE_LABELS.get(rule, rule))
 
 
 @login_required
