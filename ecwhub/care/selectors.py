@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
 from ecwhub.accounts.models import Membership, User
@@ -74,17 +74,29 @@ def _filtered(queryset: QuerySet[Household], filters: WorklistFilters, at: datet
 def _visible_among(
     *, user: User, membership: Membership | None, purpose: str, ids: Sequence[uuid.UUID], categories: Sequence[str]
 ) -> dict[str, set[uuid.UUID]]:
-    """For each category, which of these households the user may see it for (one query each)."""
+    """For each category, which of these households the user may see it for (one round trip)."""
+    found: dict[str, set[uuid.UUID]] = {c: set() for c in categories}
     if not ids:
-        return {c: set() for c in categories}
-    return {
-        category: set(
-            households_visible(user=user, membership=membership, category=category, purpose=purpose)
-            .filter(pk__in=ids)
-            .values_list("pk", flat=True)
-        )
+        return found
+    parts = [
+        households_visible(user=user, membership=membership, category=category, purpose=purpose)
+        .filter(pk__in=ids)
+        .annotate(category=Value(str(category), output_field=CharField()))
+        .values_list("pk", "category")
         for category in categories
-    }
+    ]
+    parts = [p for p in parts if not _is_empty(p)]
+    if not parts:
+        return found
+    union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    for pk, category in union:
+        found[category].add(pk)
+    return found
+
+
+def _is_empty(queryset: QuerySet[Any]) -> bool:
+    # households_visible answers .none() when the role may not see the category at all.
+    return queryset.query.is_empty()
 
 
 @dataclass
