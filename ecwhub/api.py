@@ -170,6 +170,7 @@ class Page(PaginationBase):
 def _add_routers() -> None:
     from ecwhub.accounts.api import router as accounts_router
     from ecwhub.care.api import router as care_router
+    from ecwhub.directory.api import listing_router as directory_listing_router
     from ecwhub.directory.api import router as directory_hsds_router
     from ecwhub.directory.search.api import router as directory_search_router
     from ecwhub.families.api import router as families_router
@@ -181,6 +182,7 @@ def _add_routers() -> None:
     api.add_router("/v1/", screening_router)
     api.add_router("/v1/", directory_search_router)
     api.add_router("/hsds/", directory_hsds_router)
+    api.add_router("/v1/", directory_listing_router)
 
 
 _add_routers()

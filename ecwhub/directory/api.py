@@ -9,16 +9,20 @@ shapes, lists in its paged envelope (``total_items``, ``total_pages``, ``page_nu
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
+from ninja.errors import ValidationError
 from pydantic import Field
+
+from ecwhub.accounts.models import User
 
 from . import hsds
 from . import models as m
+from .services import Hours, ListingEdit, ListingError, service_update, service_verify
 
 router = Router(tags=["directory (HSDS)"])
 
@@ -221,3 +225,79 @@ def service_at_locations_detail(request: HttpRequest, sal_id: uuid.UUID) -> dict
     if sal is None:
         raise Http404
     return hsds.record_json("service_at_location", sal)
+
+
+# --- Providers keep their listing current (hub API, not part of HSDS) --------------------------------
+
+listing_router = Router(tags=["directory listings"])
+
+
+class HoursIn(Schema):
+    day: str = Field(pattern=r"^(MO|TU|WE|TH|FR|SA|SU)$")
+    opens_at: time
+    closes_at: time
+
+
+class LanguageIn(Schema):
+    language: str = Field(max_length=8)
+    dialect: str = Field("", max_length=100)
+
+
+class ListingIn(Schema):
+    """Only the parts sent are changed; send ``null`` for wait or slots to clear them."""
+
+    description: str | None = Field(None, max_length=10000)
+    accepting_referrals: bool | None = None
+    typical_wait_days: int | None = Field(None, ge=0, le=10000)
+    open_slots: int | None = Field(None, ge=0, le=10000)
+    accepts_electronic_referrals: bool | None = None
+    languages: list[LanguageIn] | None = None
+    needs: list[str] | None = None
+    hours: list[HoursIn] | None = None
+
+
+class ChangeOut(Schema):
+    field: str
+    kind: str
+    old_value: str
+    new_value: str
+    changed_at: datetime
+
+
+def _user(request: HttpRequest) -> User:
+    user: User = request.auth  # type: ignore[attr-defined]
+    return user
+
+
+@listing_router.patch(
+    "/directory/services/{service_id}/listing",
+    response=list[ChangeOut],
+    summary="Update your organization's listing (capacity, description, languages, needs, hours)",
+)
+def listing_update(request: HttpRequest, service_id: uuid.UUID, payload: ListingIn) -> list[m.ServiceChange]:
+    sent = payload.model_fields_set
+    edit = ListingEdit(
+        description=payload.description,
+        accepting_referrals=payload.accepting_referrals,
+        typical_wait_days=payload.typical_wait_days,
+        clear_typical_wait_days="typical_wait_days" in sent and payload.typical_wait_days is None,
+        open_slots=payload.open_slots,
+        clear_open_slots="open_slots" in sent and payload.open_slots is None,
+        accepts_electronic_referrals=payload.accepts_electronic_referrals,
+        languages=None if payload.languages is None else [(x.language, x.dialect) for x in payload.languages],
+        needs=payload.needs,
+        hours=None if payload.hours is None else [Hours(h.day, h.opens_at, h.closes_at) for h in payload.hours],
+    )
+    try:
+        return service_update(acting_user=_user(request), service_id=service_id, edit=edit)
+    except ListingError as exc:
+        raise ValidationError(
+            [{"loc": ("body", name), "msg": problem} for name, problems in exc.fields.items() for problem in problems]
+        ) from exc
+
+
+@listing_router.post(
+    "/directory/services/{service_id}/verify", response=ChangeOut, summary="Confirm your listing is current"
+)
+def listing_verify(request: HttpRequest, service_id: uuid.UUID) -> m.ServiceChange:
+    return service_verify(acting_user=_user(request), service_id=service_id)

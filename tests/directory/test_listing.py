@@ -215,3 +215,48 @@ def test_editing_capacity_keeps_a_day_with_two_opening_ranges(
     data["open_slots"] = "4"
     assert bob.post(url, data).status_code == 302
     assert [c.field for c in m.ServiceChange.objects.filter(service=pantry)] == ["open_slots"]
+
+
+def _bearer(user: object) -> dict[str, str]:
+    from ecwhub.accounts.services import api_token_create
+
+    _, token = api_token_create(acting_user=user, name="listing")  # type: ignore[arg-type]
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+@pytest.mark.django_db
+def test_the_listing_api_uses_the_same_rules_as_the_page(network: Network, listings: Listings) -> None:
+    url = f"/api/v1/directory/services/{listings.pantry.pk}/listing"
+    bob = _bearer(network.bob)
+    response = Client().patch(
+        url,
+        data={
+            "open_slots": None,
+            "accepting_referrals": False,
+            "hours": [{"day": "SA", "opens_at": "08:00", "closes_at": "12:00"}],
+        },
+        content_type="application/json",
+        **bob,
+    )
+    assert response.status_code == 200, response.content
+    assert {c["field"]: (c["old_value"], c["new_value"]) for c in response.json()} == {
+        "accepting_referrals": ("True", "False"),
+        "open_slots": ("12", ""),
+        "hours": ("SA 09:00-13:00", "SA 08:00-12:00"),
+    }
+    pantry = m.Service.objects.get(pk=listings.pantry.pk)
+    assert pantry.open_slots is None and pantry.typical_wait_days == 2  # not sent: unchanged
+
+    bad = Client().patch(
+        url, data={"needs": ["hunger"], "typical_wait_days": -1}, content_type="application/json", **bob
+    )
+    assert bad.status_code == 422 and "typical_wait_days" in bad.json()["error"]["fields"]
+    bad = Client().patch(url, data={"needs": ["hunger"]}, content_type="application/json", **bob)
+    assert bad.status_code == 422 and bad.json()["error"]["fields"] == {"needs": ["unknown need 'hunger'"]}
+
+    alice = _bearer(network.alice)
+    assert Client().patch(url, data={"open_slots": 3}, content_type="application/json", **alice).status_code == 404
+    assert Client().post(f"/api/v1/directory/services/{listings.pantry.pk}/verify", **alice).status_code == 404
+    verified = Client().post(f"/api/v1/directory/services/{listings.pantry.pk}/verify", **bob)
+    assert verified.status_code == 200 and verified.json()["kind"] == "verify"
+    assert m.ServiceChange.objects.filter(service=listings.pantry).count() == 4
