@@ -44,6 +44,7 @@ IntakeData = dict[str, list[str]]
 INTAKE_ROLES = frozenset({Role.COORDINATOR, Role.CLINICIAN})
 INTAKE_CONSENT_TEXT_VERSION = "2026-1"
 CAREGIVER_PREFIX, CHILD_PREFIX, DETAILS_PREFIX = "cg", "child", "d"
+STEP_PREFIXES = {1: (f"{CAREGIVER_PREFIX}-", f"{CHILD_PREFIX}-"), 2: (f"{DETAILS_PREFIX}-",)}
 # A candidate this likely is treated as the same person when an intake is linked to a family.
 LINK_PERSON_THRESHOLD = 0.5
 
@@ -201,6 +202,10 @@ def intake_save_step(
     if draft.author_id != acting_user.pk:
         raise IntakeError({"__all__": [_("This intake is not yours.")]})
     merged = intake_draft_data(draft)
+    # The step's form replaces what the draft held for it: an unticked box sends nothing, and
+    # must not leave the earlier tick behind.
+    prefixes = STEP_PREFIXES.get(step, ())
+    merged = {k: v for k, v in merged.items() if not k.startswith(prefixes)}
     merged.update({k: list(v) for k, v in data.items() if k != "csrfmiddlewaretoken"})
     draft.data = json.dumps(merged, ensure_ascii=False)
     draft.updated_at = timezone.now()

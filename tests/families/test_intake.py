@@ -288,3 +288,40 @@ def test_the_api_matches_and_links_with_the_same_rules(network: Network, family:
     assert response.status_code == 201, response.content
     assert response.json()["outcome"] == "linked" and Household.objects.count() == before
     assert IntakeRecord.objects.get().place == "clinic"
+
+
+def test_unticking_a_box_on_a_step_is_saved(network: Network) -> None:
+    client = signed_in(Client(), network.alice)
+    draft_id = _start(client)
+    client.post(f"/families/intake/{draft_id}/step/1/", {**step1(**{"cg-interpreter_needed": "on"}), "action": "save"})
+    assert '"cg-interpreter_needed"' in IntakeDraft.objects.get(pk=draft_id).data
+    client.post(f"/families/intake/{draft_id}/step/1/", {**step1(), "action": "save"})
+    assert '"cg-interpreter_needed"' not in IntakeDraft.objects.get(pk=draft_id).data
+
+
+def test_another_child_row_is_added_and_an_empty_row_is_skipped(network: Network) -> None:
+    client = signed_in(Client(), network.alice)
+    draft_id = _start(client)
+    response = client.post(f"/families/intake/{draft_id}/step/1/", {**step1(), "action": "add_child"})
+    assert response.status_code == 302
+    page = client.get(f"/families/intake/{draft_id}/step/1/").content.decode()
+    assert 'name="child-1-given_name"' in page and 'value="Mateo"' in page
+    data = {**step1(), "child-TOTAL_FORMS": "2", "child-1-given_name": "", "child-1-sex": "unknown"}
+    response = client.post(f"/families/intake/{draft_id}/step/1/", {**data, "action": "next"})
+    assert response.status_code == 302
+    data = {**data, "child-1-given_name": "Lucía"}
+    response = client.post(f"/families/intake/{draft_id}/step/1/", {**data, "action": "next"})
+    assert response.status_code == 400 and 'id="id_child-1-family_name_errors"' in response.content.decode()
+
+
+def test_the_intake_speaks_spanish(network: Network) -> None:
+    """Needs the Spanish catalog with /work/tr/intake.json merged (the lead merges it)."""
+    network.alice.preferred_language = "es"
+    network.alice.save(update_fields=["preferred_language"])
+    client = signed_in(Client(), network.alice)
+    client.cookies["django_language"] = "es"
+    draft_id = _start(client)
+    response = client.post(f"/families/intake/{draft_id}/step/1/", {**step1(**{"cg-phone": "12"}), "action": "next"})
+    body = response.content.decode()
+    assert "Admisión: quiénes son y cómo contactarlos" in body
+    assert "Escriba un número de teléfono de EE. UU. de 10 dígitos" in body
