@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 import pytest
+from django.db import connection
 from django.http import Http404
 from django.test import Client, TestCase
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ecwhub.directory import models as m
@@ -260,3 +262,33 @@ def test_the_listing_api_uses_the_same_rules_as_the_page(network: Network, listi
     verified = Client().post(f"/api/v1/directory/services/{listings.pantry.pk}/verify", **bob)
     assert verified.status_code == 200 and verified.json()["kind"] == "verify"
     assert m.ServiceChange.objects.filter(service=listings.pantry).count() == 4
+
+
+@pytest.mark.django_db
+def test_list_pages_and_the_api_list_do_not_grow_queries_with_services(
+    client: Client, network: Network, listings: Listings
+) -> None:
+    alice = signed_in(client, network.alice)
+    paths = [
+        "/directory/",
+        "/directory/services/",
+        f"/directory/organizations/{listings.food_org.pk}/",
+        "/api/hsds/services",
+    ]
+
+    def counts() -> list[int]:
+        result = []
+        for path in paths:
+            with CaptureQueriesContext(connection) as captured:
+                assert alice.get(path).status_code == 200
+            result.append(len(captured))
+        return result
+
+    before = counts()
+    for number in range(6):
+        service = m.Service.objects.create(
+            organization=network.food_bank, directory_organization=listings.food_org, name=f"Extra {number}"
+        )
+        m.ServiceNeed.objects.create(service=service, need="food-insecurity")
+        m.ServiceLanguage.objects.create(service=service, language="es")
+    assert counts() == before
