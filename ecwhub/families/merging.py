@@ -71,7 +71,7 @@ def _references(model: type[models.Model]) -> dict[type[models.Model], list[str]
         if not (rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one or rel.many_to_many)):
             continue
         if rel.many_to_many:
-            raise MergeError("__all__", f"{rel.related_model.__name__} links to {model.__name__} many-to-many")
+            raise MergeError("__all__", f"{rel.related_model} links to {model.__name__} many-to-many")
         refs.setdefault(rel.related_model, []).append(rel.field.name)  # type: ignore[union-attr,arg-type]
     return refs
 

@@ -55,7 +55,7 @@ def canonical_dump() -> dict[str, list[dict[str, Any]]]:
                 continue
             dump[model._meta.label] = sorted((row_dump(r) for r in model._base_manager.all()), key=repr)
             for m2m in model._meta.local_many_to_many:
-                through = m2m.remote_field.through  # type: ignore[union-attr]
+                through: Any = m2m.remote_field.through  # type: ignore[union-attr]
                 dump[through._meta.label] = sorted((row_dump(r) for r in through._base_manager.all()), key=repr)
     return dump
 

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from django.test import Client
 
-from ecwhub.accounts.models import Membership, Role
+from ecwhub.accounts.models import Membership, Organization, Role
 from ecwhub.accounts.services import membership_add
 from ecwhub.consent.models import AuditEntry, RelationshipKind
 from ecwhub.consent.services import relationship_end, relationship_start
@@ -96,7 +96,7 @@ def test_different_people_leaves_the_queue(network: Network) -> None:
     assert client.post(f"/families/review/{review.pk}/", {"decision": "same"}).status_code == 404
 
 
-def _coordinate(family: Family, *organizations: object) -> None:
+def _coordinate(family: Family, *organizations: Organization) -> None:
     for organization in organizations:
         relationship_start(
             household=family.household, kind=RelationshipKind.DESIGNATED_COORDINATOR, organization=organization
