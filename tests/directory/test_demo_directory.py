@@ -63,3 +63,25 @@ def test_the_demo_directory_exports_and_reimports_without_loss(demo: None, tmp_p
     # The hub's own links come back too: member organizations (identifier) and needs (attributes).
     assert dict(m.Service.objects.values_list("pk", "organization_id")) == members
     assert m.ServiceNeed.objects.count() > 100
+
+
+def test_the_demo_directory_is_browsable_and_providers_edit_their_own(demo: None, client) -> None:  # type: ignore[no-untyped-def]
+    from ecwhub.accounts.models import Membership, Role
+    from tests.conftest import signed_in
+
+    staff = Membership.objects.filter(role=Role.PROVIDER_STAFF, organization__services__isnull=False).first()
+    assert staff is not None
+    browser = signed_in(client, staff.user)
+    assert "Directory" in browser.get("/directory/").content.decode()
+    listing = browser.get("/directory/services/?page=2")
+    assert listing.status_code == 200 and listing.context["page"].number == 2
+    own = m.Service.objects.filter(organization=staff.organization).first()
+    other = m.Service.objects.exclude(organization=staff.organization).first()
+    page = browser.get(f"/directory/services/{own.pk}/").content.decode()
+    assert own.name in page and "Update this listing" in page
+    assert own.service_at_locations.first().location.addresses.get().postal_code in page
+    assert browser.get(f"/directory/services/{own.pk}/edit/").status_code == 200
+    assert "Update this listing" not in browser.get(f"/directory/services/{other.pk}/").content.decode()
+    assert browser.get(f"/directory/services/{other.pk}/edit/").status_code == 404
+    stale = browser.get("/directory/services/?stale=1")
+    assert stale.context["page"].paginator.count == m.Service.objects.stale().count()
