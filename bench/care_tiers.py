@@ -323,6 +323,7 @@ def run(households: int, repeat: int, engine: str) -> None:
 
     coordinator = Membership.objects.select_related("user", "organization").get(role=Role.COORDINATOR)
     one = TierAssignment.objects.filter(tier=3).values_list("household_id", flat=True).first()
+    assert one is not None
     access_check.line("recompute one", access_check.measure(lambda: household_tier_recompute([one]), repeat), context)
     zip_code = (
         Household.objects.filter(registered_by=coordinator.organization)

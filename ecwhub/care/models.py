@@ -138,9 +138,9 @@ class RiskRule(models.Model):
             value = getattr(self, field)
             present = value is not None and value != ""
             if field in wanted and not present:
-                errors.setdefault(field, []).append(_("This condition needs a value here."))
+                errors.setdefault(field, []).append(str(_("This condition needs a value here.")))
             if field not in wanted and present:
-                errors.setdefault(field, []).append(_("Leave this empty: the condition does not use it."))
+                errors.setdefault(field, []).append(str(_("Leave this empty: the condition does not use it.")))
         if self.kind == RuleKind.URGENT_FLAG and self.urgent_kind and self.urgent_kind not in URGENT_KINDS:
             errors.setdefault("urgent_kind", []).append(
                 _("Unknown urgent flag; use one of: %(kinds)s.") % {"kinds": ", ".join(sorted(URGENT_KINDS))}
@@ -150,7 +150,7 @@ class RiskRule(models.Model):
             if problem:
                 errors.setdefault(problem[0], []).append(problem[1])
         if self.kind in (RuleKind.CHILD_AGE_UNDER, RuleKind.COUNT_OF_NEEDS_AT_LEAST) and self.threshold == 0:
-            errors.setdefault("threshold", []).append(_("Use a number above zero."))
+            errors.setdefault("threshold", []).append(str(_("Use a number above zero.")))
         for field in ("explanation", "explanation_es"):
             problem_text = _template_problem(getattr(self, field))
             if problem_text:

@@ -56,6 +56,8 @@ def screening_facts(household_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Scree
     ).values_list("id", "household_id", "person_id", "instrument", "completed_at"):
         household_of[response_id] = household_id
         instrument_of[response_id] = instrument
+        if completed_at is None:  # the database requires it for a completed screen
+            continue
         key = (person_id, instrument)
         if key not in latest or latest[key][0] < completed_at:
             latest[key] = (completed_at, response_id)
@@ -74,9 +76,9 @@ def screening_facts(household_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Scree
         ):
             positive_at[household_id] = observed_at
         if response_id in current and total is not None:
-            key = (instrument_of[response_id], rule)
+            total_key = (instrument_of[response_id], rule)
             # Two caregivers screened with the same instrument: the higher total speaks for the family.
-            totals[household_id][key] = max(total, totals[household_id].get(key, total))
+            totals[household_id][total_key] = max(total, totals[household_id].get(total_key, total))
 
     findings: dict[uuid.UUID, set[str]] = defaultdict(set)
     for response_id, household_id, code in Finding.objects.filter(household_id__in=ids).values_list(

@@ -202,7 +202,7 @@ def worklist_page(
     )
     rows: list[WorklistRow] = []
     for household in households:
-        allowed = {c for c in REASON_CATEGORIES if household.pk in visible[c]}
+        allowed = {str(c) for c in REASON_CATEGORIES if household.pk in visible[c]}
         assignment = getattr(household, "tier", None)
         members = sorted(household.members.all(), key=lambda p: (p.created_at, str(p.pk)))
         demographics = DataCategory.DEMOGRAPHICS in allowed
@@ -225,7 +225,7 @@ def worklist_page(
                 categories=sorted(shown),
             )
         )
-    page.object_list = rows
+    page.object_list = rows  # type: ignore[assignment]
     _audit_rows(user, membership, purpose, rows, "care worklist")
     return page  # type: ignore[return-value]
 
@@ -289,10 +289,10 @@ def overdue_page(
                 overdue_kinds=[k for k in summary.overdue_kinds.split(",") if k],
                 oldest_overdue_on=summary.oldest_overdue_on,
                 overdue_count=summary.overdue_count,
-                categories=[DataCategory.DEMOGRAPHICS] + ([DataCategory.IDENTITY_CONTACT] if named else []),
+                categories=[str(DataCategory.DEMOGRAPHICS)] + ([str(DataCategory.IDENTITY_CONTACT)] if named else []),
             )
         )
-    page.object_list = rows
+    page.object_list = rows  # type: ignore[assignment]
     _audit_rows(user, membership, purpose, rows, "overdue children")
     return page  # type: ignore[return-value]
 

@@ -8,6 +8,7 @@ the access policy and is audited (in ``care.selectors`` or ``consent.selectors.h
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -114,7 +115,7 @@ def _open_for_write(request: HttpRequest, household_id: uuid.UUID, category: str
     return request.user, membership, opened.household  # type: ignore[return-value]
 
 
-def _child(household: object, person_id: uuid.UUID) -> Person:
+def _child(household: Any, person_id: uuid.UUID) -> Person:
     person = Person.objects.filter(pk=person_id, household=household).first()
     if person is None:
         raise Http404

@@ -26,7 +26,7 @@ from .generator import reference_time
 
 # Share of families who stopped keeping up at some age, and how likely each item is otherwise.
 LAPSED_SHARE = 0.17
-ON_TIME = {
+ON_TIME: dict[str, float] = {
     CareEventKind.WELL_CHILD_VISIT: 0.9,
     CareEventKind.IMMUNIZATION_CHECK: 0.93,
     CareEventKind.LEAD_SCREENING: 0.72,
