@@ -27,7 +27,9 @@ MAX_PAGE_SIZE = 100
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Words"), max_length=200, required=False)
-    need = forms.MultipleChoiceField(label=_("Needs"), choices=Need.choices, required=False)
+    need = forms.MultipleChoiceField(
+        label=_("Needs"), choices=Need.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
     language = forms.ChoiceField(
         label=_("Language spoken"), choices=[("", _("Any language")), *Language.choices], required=False
     )

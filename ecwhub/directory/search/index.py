@@ -231,7 +231,14 @@ def search_index_rebuild(service_ids: Sequence[uuid.UUID] | None = None) -> int:
             ids = dict(SearchEntry.objects.filter(service_id__in=[s.pk for s in batch]).values_list("service_id", "id"))
             SearchPoint.objects.bulk_create(
                 [
-                    SearchPoint(entry_id=ids[entry.service_id], latitude=lat, longitude=lon, postal_code=postal)
+                    SearchPoint(
+                        entry_id=ids[entry.service_id],
+                        latitude=lat,
+                        longitude=lon,
+                        needs_mask=entry.needs_mask,
+                        languages_mask=entry.languages_mask,
+                        postal_code=postal,
+                    )
                     for entry, points in built
                     for lat, lon, postal in points
                 ]

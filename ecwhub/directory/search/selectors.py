@@ -236,12 +236,43 @@ def _now_slot(now: datetime | None) -> tuple[int, int]:
 
 # --- The search ---------------------------------------------------------------------------------
 
-_COLUMNS = (
-    "e.id, e.service_id, e.name_norm, e.taxonomy_norm, e.needs_mask, e.languages_mask, e.dialects_norm, "
-    "{point_columns}, e.accepting_referrals, e.hours_known, "
-    "e.hours_0, e.hours_1, e.hours_2, e.hours_3, e.hours_4, e.hours_5, e.hours_6, e.open_evenings, e.open_weekends, "
-    "e.insurance_required"
+_DETAIL_COLUMNS = (
+    "id, name_norm, taxonomy_norm, needs_mask, languages_mask, dialects_norm, hours_known, "
+    "hours_0, hours_1, hours_2, hours_3, hours_4, hours_5, hours_6, open_evenings, open_weekends, insurance_required"
 )
+
+
+def _hex(service_id: object) -> str:
+    """The service id as 32 hex digits (SQLite stores it so; PostgreSQL returns a UUID): the tie-breaker,
+    which sorts the same as the database's own order of the column on both engines."""
+    return service_id.hex if isinstance(service_id, uuid.UUID) else str(service_id).replace("-", "")
+
+
+def _score_sql(query: _Words, needs: Sequence[str], language_mask: int, dialect_words: str) -> tuple[str, list[object]]:
+    """The score without distance, as SQL. Every term is a multiple of 0.5, so the sum is exact on
+    both engines and sorting by it in the database gives the same order as in Python."""
+    parts: list[str] = []
+    args: list[object] = []
+    for group in query.groups:
+        in_name = " OR ".join(["e.name_norm LIKE %s"] * len(group))
+        in_taxonomy = " OR ".join(["e.taxonomy_norm LIKE %s"] * len(group))
+        parts.append(f"(CASE WHEN {in_name} THEN 3 WHEN {in_taxonomy} THEN 2 ELSE 1 END)")
+        args.extend([f"% {w} %" for w in group] * 2)
+    for need in needs:
+        parts.append("(CASE WHEN (e.needs_mask & %s) <> 0 THEN 2 ELSE 0 END)")
+        args.append(need_bit(need))
+    if language_mask:
+        if dialect_words:
+            parts.append(
+                "(CASE WHEN (e.languages_mask & %s) <> 0 THEN 1.5 + "
+                "(CASE WHEN e.dialects_norm LIKE %s THEN 1 ELSE 0 END) ELSE 0 END)"
+            )
+            args.extend([language_mask, f"% {dialect_words} %"])
+        else:
+            parts.append("(CASE WHEN (e.languages_mask & %s) <> 0 THEN 1.5 ELSE 0 END)")
+            args.append(language_mask)
+    parts.append("(CASE WHEN e.accepting_referrals THEN 0.5 ELSE 0 END)")
+    return " + ".join(parts), args
 
 
 def directory_search(
@@ -249,6 +280,12 @@ def directory_search(
 ) -> SearchPage:
     """One page of services matching ``params``, best first, each with why it matched and, when a
     family is given, what may stand in the way for that family."""
+    location = params.location or (family.postal_code if family else "")
+    point = geocoder().locate(location) if location else None
+    if location and point is None:
+        raise SearchInputError({"location": [_("We could not place this ZIP code or address.")]})
+    # Near a place, needs and languages are filtered on the point rows (their covering index).
+    masks = "p" if point is not None else "e"
     where: list[str] = []
     args: list[object] = []
     query = _query_words(params.text)
@@ -262,10 +299,10 @@ def directory_search(
     for need in params.needs:
         needs_mask |= need_bit(need)
     if needs_mask:
-        where.append("(e.needs_mask & %s) <> 0")
+        where.append(f"({masks}.needs_mask & %s) <> 0")
         args.append(needs_mask)
     if params.language:
-        where.append("(e.languages_mask & %s) <> 0")
+        where.append(f"({masks}.languages_mask & %s) <> 0")
         args.append(language_bit(params.language))
     if params.child_age_months is not None:
         where.append("(e.min_age_months IS NULL OR e.min_age_months <= %s)")
@@ -290,83 +327,90 @@ def directory_search(
     if params.weekends:
         where.append("e.open_weekends = %s")
         args.append(True)
-    location = params.location or (family.postal_code if family else "")
-    point = geocoder().locate(location) if location else None
-    if location and point is None:
-        raise SearchInputError({"location": [_("We could not place this ZIP code or address.")]})
     if point is not None:
         south, north, west, east = _bounding_box(point, params.radius_km)
         where.append("p.latitude BETWEEN %s AND %s AND p.longitude BETWEEN %s AND %s")
         args.extend([south, north, west, east])
-    if point is not None:
-        columns = _COLUMNS.format(point_columns="p.latitude, p.longitude")
-        sql = (
-            f"SELECT {columns} FROM directory_search_searchentry e "  # noqa: S608 (constant names; values are parameters)
-            "JOIN directory_search_searchpoint p ON p.entry_id = e.id"
-        )
-    else:
-        columns = _COLUMNS.format(point_columns="NULL, NULL")
-        sql = f"SELECT {columns} FROM directory_search_searchentry e"  # noqa: S608 (constant names; values are parameters)
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, args)
-        rows = cursor.fetchall()
 
     language = params.language or (family.language if family else "")
     dialect = params.dialect or (family.dialect if family and not params.language else "")
     dialect_words = normalized(dialect).strip()
     language_mask = language_bit(language) if language in Language.values else 0
-    if point is not None:
-        # A service offered at several places is scored at the nearest one.
-        nearest: dict[int, tuple[float, tuple]] = {}
-        for row in rows:
-            distance = haversine_km(point.latitude, point.longitude, row[7], row[8])
-            if distance <= params.radius_km and (row[0] not in nearest or distance < nearest[row[0]][0]):
-                nearest[row[0]] = (distance, row)
-        rows = [row for _distance, row in nearest.values()]
-    scored: list[tuple[float, str, tuple, float | None]] = []
-    for row in rows:
-        (_id, service_id, name_norm, taxonomy_norm, row_needs, row_languages, dialects_norm, lat, lon, accepting) = row[
-            :10
-        ]
-        score = 0.0
-        for group in query.groups:
-            if any(f" {w} " in name_norm for w in group):
-                score += 3
-            elif any(f" {w} " in taxonomy_norm for w in group):
-                score += 2
-            else:
-                score += 1
-        score += 2 * bin(int(row_needs) & needs_mask).count("1")
-        if language_mask and int(row_languages) & language_mask:
-            score += 1.5
-            if dialect_words and f" {dialect_words} " in (dialects_norm or ""):
-                score += 1
-        distance = None
-        if point is not None:
-            distance = haversine_km(point.latitude, point.longitude, lat, lon)
-            score += 3 * math.exp(-distance / 10)
-        if accepting:
-            score += 0.5
-        scored.append((round(score, 6), str(uuid.UUID(str(service_id))), row, distance))
-    scored.sort(key=lambda item: (-item[0], item[1]))
+    score_sql, score_args = _score_sql(query, params.needs, language_mask, dialect_words)
+    condition = (" WHERE " + " AND ".join(where)) if where else ""
     start = (params.page - 1) * params.page_size
-    chosen = scored[start : start + params.page_size]
+    # (score, service id as hex, entry id, distance or None), best first.
+    chosen: list[tuple[float, str, int, float | None]]
+    with connection.cursor() as cursor:
+        if point is not None:
+            cursor.execute(
+                f"SELECT e.id, e.service_id, {score_sql}, p.latitude, p.longitude "  # noqa: S608 (constant names; values are parameters)
+                "FROM directory_search_searchpoint p JOIN directory_search_searchentry e ON e.id = p.entry_id"
+                + condition,
+                [*score_args, *args],
+            )
+            nearest: dict[int, tuple[float, str, float]] = {}
+            for entry_id, service_id, base, lat, lon in cursor.fetchall():
+                distance = haversine_km(point.latitude, point.longitude, lat, lon)
+                if distance <= params.radius_km and (entry_id not in nearest or distance < nearest[entry_id][0]):
+                    nearest[entry_id] = (distance, _hex(service_id), float(base))
+            scored = sorted(
+                (
+                    (round(base + 3 * math.exp(-distance / 10), 6), sid, entry_id, distance)
+                    for entry_id, (distance, sid, base) in nearest.items()
+                ),
+                key=lambda item: (-item[0], item[1]),
+            )
+            count = len(scored)
+            chosen = list(scored[start : start + params.page_size])
+        else:
+            cursor.execute(
+                f"SELECT e.id, e.service_id, {score_sql} AS score, COUNT(*) OVER () "  # noqa: S608 (constant names; values are parameters)
+                f"FROM directory_search_searchentry e{condition} ORDER BY score DESC, e.service_id LIMIT %s OFFSET %s",
+                [*score_args, *args, params.page_size, start],
+            )
+            rows = cursor.fetchall()
+            chosen = [(float(score), _hex(sid), entry_id, None) for entry_id, sid, score, _total in rows]
+            if rows:
+                count = int(rows[0][3])
+            else:
+                cursor.execute(f"SELECT COUNT(*) FROM directory_search_searchentry e{condition}", args)  # noqa: S608 (constant names; values are parameters)
+                count = int(cursor.fetchone()[0])
+        details: dict[int, tuple] = {}
+        if chosen:
+            ids = [item[2] for item in chosen]
+            marks = ",".join(["%s"] * len(ids))
+            cursor.execute(
+                f"SELECT {_DETAIL_COLUMNS} FROM directory_search_searchentry WHERE id IN ({marks})",  # noqa: S608 (constant names; values are parameters)
+                ids,
+            )
+            details = {row[0]: row for row in cursor.fetchall()}
     services = {
-        str(s.pk): s
-        for s in Service.objects.select_related("organization")
-        .prefetch_related("needs", "languages")
-        .filter(pk__in=[uuid.UUID(item[1]) for item in chosen])
+        s.pk.hex: s
+        for s in Service.objects.select_related("organization", "directory_organization").filter(
+            pk__in=[uuid.UUID(item[1]) for item in chosen]
+        )
     }
     results = [
-        _result(services[sid], score, row, distance, query, needs_mask, language, dialect_words, family, day, hour)
-        for score, sid, row, distance in chosen
-        if sid in services
+        _result(
+            services[sid],
+            score,
+            details[entry_id],
+            distance,
+            query,
+            needs_mask,
+            language,
+            dialect_words,
+            family,
+            day,
+            hour,
+        )
+        for score, sid, entry_id, distance in chosen
+        if sid in services and entry_id in details
     ]
     return SearchPage(
         results=results,
-        count=len(scored),
+        count=count,
         page=params.page,
         page_size=params.page_size,
         corrections=query.corrections,
@@ -390,8 +434,8 @@ def _result(
     day: int,
     hour: int,
 ) -> SearchResult:
-    name_norm, taxonomy_norm, row_needs, row_languages, dialects_norm = row[2], row[3], row[4], row[5], row[6]
-    hours_known, day_masks, evenings, weekends = row[10], row[11:18], row[18], row[19]
+    name_norm, taxonomy_norm, row_needs, row_languages, dialects_norm = row[1], row[2], row[3], row[4], row[5]
+    hours_known, day_masks, evenings, weekends, required = row[6], row[7:14], row[14], row[15], row[16]
     matched_needs = needs_in(int(row_needs) & needs_mask)
     language_match = bool(language in Language.values and int(row_languages) & language_bit(language))
     dialect_match = bool(language_match and dialect_words and f" {dialect_words} " in (dialects_norm or ""))
@@ -429,7 +473,7 @@ def _result(
         reasons.append(_("%(km).1f km (%(mi).1f mi) away") % {"km": distance, "mi": distance / KM_PER_MILE})
     if open_now:
         reasons.append(_("Open now"))
-    result.warnings.extend(_warnings(service, row_languages, row[20], family))
+    result.warnings.extend(_warnings(service, row_languages, required, family))
     return result
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from django.utils import translation
 
@@ -157,11 +158,13 @@ def normalized(text: str) -> str:
     return f" {' '.join(words(text))} "
 
 
+@lru_cache(maxsize=512)
 def need_label(need: str, language: str) -> str:
     with translation.override(language):
         return str(Need(need).label)
 
 
+@lru_cache(maxsize=512)
 def language_label(code: str, language: str) -> str:
     with translation.override(language):
         return str(Language(code).label)
