@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
@@ -22,10 +22,15 @@ from .services import (
     CAREGIVER_PREFIX,
     CHILD_PREFIX,
     DETAILS_PREFIX,
+    STEP_PREFIXES,
     IntakeData,
     IntakeError,
     intake_candidates,
     intake_complete,
+    intake_draft_data,
+    intake_draft_get,
+    intake_save_step,
+    intake_start,
 )
 
 router = Router(tags=["families"])
@@ -294,3 +299,71 @@ def intake_create(request: HttpRequest, payload: IntakeCompleteIn) -> Any:
     except IntakeError as error:
         return _intake_error(error)
     return Status(201, IntakeOut(intake_id=record.pk, household_id=record.household_id, outcome=record.outcome))
+
+
+class DraftIn(IntakeIn):
+    step: int = Field(1, ge=1, le=2, description="the step these fields belong to")
+    advance: bool = Field(False, description="check the step and move on when it is valid")
+
+
+class DraftOut(Schema):
+    id: uuid.UUID
+    step: int = Field(description="the furthest step reached (3: ready to match and complete)")
+    expires_at: str
+    fields: dict[str, list[str]] = Field(description="what the draft holds, as the intake form's fields")
+    errors: dict[str, list[str]] = Field(default_factory=dict)
+
+
+def _draft_out(draft: Any, errors: dict[str, list[str]] | None = None) -> DraftOut:
+    return DraftOut(
+        id=draft.pk,
+        step=draft.step,
+        expires_at=draft.expires_at.isoformat(),
+        fields=intake_draft_data(draft),
+        errors=errors or {},
+    )
+
+
+def _payload_for_step(payload: IntakeIn, step: int) -> IntakeData:
+    data = intake_form_data(payload)
+    prefixes = STEP_PREFIXES[step]
+    return {k: v for k, v in data.items() if k.startswith(prefixes)}
+
+
+@router.post("/intake-drafts", response={201: DraftOut, 422: dict}, summary="Start an intake draft (partial progress)")
+def intake_draft_start(request: HttpRequest) -> Any:
+    user, membership = _membership(request)
+    try:
+        draft = intake_start(acting_user=user, membership=membership)
+    except IntakeError as error:
+        return _intake_error(error)
+    return Status(201, _draft_out(draft))
+
+
+@router.get("/intake-drafts/{draft_id}", response=DraftOut, summary="One of the caller's own unfinished intakes")
+def intake_draft_read(request: HttpRequest, draft_id: uuid.UUID) -> Any:
+    user, _membership_row = _membership(request)
+    draft = intake_draft_get(acting_user=user, draft_id=draft_id)
+    if draft is None:
+        raise Http404
+    return _draft_out(draft)
+
+
+@router.put(
+    "/intake-drafts/{draft_id}",
+    response=DraftOut,
+    summary="Save a step of a draft (kept even when not valid); with advance, check it and move on",
+)
+def intake_draft_save(request: HttpRequest, draft_id: uuid.UUID, payload: DraftIn) -> Any:
+    user, _membership_row = _membership(request)
+    draft = intake_draft_get(acting_user=user, draft_id=draft_id)
+    if draft is None:
+        raise Http404
+    errors = intake_save_step(
+        acting_user=user,
+        draft=draft,
+        data=_payload_for_step(payload, payload.step),
+        step=payload.step,
+        advance=payload.advance,
+    )
+    return _draft_out(draft, errors)

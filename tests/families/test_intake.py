@@ -325,3 +325,19 @@ def test_the_intake_speaks_spanish(network: Network) -> None:
     body = response.content.decode()
     assert "Admisión: quiénes son y cómo contactarlos" in body
     assert "Escriba un número de teléfono de EE. UU. de 10 dígitos" in body
+
+
+def test_the_api_keeps_partial_progress_in_a_draft_only_its_author_reads(network: Network) -> None:
+    client = signed_in(Client(), network.alice)
+    response = client.post("/api/v1/intake-drafts")
+    assert response.status_code == 201
+    draft_id = response.json()["id"]
+    partial = {"caregiver": {"given_name": "Rosa", "phone": "555"}, "children": [], "step": 1, "advance": True}
+    response = client.put(f"/api/v1/intake-drafts/{draft_id}", partial, content_type="application/json")
+    body = response.json()
+    assert response.status_code == 200 and body["step"] == 1
+    assert "cg-phone" in body["errors"] and body["fields"]["cg-given_name"] == ["Rosa"]
+    assert client.get(f"/api/v1/intake-drafts/{draft_id}").json()["fields"]["cg-given_name"] == ["Rosa"]
+    membership_add(acting_user=None, user=network.oscar, organization=network.frc, role=Role.COORDINATOR)
+    assert signed_in(Client(), network.oscar).get(f"/api/v1/intake-drafts/{draft_id}").status_code == 404
+    assert Household.objects.count() == 0
