@@ -89,12 +89,13 @@ def zip_check(value: str) -> str:
 class CaregiverForm(forms.Form):
     """Step 1: who is taking part, how to reach them, their language, and their consent."""
 
+    # Only a parent, caregiver or legal guardian gives consent for the family (consent.services);
+    # a grandmother raising her grandchildren is recorded as their caregiver or legal guardian.
     relationship = forms.ChoiceField(
         label=_("Role in the family"),
         choices=[
             (Person.Relationship.CAREGIVER, Person.Relationship.CAREGIVER.label),
             (Person.Relationship.LEGAL_GUARDIAN, Person.Relationship.LEGAL_GUARDIAN.label),
-            (Person.Relationship.GRANDPARENT, Person.Relationship.GRANDPARENT.label),
         ],
         initial=Person.Relationship.CAREGIVER,
     )
@@ -188,7 +189,7 @@ class ChildForm(forms.Form):
     second_family_name = forms.CharField(label=_("Second family name"), max_length=100, required=False)
     date_of_birth = forms.DateField(label=_("Child's date of birth"), widget=DATE_INPUT, error_messages=DATE_ERRORS)
     date_of_birth_estimated = forms.BooleanField(label=_("Estimated"), required=False)
-    sex = forms.ChoiceField(label=_("Sex"), choices=Person.Sex.choices, initial=Person.Sex.UNKNOWN)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Person.Sex.choices, initial=Person.Sex.UNKNOWN, required=False)
 
     def clean_date_of_birth(self) -> date:
         value: date = self.cleaned_data["date_of_birth"]

@@ -37,6 +37,7 @@ from .models import (
     IntakeDraft,
     IntakeRecord,
     Person,
+    PersonRelation,
     PriorityFlagRecord,
 )
 
@@ -550,6 +551,7 @@ def intake_complete(
             for child in intake.children
         ]
         outcome = IntakeRecord.Outcome.CREATED
+    _relate(caregiver, people)
     relationship_start(household=household, kind=RelationshipKind.REGISTERING_ORGANIZATION, organization=organization)
     sensitive = list(intake.caregiver.get("consent_sensitive", []))
     try:
@@ -620,6 +622,34 @@ def intake_complete(
     if draft is not None:
         IntakeDraft.objects.filter(pk=draft.pk, author=acting_user).delete()
     return record
+
+
+_RELATION_OF_ROLE = {
+    Person.Relationship.CAREGIVER: PersonRelation.Kind.PARENT,
+    Person.Relationship.LEGAL_GUARDIAN: PersonRelation.Kind.LEGAL_GUARDIAN,
+    Person.Relationship.GRANDPARENT: PersonRelation.Kind.GRANDPARENT,
+}
+
+
+def _relate(caregiver: Person, people: list[Person]) -> None:
+    """Record how the caregiver is related to each child entered (parent, legal guardian,
+    grandparent), unless the family already records it."""
+    kind = (
+        PersonRelation.Kind.LEGAL_GUARDIAN
+        if caregiver.is_legal_guardian and caregiver.relationship != Person.Relationship.GRANDPARENT
+        else _RELATION_OF_ROLE.get(caregiver.relationship)  # type: ignore[call-overload]
+    )
+    if kind is None:
+        return
+    children = [p for p in people if p.pk != caregiver.pk and p.relationship == Person.Relationship.CHILD]
+    known = set(
+        PersonRelation.objects.filter(from_person=caregiver, to_person__in=children).values_list(
+            "to_person_id", flat=True
+        )
+    )
+    PersonRelation.objects.bulk_create(
+        PersonRelation(from_person=caregiver, to_person=child, kind=kind) for child in children if child.pk not in known
+    )
 
 
 def _linkable(user: User, membership: Membership, household_id: uuid.UUID | str) -> Household:

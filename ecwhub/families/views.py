@@ -32,6 +32,7 @@ from .models import (
     IntakeRecord,
     Person,
     PersonMerge,
+    PersonRelation,
     PriorityFlag,
     PriorityFlagRecord,
 )
@@ -154,6 +155,7 @@ class MemberView:
     person: Person
     name: str
     age: str
+    relations: tuple[tuple[str, str], ...] = ()
 
 
 def members_visible(
@@ -173,7 +175,22 @@ def members_visible(
         )
         if allowed:
             rows.append(MemberView(person, person_name(person), age_label(person) if demographics else ""))
-    return rows
+    if not demographics:
+        return rows
+    # How members are related (demographics), between members the user may see only.
+    shown = {row.person.pk: row.name for row in rows}
+    labels = dict(PersonRelation.Kind.choices)
+    relations: dict[uuid.UUID, list[tuple[str, str]]] = {}
+    for relation in PersonRelation.objects.filter(from_person__in=shown, to_person__in=shown).order_by("created_at"):
+        relations.setdefault(relation.from_person_id, []).append(
+            (str(labels.get(relation.kind, relation.kind)), shown[relation.to_person_id])
+        )
+    return [
+        MemberView(row.person, row.name, row.age, tuple(relations.get(row.person.pk, ())))
+        if row.person.pk in relations
+        else row
+        for row in rows
+    ]
 
 
 @login_required

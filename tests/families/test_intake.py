@@ -12,7 +12,7 @@ from django.utils import timezone
 from ecwhub.accounts.models import Membership, Role
 from ecwhub.accounts.services import membership_add
 from ecwhub.consent.models import AuditEntry, Consent, Relationship, RelationshipKind
-from ecwhub.families.models import Household, IntakeDraft, IntakeRecord, Person, PriorityFlagRecord
+from ecwhub.families.models import Household, IntakeDraft, IntakeRecord, Person, PersonRelation, PriorityFlagRecord
 from ecwhub.families.services import IntakeError, intake_candidates, intake_complete, intake_validate
 from tests.conftest import Network, signed_in
 from tests.consent.conftest import Family
@@ -341,3 +341,28 @@ def test_the_api_keeps_partial_progress_in_a_draft_only_its_author_reads(network
     membership_add(acting_user=None, user=network.oscar, organization=network.frc, role=Role.COORDINATOR)
     assert signed_in(Client(), network.oscar).get(f"/api/v1/intake-drafts/{draft_id}").status_code == 404
     assert Household.objects.count() == 0
+
+
+def test_the_intake_records_how_the_caregiver_is_related_to_each_child(network: Network) -> None:
+    data = as_lists(
+        {
+            **step1(
+                **{
+                    "cg-relationship": "legal_guardian",
+                    "child-TOTAL_FORMS": "2",
+                    "child-1-given_name": "Lucía",
+                    "child-1-family_name": "Mendoza",
+                    "child-1-date_of_birth": "2021-05-20",
+                }
+            ),
+            **step2(),
+        }
+    )
+    record = intake_complete(acting_user=network.alice, membership=m(network.alice), data=data)
+    guardian = record.household.members.get(relationship="legal_guardian")
+    assert guardian.is_legal_guardian
+    relations = PersonRelation.objects.filter(from_person=guardian)
+    assert sorted(r.to_person.given_name for r in relations) == ["Lucía", "Mateo"]
+    assert {r.kind for r in relations} == {"legal_guardian"}
+    page = signed_in(Client(), network.alice).get(f"/families/{record.household_id}/").content.decode()
+    assert "Legal guardian of Lucía Mendoza" in page
