@@ -40,7 +40,7 @@ class SearchForm(forms.Form):
         required=False,
         help_text=_("Results are ordered by distance from here."),
     )
-    miles = forms.ChoiceField(label=_("Distance"), choices=RADIUS_MILES, required=False)
+    miles = forms.ChoiceField(label=_("Distance"), choices=RADIUS_MILES, required=False, initial=DEFAULT_MILES)
     child_age_months = forms.IntegerField(label=_("Child's age (months)"), min_value=0, max_value=216, required=False)
     insurance = forms.ChoiceField(
         label=_("Insurance"),
@@ -55,6 +55,13 @@ class SearchForm(forms.Form):
     family = forms.UUIDField(required=False, widget=forms.HiddenInput)
     page = forms.IntegerField(min_value=1, required=False)
     page_size = forms.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, required=False)
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        if data is not None and not data.get("miles"):
+            # The page's select shows the default radius, so a search without one uses it too.
+            data = data.copy()
+            data["miles"] = DEFAULT_MILES
+        super().__init__(data, *args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
