@@ -1118,6 +1118,8 @@ def _directory_listings(
         slug = slug_of[service.organization.pk]  # type: ignore[union-attr]
         spec, item = by_service[(slug, service.name)]
         service.directory_organization_id = listings[slug].pk
+        if data.SPANISH_SERVICE_NAMES.get(service.name, service.name) != service.name:
+            service.alternate_name = data.SPANISH_SERVICE_NAMES[service.name]
         if item.min_age_months is not None:
             service.minimum_age = Decimal(item.min_age_months) / 12
         if item.max_age_months is not None:

@@ -48,6 +48,7 @@ def test_every_demo_service_has_places_hours_languages_and_capacity(demo: None) 
     }
     assert m.CostOption.objects.exists() and m.Service.objects.filter(open_slots__isnull=False).exists()
     assert m.Service.objects.filter(minimum_age__isnull=False).exists()
+    assert not m.Service.objects.filter(alternate_name="").exclude(name="Grupo de apoyo para madres").exists()
 
 
 def test_the_demo_directory_exports_and_reimports_without_loss(demo: None, tmp_path: Path) -> None:
@@ -79,6 +80,7 @@ def test_the_demo_directory_is_browsable_and_providers_edit_their_own(demo: None
     other = m.Service.objects.exclude(organization=staff.organization).first()
     page = browser.get(f"/directory/services/{own.pk}/").content.decode()
     assert own.name in page and "Update this listing" in page
+    assert own.alternate_name and own.alternate_name in page  # the Spanish name
     assert own.service_at_locations.first().location.addresses.get().postal_code in page
     assert browser.get(f"/directory/services/{own.pk}/edit/").status_code == 200
     assert "Update this listing" not in browser.get(f"/directory/services/{other.pk}/").content.decode()
