@@ -38,6 +38,9 @@ from . import compare as c
 
 LINK_PROBABILITY = 0.95
 REVIEW_PROBABILITY = 0.5
+# Splink's candidate pairs at or above this probability are re-scored with the hub's own model
+# (which knows households: another member of the same family is not the same person).
+RESCORE_FLOOR = 0.001
 SPLINK_SCHEMA = "splink-person"
 PERSON_FIELDS = (
     "unique_id",
@@ -199,7 +202,7 @@ def prepare_sql(table: str, dialect: str = "duckdb") -> str:
             nullif(regexp_extract(street_norm, '^([0-9]+[a-z]?) ', 1), '') as street_number
         from base
     )
-    select parts.unique_id, parts.household_id, parts.given_norm, parts.given1,
+    select parts.unique_id, parts.household_id, parts.given_norm, parts.given1, parts.surname1_raw as family1,
         coalesce(nick.formal, parts.given1) as given_canon,
         nullif({d["join"].format("parts.surnames")}, '') as surname_all,
         regexp_replace(coalesce(s1.key, parts.surname1_raw), '([a-z][a-z])yan$', '{ref}ian') as surname1,
@@ -224,7 +227,22 @@ BLOCKING_RULES = (
     "l.dob_swapped = r.dob and l.surname1 = r.surname1",
     "l.phone7 = r.phone7 and l.given_canon = r.given_canon",
     "l.surname1 = r.surname2 and l.dob = r.dob",
+    "l.dob_swapped = r.dob and l.postcode = r.postcode",
+    "l.dob_year = r.dob_year and l.surname1 = r.surname1 and l.postcode = r.postcode",
+    "l.dob_year = r.dob_year and l.given_canon = r.given_canon and l.surname1 = r.surname2",
+    "l.dob_year = r.dob_year and l.given_canon = r.given_canon and l.surname2 = r.surname1",
+    "l.dob = r.dob and l.given1 = r.family1",
+    "l.given_canon = r.given_canon and l.surname1 = r.surname1 and l.postcode = r.postcode",
+    "l.given_canon = r.given_canon and l.dob_year = r.dob_year and l.postcode = r.postcode",
+    "l.given_canon = r.given_canon and l.street_norm = r.street_norm",
 )
+# Two members of one household are two people (twins share a birth date, a surname and an
+# address): such pairs are neither compared nor used for training.
+OTHER_HOUSEHOLD = " and l.household_id <> r.household_id"
+
+
+def _rules(rules: tuple[str, ...] | list[str]) -> list[str]:
+    return [rule + OTHER_HOUSEHOLD for rule in rules]
 
 
 def splink_settings(link_type: str) -> Any:
@@ -237,6 +255,9 @@ def splink_settings(link_type: str) -> Any:
         comparison_levels=[
             cll.NullLevel("given_norm"),
             cll.ExactMatchLevel("given_norm"),
+            cll.CustomLevel(
+                "given1_l = family1_r and family1_l = given1_r", label_for_charts="given and family names swapped"
+            ),
             cll.CustomLevel("given_canon_l = given_canon_r", label_for_charts="same formal name (nickname)"),
             cll.JaroWinklerLevel("given1", 0.92),
             cll.JaroWinklerLevel("given1", 0.8),
@@ -248,6 +269,9 @@ def splink_settings(link_type: str) -> Any:
         comparison_levels=[
             cll.NullLevel("surname1"),
             cll.ExactMatchLevel("surname_all"),
+            cll.CustomLevel(
+                "given1_l = family1_r and family1_l = given1_r", label_for_charts="given and family names swapped"
+            ),
             cll.CustomLevel("surname1_l = surname1_r", label_for_charts="first surname the same"),
             cll.CustomLevel(
                 "surname1_l = surname2_r or surname2_l = surname1_r", label_for_charts="surnames in another order"
@@ -284,7 +308,7 @@ def splink_settings(link_type: str) -> Any:
     return SettingsCreator(
         unique_id_column_name="unique_id",
         link_type=link_type,  # type: ignore[arg-type]
-        blocking_rules_to_generate_predictions=list(BLOCKING_RULES),  # type: ignore[arg-type]
+        blocking_rules_to_generate_predictions=_rules(BLOCKING_RULES),  # type: ignore[arg-type]
         comparisons=[
             given,
             family,
@@ -338,10 +362,7 @@ def _load_tables(engine: str, people_csv: Path, incoming_csv: Path | None) -> tu
         threads = os.environ.get("ECWHUB_LINK_THREADS")
         if threads:
             con.execute(f"set threads = {int(threads)}")
-        con.execute("create table identity_nicknames (nick varchar, formal varchar)")
-        con.executemany("insert into identity_nicknames values (?, ?)", nicknames)
-        con.execute("create table identity_surname_keys (spelling varchar, key varchar)")
-        con.executemany("insert into identity_surname_keys values (?, ?)", surnames)
+        lookup_tables(con, nicknames, surnames)
         con.execute(
             "create table people_raw as select * from read_csv(?, header = true, all_varchar = true)", [str(people_csv)]
         )
@@ -349,9 +370,14 @@ def _load_tables(engine: str, people_csv: Path, incoming_csv: Path | None) -> tu
         tables = ["people"]
         if incoming_csv is not None:
             con.execute(
-                "create table incoming_raw as select record_id as unique_id, '' as household_id, "
-                "* exclude (record_id) from read_csv(?, header = true, all_varchar = true)",
+                "create table incoming_csv as select * from read_csv(?, header = true, all_varchar = true)",
                 [str(incoming_csv)],
+            )
+            present = {row[0] for row in con.execute("describe incoming_csv").fetchall()}
+            columns = ", ".join(name if name in present else f"null as {name}" for name in PERSON_FIELDS[2:])
+            con.execute(
+                f"create table incoming_raw as select record_id as unique_id, '' as household_id, {columns} "  # noqa: S608
+                "from incoming_csv"
             )
             con.execute(f"create table incoming as {prepare_sql('incoming_raw')}")
             tables.append("incoming")
@@ -386,22 +412,40 @@ def _load_tables(engine: str, people_csv: Path, incoming_csv: Path | None) -> tu
     )
 
 
-def _train_splink(linker: Any, progress: Progress | None) -> None:
-    from splink import block_on
+def lookup_tables(con: Any, nicknames: list[tuple[str, str]], surnames: list[tuple[str, str]]) -> None:
+    """The nickname and romanisation tables, in one statement each (DuckDB's executemany is slow)."""
+    for name, columns, rows in (
+        ("identity_nicknames", "nick varchar, formal varchar", nicknames),
+        ("identity_surname_keys", "spelling varchar, key varchar", surnames),
+    ):
+        con.execute(f"create table {name} ({columns})")
+        values = ", ".join("(?, ?)" for _ in rows)
+        con.execute(f"insert into {name} values {values}", [value for row in rows for value in row])  # noqa: S608
 
+
+def quiet_splink() -> None:
+    """Splink logs every training step at INFO; the command prints its own progress lines."""
+    import logging
+
+    for name in [*logging.root.manager.loggerDict, "splink"]:
+        if name.startswith("splink"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def _train_splink(linker: Any, progress: Progress | None) -> None:
     _say(progress, "training: prior from deterministic rules")
     linker.training.estimate_probability_two_random_records_match(
-        [block_on("dob", "given_canon", "surname1"), "l.phone = r.phone and l.dob = r.dob"], recall=0.8
+        _rules(["l.dob = r.dob and l.given_canon = r.given_canon and l.surname1 = r.surname1"]), recall=0.8
     )
     _say(progress, "training: u by random sampling")
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
     _say(progress, "training: m by EM (blocked on date of birth and ZIP code)")
     linker.training.estimate_parameters_using_expectation_maximisation(
-        "l.dob = r.dob and l.postcode = r.postcode", estimate_without_term_frequencies=True
+        _rules(["l.dob = r.dob and l.postcode = r.postcode"])[0], estimate_without_term_frequencies=True
     )
     _say(progress, "training: m by EM (blocked on names)")
     linker.training.estimate_parameters_using_expectation_maximisation(
-        "l.surname1 = r.surname1 and l.given_canon = r.given_canon", estimate_without_term_frequencies=True
+        _rules(["l.surname1 = r.surname1 and l.given_canon = r.given_canon"])[0], estimate_without_term_frequencies=True
     )
 
 
@@ -412,6 +456,7 @@ def link_records(
     source: str = "",
     train: bool = False,
     write: bool = True,
+    rescore: bool = True,
     progress: Progress | None = None,
 ) -> BatchResult:
     """Link the hub's people (de-duplication), or an agency file against them (``csv_path``).
@@ -419,13 +464,11 @@ def link_records(
     Raises :class:`LinkageError` with a clear message for a missing engine or unreadable file;
     writes nothing in that case. The results are written in one transaction.
     """
-    import logging
-
     from splink import Linker
 
     from .models import LinkageModel
 
-    logging.getLogger("splink").setLevel(logging.WARNING)
+    quiet_splink()
     result = BatchResult()
     clock = time.perf_counter()
     if csv_path is not None:
@@ -460,11 +503,19 @@ def link_records(
             model_row = None
             result.trained = True
         stage = time.perf_counter()
-        predictions = linker.inference.predict(threshold_match_probability=REVIEW_PROBABILITY)
+        predictions = linker.inference.predict(
+            threshold_match_probability=RESCORE_FLOOR if rescore else REVIEW_PROBABILITY
+        )
         result.seconds["predict"] = time.perf_counter() - stage
         _say(progress, f"scored candidate pairs ({result.seconds['predict']:.1f} s)")
         pairs = predictions.as_duckdbpyrelation() if engine == "duckdb" else None
         rows = _prediction_rows(predictions, pairs)
+        if rescore:
+            stage = time.perf_counter()
+            rows = _rescore(rows, _con if engine == "duckdb" else None, result.records)
+            result.seconds["rescore"] = time.perf_counter() - stage
+            _say(progress, f"re-scored {len(rows):,} pairs with the hub's model ({result.seconds['rescore']:.1f} s)")
+        rows = [row for row in rows if row[2] >= REVIEW_PROBABILITY]
         result.pairs = len(rows)
         stage = time.perf_counter()
         if csv_path is None:
@@ -534,6 +585,72 @@ def _prediction_rows(predictions: Any, relation: Any) -> list[Row]:
         )
         for r in records
     ]
+
+
+def _rescore(rows: list[Row], con: Any, population: int) -> list[Row]:
+    """Splink's pairs with the hub model's weight and probability (DuckDB engine only; with Spark
+    the pairs keep Splink's scores). The records come from the exported tables, with the other
+    members of each person's household."""
+    if con is None or not rows:
+        return rows
+    from .current import current_model
+    from .records import PERSON, person_record
+
+    model, _model_id = current_model("person")
+    ids = sorted({row[0] for row in rows} | {row[1] for row in rows})
+    con.execute("create or replace temp table wanted (unique_id varchar)")
+    con.execute("insert into wanted select unnest(?)", [ids])
+    tables = ["people_raw"] + (["incoming_raw"] if _has_table(con, "incoming_raw") else [])
+    fields = ", ".join(PERSON_FIELDS)
+    found: list[tuple[Any, ...]] = []
+    for table in tables:
+        found.extend(
+            con.execute(
+                f"select {fields} from {table} where household_id in "  # noqa: S608 (internal table names)
+                f"(select household_id from {table} join wanted using (unique_id) where household_id <> '') "
+                f"or unique_id in (select unique_id from wanted)"
+            ).fetchall()
+        )
+    by_household: dict[str, list[tuple[Any, ...]]] = {}
+    for row in found:
+        if row[1]:
+            by_household.setdefault(row[1], []).append(row)
+    wanted = set(ids)
+    records: dict[str, Any] = {}
+    for row in found:
+        if row[0] not in wanted or row[0] in records:
+            continue
+        others = [(o[2], o[3], o[6]) for o in by_household.get(row[1], ()) if o[0] != row[0]] if row[1] else []
+        records[row[0]] = person_record(
+            ref=row[0],
+            household=row[1],
+            given_name=row[2] or "",
+            family_name=row[3] or "",
+            second_family_name=row[4] or "",
+            preferred_name=row[5] or "",
+            date_of_birth=row[6],
+            sex=row[7] or "",
+            phone=row[8] or "",
+            email=row[9] or "",
+            street=row[10] or "",
+            postal_code=row[11] or "",
+            members=others,
+        )
+    import numpy as np
+
+    levels = np.array(
+        [[o.level for o in PERSON.compare(records[row[0]], records[row[1]])] for row in rows], dtype=np.int64
+    )
+    weights = model.weights(levels, population)
+    probabilities = 1.0 / (1.0 + np.power(2.0, -weights))
+    return [
+        (row[0], row[1], float(p), float(w), row[4], row[5])
+        for row, p, w in zip(rows, probabilities, weights, strict=True)
+    ]
+
+
+def _has_table(con: Any, name: str) -> bool:
+    return bool(con.execute("select count(*) from duckdb_tables() where table_name = ?", [name]).fetchone()[0])
 
 
 def _left_id(row: Row) -> str:

@@ -304,11 +304,21 @@ def compare_surnames(left: tuple[str, ...], right: tuple[str, ...], shown: tuple
 GIVEN_LEVELS = 6
 
 
+# Words that many given names share and that say little on their own: the Vietnamese middle
+# names Thị and Văn, and the María/José that begin many Spanish compound given names.
+COMMON_GIVEN_WORDS = frozenset({"thi", "van", "maria", "ma", "jose", "juan", "ana", "mary", "john"})
+
+
 def compare_given(left: tuple[str, ...], right: tuple[str, ...], shown: tuple[str, str] = ("", "")) -> Level:
     if not left or not right:
         return MISSING
     if left == right or "".join(left) == "".join(right):
         return Level(0, "given_same")
+    # "Thị Hoa" and "Thị Mai" share only "Thị": compare what is left.
+    left_rest = tuple(word for word in left if word not in COMMON_GIVEN_WORDS) or left
+    right_rest = tuple(word for word in right if word not in COMMON_GIVEN_WORDS) or right
+    if len(left) > 1 or len(right) > 1:
+        left, right = left_rest, right_rest
     rank, _a, _b = _best_token_pair(left, right, same_given)
     if rank == 0:
         return Level(1, "given_part", shown)
@@ -337,10 +347,16 @@ def compare_names(
     family = compare_surnames(family_a, family_b, shown_family)
     if given.level in (NULL, 0) and family.level in (NULL, 0):
         return given, family
-    if given.level >= 3 and family.level >= 3 and given_a and family_a and given_b and family_b:
+    if given.level >= 3 and given_a and family_a and given_b and family_b:
         crossed_given = compare_given(given_a, family_b)
         crossed_family = compare_surnames(family_a, given_b)
-        if crossed_given.level <= 1 and crossed_family.level <= 1:
+        crossed = sorted((crossed_given.level, crossed_family.level))
+        # One box matches the other exactly or nearly, the second at least loosely.
+        if (
+            crossed[0] <= 1
+            and crossed[1] <= 3
+            and crossed_given.level + crossed_family.level < given.level + family.level
+        ):
             return Level(crossed_given.level, "names_swapped"), Level(crossed_family.level, "")
     return given, family
 

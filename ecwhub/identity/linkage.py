@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .model import FellegiSunter, train
+from .model import FellegiSunter, class_shares, estimate_u, session_em, train
 from .records import Schema
 
 # A blocking key shared by more records than this says little (a common surname in a common
@@ -90,10 +90,25 @@ def fit(
     random_sample: int = 200_000,
     pairs: list[tuple[int, int]] | None = None,
     levels: np.ndarray | None = None,
+    households: Sequence[Any] | None = None,
 ) -> FellegiSunter:
-    """EM-train a model on these records (no labels used)."""
+    """EM-train a model on these records (no match labels used).
+
+    ``households`` (one value per record, for a de-duplication of people in households): every
+    pair of members of one household is added to the training pairs as two different members of
+    one family, which anchors the family class of the model.
+    """
     if pairs is None:
         pairs = candidate_pairs([schema.keys(record) for record in records], split=split)
+    known = None
+    if households is not None and split is None:
+        members: dict[Any, list[int]] = defaultdict(list)
+        for index, household in enumerate(households):
+            members[household].append(index)
+        same = {(a, b) for group in members.values() for i, a in enumerate(group) for b in group[i + 1 :]}
+        pairs = sorted(set(pairs) | same)
+        known = np.array([pair in same for pair in pairs], dtype=bool)
+        levels = None
     if levels is None:
         levels = comparison_levels(schema, records, pairs)
     random_levels = comparison_levels(schema, records, random_pairs(random_sample, records=len(records), split=split))
@@ -105,7 +120,67 @@ def fit(
         records=len(records) if split is None else max(split, len(records) - split),
         total_pairs=total_pairs(len(records), split),
         description={"schema": schema.name, "mode": "dedupe" if split is None else "link"},
+        family_fields=schema.family_fields,
+        known_family=known,
     )
+
+
+def fit_sessions(
+    schema: Schema, records: Sequence[Any], *, households: Sequence[Any], random_sample: int = 200_000
+) -> FellegiSunter:
+    """EM-train a model for people in households, the way Splink trains (sessions per blocking
+    rule, u fixed from random pairs), with a third class for other members of the same family
+    estimated from the pairs known to be that (two people listed in one household).
+    """
+    count = len(records)
+    level_counts = schema.level_counts
+    u = estimate_u(comparison_levels(schema, records, random_pairs(random_sample, records=count)), level_counts)
+    members: dict[Any, list[int]] = defaultdict(list)
+    for index, household in enumerate(households):
+        members[household].append(index)
+    same = sorted({(a, b) for group in members.values() for i, a in enumerate(group) for b in group[i + 1 :]})
+    same_set = set(same)
+    family_levels = comparison_levels(schema, records, same)
+    m_family = estimate_u(family_levels, level_counts) if same else None
+    m_start = [np.asarray(row) for row in FellegiSunter.default_m(level_counts)]
+    estimates: list[list[np.ndarray]] = [[] for _ in level_counts]
+    sessions: dict[str, Any] = {}
+    for name, keys, masked_names in schema.sessions:
+        pairs = [pair for pair in candidate_pairs([keys(record) for record in records]) if pair not in same_set]
+        if not pairs:
+            continue
+        masked = [schema.comparisons.index(masked_name) for masked_name in masked_names]
+        m, shares = session_em(
+            comparison_levels(schema, records, pairs),
+            level_counts,
+            m_start=m_start,
+            u=u,
+            m_family=m_family,
+            masked=masked,
+        )
+        sessions[name] = {"pairs": len(pairs), "match_share": round(float(shares[0]), 6)}
+        for k in range(len(level_counts)):
+            if k not in masked:
+                estimates[k].append(m[k])
+    m_final = [np.mean(found, axis=0) if found else m_start[k] for k, found in enumerate(estimates)]
+    model = FellegiSunter(
+        schema.comparisons,
+        [list(map(float, row)) for row in m_final],
+        [list(map(float, row)) for row in u],
+        0.5,
+        {"records": count, "sessions": sessions, "family_pairs": len(same), "random_pairs": random_sample},
+        [list(map(float, row)) for row in m_family] if m_family is not None else None,
+        1.0,
+    )
+    # How many matches there are: class shares over all candidate pairs, parameters fixed.
+    pairs = [pair for pair in candidate_pairs([schema.keys(record) for record in records]) if pair not in same_set]
+    posterior = class_shares(comparison_levels(schema, records, pairs), model)
+    scale = (count - 1) / max(total_pairs(count, None), 1)
+    model.matches_per_record = max(float(posterior[:, 0].sum()) * scale, 1e-6)
+    if model.m_family is not None:
+        model.family_per_record = max((float(posterior[:, 1].sum()) + len(same)) * scale, 1e-6)
+    model.trained_on.update({"candidate_pairs": len(pairs), "schema": schema.name, "mode": "dedupe"})
+    return model
 
 
 def score(

@@ -40,11 +40,18 @@ class FellegiSunter:
     u: list[list[float]]
     matches_per_record: float = 0.5
     trained_on: dict[str, Any] = field(default_factory=dict)
+    # Optional third class: two *different* members of one family (a parent and a child, twins),
+    # who agree on surname, address, phone and household but not on given name and birth date.
+    m_family: list[list[float]] | None = None
+    family_per_record: float = 0.0
 
     def __post_init__(self) -> None:
         self._weights = [
             np.log2(np.maximum(m, _FLOOR) / np.maximum(u, _FLOOR)) for m, u in zip(self.m, self.u, strict=True)
         ]
+        self._log_m = [np.log2(np.maximum(m, _FLOOR)) for m in self.m]
+        self._log_u = [np.log2(np.maximum(u, _FLOOR)) for u in self.u]
+        self._log_f = [np.log2(np.maximum(f, _FLOOR)) for f in self.m_family] if self.m_family else None
 
     # --- scoring ---
 
@@ -59,15 +66,37 @@ class FellegiSunter:
 
     def weights(self, levels: np.ndarray, population: int) -> np.ndarray:
         """Match weights of many pairs at once: ``levels`` is (pairs × comparisons), -1 for missing."""
-        total = np.full(levels.shape[0], self.prior_weight(population))
-        for index, table in enumerate(self._weights):
+        if self._log_f is None:
+            total = np.full(levels.shape[0], self.prior_weight(population))
+            for index, table in enumerate(self._weights):
+                column = levels[:, index]
+                present = column >= 0
+                total[present] += table[column[present]]
+            return total
+        log_m, log_u, log_f = (np.zeros(levels.shape[0]) for _ in range(3))
+        for index in range(len(self._weights)):
             column = levels[:, index]
             present = column >= 0
-            total[present] += table[column[present]]
-        return total
+            log_m[present] += self._log_m[index][column[present]]
+            log_u[present] += self._log_u[index][column[present]]
+            log_f[present] += self._log_f[index][column[present]]
+        match, family, other = self._log_priors(population)
+        return match + log_m - np.logaddexp2(family + log_f, other + log_u)
+
+    def _log_priors(self, population: int) -> tuple[float, float, float]:
+        population = max(int(population), 2)
+        match = min(self.matches_per_record / (population - 1), 0.45)
+        family = min(self.family_per_record / (population - 1), 0.45)
+        return math.log2(match), math.log2(max(family, 1e-12)), math.log2(1 - match - family)
 
     def weight(self, levels: Sequence[int], population: int) -> float:
-        return self.prior_weight(population) + sum(self.level_weight(k, level) for k, level in enumerate(levels))
+        if self._log_f is None:
+            return self.prior_weight(population) + sum(self.level_weight(k, level) for k, level in enumerate(levels))
+        return float(self.weights(np.asarray([levels], dtype=np.int64), population)[0])
+
+    @staticmethod
+    def default_m(level_counts: Sequence[int]) -> list[list[float]]:
+        return [list(map(float, _default_m(n))) for n in level_counts]
 
     # --- persistence ---
 
@@ -78,6 +107,8 @@ class FellegiSunter:
             "m": [[round(p, 8) for p in row] for row in self.m],
             "u": [[round(p, 10) for p in row] for row in self.u],
             "matches_per_record": self.matches_per_record,
+            "m_family": [[round(p, 8) for p in row] for row in self.m_family] if self.m_family else None,
+            "family_per_record": self.family_per_record,
             "trained_on": self.trained_on,
         }
 
@@ -92,7 +123,18 @@ class FellegiSunter:
         for name, m_row, u_row in zip(comparisons, m, u, strict=True):
             if len(m_row) != len(u_row):
                 raise ValueError(f"comparison {name}: m and u have different numbers of levels")
-        return cls(comparisons, m, u, float(document["matches_per_record"]), dict(document.get("trained_on", {})))
+        family = document.get("m_family")
+        if family is not None and [len(row) for row in family] != [len(row) for row in m]:
+            raise ValueError("m_family needs the same levels as m")
+        return cls(
+            comparisons,
+            m,
+            u,
+            float(document["matches_per_record"]),
+            dict(document.get("trained_on", {})),
+            family,
+            float(document.get("family_per_record", 0.0)),
+        )
 
     @classmethod
     def from_file(cls, path: str | Path) -> FellegiSunter:
@@ -172,6 +214,77 @@ def expectation_maximisation(
     return m, u, share, posterior_pairs
 
 
+def latent_class_em(
+    levels: np.ndarray,
+    level_counts: Sequence[int],
+    *,
+    u_start: Sequence[np.ndarray],
+    family_fields: Sequence[bool],
+    known_family: np.ndarray | None = None,
+    iterations: int = 80,
+    tolerance: float = 1e-6,
+) -> tuple[list[list[np.ndarray]], np.ndarray, np.ndarray]:
+    """EM with three latent classes: the same person, two members of one family, unrelated.
+
+    Returns ([m, m_family, u] distributions per comparison), class shares, and the per-pair
+    posterior of each class (pairs × 3). ``known_family`` marks pairs known to be two different
+    members of one family (two people listed in the same household): they anchor the family class
+    (semi-supervised EM) and are never counted as matches.
+    """
+    known = np.zeros(levels.shape[0], dtype=bool) if known_family is None else np.asarray(known_family, dtype=bool)
+    patterns, counts = np.unique(levels[~known], axis=0, return_counts=True)
+    counts = counts.astype(float)
+    anchored = levels[known]
+    anchor_stats = [_distribution(anchored[:, k], n) * max(len(anchored), 1) for k, n in enumerate(level_counts)]
+    u0 = [np.asarray(x, dtype=float).copy() for x in u_start]
+    family_start = [
+        (anchor_stats[k] / anchor_stats[k].sum()) if len(anchored) else (_default_m(n) if shared else u0[k].copy())
+        for k, (n, shared) in enumerate(zip(level_counts, family_fields, strict=True))
+    ]
+    params = [[_default_m(n) for n in level_counts], family_start, u0]
+    shares = np.array([0.1, 0.2, 0.7])
+
+    def log_likelihoods(rows: np.ndarray) -> np.ndarray:
+        result = np.zeros((len(rows), 3))
+        for k in range(len(level_counts)):
+            column = rows[:, k]
+            present = column >= 0
+            for c in range(3):
+                result[present, c] += np.log(params[c][k][column[present]])
+        return result + np.log(shares)
+
+    def posteriors(rows: np.ndarray) -> np.ndarray:
+        joint = log_likelihoods(rows)
+        joint -= joint.max(axis=1, keepdims=True)
+        result = np.exp(joint)
+        return result / result.sum(axis=1, keepdims=True)
+
+    total = counts.sum() + len(anchored)
+    for _ in range(iterations):
+        weighted = posteriors(patterns) * counts[:, None]
+        class_totals = weighted.sum(axis=0)
+        class_totals[1] += len(anchored)
+        new_shares = np.clip(class_totals / total, 1e-9, 1.0)
+        new_params = []
+        for c in range(3):
+            row = []
+            for k, n in enumerate(level_counts):
+                present = patterns[:, k] >= 0
+                tally = np.bincount(patterns[present, k], weights=weighted[present, c], minlength=n)[:n].astype(float)
+                if c == 1 and len(anchored):
+                    tally = tally + anchor_stats[k]
+                tally = tally + 0.5
+                row.append(tally / tally.sum())
+            new_params.append(row)
+        change = max(float(np.abs(a - b).max()) for a, b in zip(new_params[0], params[0], strict=True))
+        params, shares = new_params, new_shares / new_shares.sum()
+        if change < tolerance:
+            break
+    posterior = posteriors(levels)
+    posterior[known] = (0.0, 1.0, 0.0)
+    return params, shares, posterior
+
+
 def train(
     *,
     comparisons: Sequence[str],
@@ -182,9 +295,41 @@ def train(
     total_pairs: int,
     iterations: int = 40,
     description: dict[str, Any] | None = None,
+    family_fields: Sequence[bool] | None = None,
+    known_family: np.ndarray | None = None,
 ) -> FellegiSunter:
-    """Estimate a model: u from random pairs, m and the number of matches by EM over candidate pairs."""
+    """Estimate a model: u from random pairs, m and the number of matches by EM over candidate pairs.
+
+    With ``family_fields`` (which comparisons members of one family share), EM separates a third
+    class, "another member of the same family", so that agreeing on surname and address is not
+    mistaken for being the same person.
+    """
     u_random = estimate_u(random_levels, level_counts)
+    trained_on = {
+        "records": records,
+        "candidate_pairs": int(candidate_levels.shape[0]),
+        "random_pairs": int(random_levels.shape[0]),
+    }
+    trained_on.update(description or {})
+    if family_fields is not None and any(family_fields):
+        params, _shares, posterior = latent_class_em(
+            candidate_levels,
+            level_counts,
+            u_start=u_random,
+            family_fields=family_fields,
+            known_family=known_family,
+            iterations=iterations * 2,
+        )
+        scale = (records - 1) / max(total_pairs, 1)
+        return FellegiSunter(
+            tuple(comparisons),
+            [list(map(float, row)) for row in params[0]],
+            [list(map(float, row)) for row in u_random],
+            max(float(posterior[:, 0].sum()) * scale, 1e-6),
+            trained_on,
+            [list(map(float, row)) for row in params[1]],
+            max(float(posterior[:, 1].sum()) * scale, 1e-6),
+        )
     m, _u_blocked, _share, posterior = expectation_maximisation(
         candidate_levels, level_counts, u_start=u_random, iterations=iterations
     )
@@ -192,12 +337,6 @@ def train(
     # In a de-duplication every match pair involves two records of the file; in a two-file link
     # each pair has one record on each side. Either way, matches per record of the population.
     matches_per_record = max(expected_matches * (records - 1) / max(total_pairs, 1), 1e-6)
-    trained_on = {
-        "records": records,
-        "candidate_pairs": int(candidate_levels.shape[0]),
-        "random_pairs": int(random_levels.shape[0]),
-    }
-    trained_on.update(description or {})
     return FellegiSunter(
         tuple(comparisons),
         [list(map(float, row)) for row in m],
@@ -205,3 +344,81 @@ def train(
         matches_per_record,
         trained_on,
     )
+
+
+def session_em(
+    levels: np.ndarray,
+    level_counts: Sequence[int],
+    *,
+    m_start: Sequence[np.ndarray],
+    u: Sequence[np.ndarray],
+    m_family: Sequence[np.ndarray] | None,
+    masked: Sequence[int],
+    iterations: int = 60,
+    tolerance: float = 1e-6,
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """One EM training session, as Splink runs them: pairs from one blocking rule, the comparisons
+    the rule conditions on left out (``masked``), ``u`` fixed at its random-pair estimate and the
+    family class (if any) fixed at its estimate from known family pairs. Returns m (only the
+    unmasked rows are estimates) and the class shares among these pairs."""
+    levels = levels.copy()
+    for k in masked:
+        levels[:, k] = -1
+    patterns, counts = np.unique(levels, axis=0, return_counts=True)
+    counts = counts.astype(float)
+    classes = 3 if m_family is not None else 2
+    fixed = [list(u)] if m_family is None else [list(m_family), list(u)]
+    m = [np.asarray(row, dtype=float).copy() for row in m_start]
+    shares = np.array([0.2, 0.3, 0.5][:classes]) if classes == 3 else np.array([0.2, 0.8])
+    shares = shares / shares.sum()
+    fixed_log = np.zeros((len(patterns), classes - 1))
+    for k in range(len(level_counts)):
+        column = patterns[:, k]
+        present = column >= 0
+        for c, table in enumerate(fixed):
+            fixed_log[present, c] += np.log(np.maximum(table[k], _FLOOR)[column[present]])
+    for _ in range(iterations):
+        log_m = np.zeros(len(patterns))
+        for k in range(len(level_counts)):
+            column = patterns[:, k]
+            present = column >= 0
+            log_m[present] += np.log(m[k][column[present]])
+        joint = np.column_stack([log_m, fixed_log]) + np.log(shares)
+        joint -= joint.max(axis=1, keepdims=True)
+        posterior = np.exp(joint)
+        posterior /= posterior.sum(axis=1, keepdims=True)
+        weighted = posterior * counts[:, None]
+        new_shares = np.clip(weighted.sum(axis=0) / counts.sum(), 1e-9, 1.0)
+        new_m = [
+            m[k] if k in masked else _distribution(patterns[:, k], n, weighted[:, 0])
+            for k, n in enumerate(level_counts)
+        ]
+        change = max(float(np.abs(a - b).max()) for a, b in zip(new_m, m, strict=True))
+        m, shares = new_m, new_shares / new_shares.sum()
+        if change < tolerance:
+            break
+    return m, shares
+
+
+def class_shares(levels: np.ndarray, model: FellegiSunter, *, iterations: int = 100) -> np.ndarray:
+    """Posterior probability of a match for each pair, with the model's m/u (and family) fixed and
+    only the class shares estimated by EM (how many of these pairs are matches)."""
+    patterns, inverse, counts = np.unique(levels, axis=0, return_inverse=True, return_counts=True)
+    classes = 3 if model.m_family is not None else 2
+    tables = [model.m, *([model.m_family] if model.m_family is not None else []), model.u]
+    log_like = np.zeros((len(patterns), classes))
+    for k in range(levels.shape[1]):
+        column = patterns[:, k]
+        present = column >= 0
+        for c, table in enumerate(tables):
+            log_like[present, c] += np.log(np.maximum(np.asarray(table[k]), _FLOOR)[column[present]])
+    shares = np.full(classes, 1.0 / classes)
+    posterior = np.zeros_like(log_like)
+    for _ in range(iterations):
+        joint = log_like + np.log(shares)
+        joint -= joint.max(axis=1, keepdims=True)
+        posterior = np.exp(joint)
+        posterior /= posterior.sum(axis=1, keepdims=True)
+        shares = np.clip((posterior * counts[:, None]).sum(axis=0) / counts.sum(), 1e-9, 1.0)
+        shares /= shares.sum()
+    return posterior[inverse.ravel()]

@@ -115,11 +115,10 @@ def score_pair(
 ) -> tuple[float, float, tuple[str, ...]]:
     """(match weight, probability, reasons) of one comparison."""
     outcomes = PERSON.compare(probe, other)
-    weight = model.prior_weight(people)
+    weight = model.weight([outcome.level for outcome in outcomes], people)
     supporting: list[tuple[float, str, tuple[str, ...]]] = []
     for index, outcome in enumerate(outcomes):
         part = model.level_weight(index, outcome.level)
-        weight += part
         if part > 0 and outcome.reason and has_text(outcome.reason):
             supporting.append((part, outcome.reason, outcome.args))
     supporting.sort(key=lambda item: -item[0])

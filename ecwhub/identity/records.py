@@ -30,6 +30,12 @@ class Schema:
     level_counts: tuple[int, ...]
     compare: Callable[[Any, Any], list[c.Level]]
     keys: Callable[[Any], Iterable[str]]
+    # Which comparisons two different members of one family usually agree on (surname, address,
+    # phone); None when the layout has no families (the model then has two classes).
+    family_fields: tuple[bool, ...] | None = None
+    # EM training sessions, as Splink runs them: (name, blocking keys of a record, comparisons the
+    # keys condition on and that the session therefore leaves out).
+    sessions: tuple[tuple[str, Callable[[Any], Iterable[str]], tuple[str, ...]], ...] = ()
 
 
 # --- Hub people ---------------------------------------------------------------------------------
@@ -151,6 +157,20 @@ def person_keys(record: PersonRecord) -> set[str]:
     return keys
 
 
+def _keys_starting(prefix: str) -> Callable[[PersonRecord], set[str]]:
+    def keys(record: PersonRecord) -> set[str]:
+        return {key for key in person_keys(record) if key.startswith(prefix)}
+
+    return keys
+
+
+def _name_keys(record: PersonRecord) -> set[str]:
+    if not record.given or not record.family:
+        return set()
+    given = c.phonetic(c.given_key(record.given[0]))
+    return {f"n:{given}:{c.phonetic(c.surname_key(token))}" for token in record.family}
+
+
 PERSON = Schema(
     name="person",
     comparisons=(
@@ -177,6 +197,12 @@ PERSON = Schema(
     ),
     compare=compare_people,
     keys=person_keys,
+    family_fields=(False, True, False, False, True, False, True, True, True),
+    sessions=(
+        ("date of birth and ZIP code", _keys_starting("dz:"), ("date_of_birth", "postal_code")),
+        ("given name and surname", _name_keys, ("given_name", "family_name")),
+        ("surname and birth year", _keys_starting("sy:"), ("family_name", "date_of_birth")),
+    ),
 )
 
 

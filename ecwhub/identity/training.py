@@ -48,7 +48,14 @@ def person_model_train(*, sample: int = 60_000, records: list[PersonRecord] | No
         records = hub_records(sample=sample)
     if len(records) < 50:
         raise ValueError("too few people to estimate a model from (at least 50 are needed)")
-    model = linkage.fit(PERSON, records, random_sample=min(200_000, len(records) * 20))
+    # Three classes (same person, another member of the same family, unrelated): family members
+    # agree on surname, address and phone, and would otherwise be learnt as matches.
+    model = linkage.fit_sessions(
+        PERSON,
+        records,
+        random_sample=min(200_000, len(records) * 20),
+        households=[record.household for record in records],
+    )
     LinkageModel.objects.create(schema="person", parameters=model.to_json(), source=f"hub people ({len(records):,})")
     forget_current_model()
     return model

@@ -92,3 +92,9 @@ def test_person_comparison_and_keys() -> None:
     levels = [outcome.level for outcome in compare_people(a, b)]
     assert levels[:3] == [1, 1, 1]
     assert person_keys(a) & person_keys(b), "a nickname and a swapped date still share a blocking key"
+
+
+def test_a_shared_common_middle_name_is_not_a_match() -> None:
+    assert c.compare_given(names("Thị Hoa"), names("Thị Mai")).level == 5
+    assert c.compare_given(names("María Guadalupe"), names("Guadalupe")).level == 1
+    assert c.compare_given(names("María Guadalupe"), names("María Elena")).level >= 4
