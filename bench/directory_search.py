@@ -220,7 +220,9 @@ def populate(count: int) -> None:
         )
         org_ids = list(Organization.objects.order_by("id").values_list("id", flat=True))
         for start in range(0, count, BATCH):
-            services, needs, languages = [], [], []
+            services: list[Service] = []
+            needs: list[ServiceNeed] = []
+            languages: list[ServiceLanguage] = []
             for i in range(start, min(count, start + BATCH)):
                 org, spec = templates[rng.randrange(len(templates))]
                 service = Service(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
 
+from ecwhub.accounts.models import Organization
 from ecwhub.demo import generator
 from ecwhub.directory.models import (
     DirectoryOrganization,
@@ -31,7 +32,8 @@ def seed_demo_directory() -> dict[str, Service]:
     search_index_rebuild()
     by_name: dict[str, Service] = {}
     for service in Service.objects.select_related("organization").order_by("organization__slug", "name"):
-        key = service.name if service.name not in by_name else f"{service.organization.slug}:{service.name}"
+        slug = service.organization.slug if service.organization else ""
+        key = service.name if service.name not in by_name else f"{slug}:{service.name}"
         by_name[key] = service
     return by_name
 
@@ -53,7 +55,7 @@ def build_directory(network: Network) -> Directory:
     numbers = iter(range(1, 7))
 
     def _service(
-        org: object, name: str, needs: list[str], languages: list[tuple[str, str]], **fields: object
+        org: Organization, name: str, needs: list[str], languages: list[tuple[str, str]], **fields: object
     ) -> Service:
         service = Service.objects.create(id=uuid.UUID(int=next(numbers)), organization=org, name=name, **fields)
         for need in needs:

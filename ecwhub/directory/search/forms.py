@@ -64,7 +64,7 @@ class SearchForm(forms.Form):
         super().__init__(data, *args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("dialect") and not data.get("language"):
             self.add_error("dialect", _("Choose the language this dialect belongs to."))
         return data

@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db import connection
 from django.utils import timezone
@@ -248,11 +249,11 @@ def _hex(service_id: object) -> str:
     return service_id.hex if isinstance(service_id, uuid.UUID) else str(service_id).replace("-", "")
 
 
-def _score_sql(query: _Words, needs: Sequence[str], language_mask: int, dialect_words: str) -> tuple[str, list[object]]:
+def _score_sql(query: _Words, needs: Sequence[str], language_mask: int, dialect_words: str) -> tuple[str, list[Any]]:
     """The score without distance, as SQL. Every term is a multiple of 0.5, so the sum is exact on
     both engines and sorting by it in the database gives the same order as in Python."""
     parts: list[str] = []
-    args: list[object] = []
+    args: list[Any] = []
     for group in query.groups:
         in_name = " OR ".join(["e.name_norm LIKE %s"] * len(group))
         in_taxonomy = " OR ".join(["e.taxonomy_norm LIKE %s"] * len(group))
@@ -287,7 +288,7 @@ def directory_search(
     # Near a place, needs and languages are filtered on the point rows (their covering index).
     masks = "p" if point is not None else "e"
     where: list[str] = []
-    args: list[object] = []
+    args: list[Any] = []
     query = _query_words(params.text)
     if query.ignored and not query.groups:
         where.append("1 = 0")  # words were typed, and none of them is in the directory
