@@ -199,6 +199,11 @@ class IntakeCompleteIn(IntakeIn):
     link_household_id: uuid.UUID | None = Field(
         None, description="the family to link to (from /intakes/match); empty to create a new family"
     )
+    create_new: bool = Field(
+        False,
+        description="create a new family even though /intakes/match finds families the caller may see "
+        "(without it, such an intake is answered 409 with the code possible_duplicates)",
+    )
 
 
 class CandidatePersonOut(Schema):
@@ -284,12 +289,24 @@ def intake_match(request: HttpRequest, payload: IntakeIn) -> Any:
 
 @router.post(
     "/intakes",
-    response={201: IntakeOut, 422: dict},
+    response={201: IntakeOut, 409: dict, 422: dict},
     summary="Complete an intake: create the family, or link it to one from /intakes/match",
 )
 def intake_create(request: HttpRequest, payload: IntakeCompleteIn) -> Any:
     user, membership = _membership(request)
+    from ecwhub.api import error_response  # the API module imports this router
+
     try:
+        if payload.link_household_id is None and not payload.create_new:
+            # Before a new record is created, the hub looks for the family (as the intake page does).
+            matches = intake_candidates(acting_user=user, membership=membership, data=intake_form_data(payload))
+            if matches.families:
+                return error_response(
+                    409,
+                    "possible_duplicates",
+                    _("The network probably knows this family already: link to it, or set create_new."),
+                    {"link_household_id": [str(f.household_id) for f in matches.families]},
+                )
         record = intake_complete(
             acting_user=user,
             membership=membership,

@@ -282,6 +282,10 @@ def test_the_api_matches_and_links_with_the_same_rules(network: Network, family:
     assert response.status_code == 422
     assert "child-0-date_of_birth" in response.json()["error"]["fields"]
     before = Household.objects.count()
+    response = client.post("/api/v1/intakes", payload, content_type="application/json")
+    assert response.status_code == 409 and response.json()["error"]["code"] == "possible_duplicates"
+    assert response.json()["error"]["fields"]["link_household_id"] == [str(family.household.pk)]
+    assert Household.objects.count() == before
     response = client.post(
         "/api/v1/intakes", {**payload, "link_household_id": str(family.household.pk)}, content_type="application/json"
     )
