@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import DatabaseError, models, transaction
+from django.db.models import Q
 
 from ecwhub.accounts.models import Organization, User
 
@@ -106,7 +107,7 @@ def _write(parsed: list[hsds.ParsedRow], result: BatchResult, progress: Progress
     by_table: dict[str, list[hsds.ParsedRow]] = {}
     for row in parsed:
         by_table.setdefault(row.table, []).append(row)
-    service_ids = [row.id for row in by_table.get("service", [])]
+    touched: dict[str, set[uuid.UUID]] = {"service": set(), "service_at_location": set(), "location": set()}
     # Needs arrive as attributes on the hub's need taxonomy: they become ServiceNeed rows.
     needs: list[tuple[uuid.UUID, str]] = []
     attributes = []
@@ -139,20 +140,35 @@ def _write(parsed: list[hsds.ParsedRow], result: BatchResult, progress: Progress
         if table_name == "service":
             org_ids = {r.values["organization_id"] for r in rows}
             members = dict(m.DirectoryOrganization.objects.filter(pk__in=org_ids).values_list("pk", "member_id"))
-        created, updated = _upsert(table, rows, members)
+        created, updated, changed = _upsert(table, rows, members)
         result.created[table_name] = created
         result.updated[table_name] = updated
-        progress(f"  {table_name}: {created} created, {updated} updated")
+        unchanged = len(rows) - created - updated
+        progress(f"  {table_name}: {created} created, {updated} updated, {unchanged} unchanged")
+        for row in changed:
+            if table_name == "service":
+                touched["service"].add(row.id)
+            for column in ("service_id", "service_at_location_id", "location_id"):
+                if row.values.get(column) is not None:
+                    touched[column.removesuffix("_id")].add(row.values[column])
+            if table_name in ("location", "service_at_location"):
+                touched[table_name].add(row.id)
     if needs:
         existing = set(
             m.ServiceNeed.objects.filter(service_id__in={s for s, _ in needs}).values_list("service_id", "need")
         )
-        m.ServiceNeed.objects.bulk_create(
-            m.ServiceNeed(service_id=s, need=n) for s, n in dict.fromkeys(needs) if (s, n) not in existing
-        )
-        service_ids.extend(s for s, _ in needs)
-    service_ids.extend(r.values["service_id"] for r in by_table.get("language", []) if r.values.get("service_id"))
-    return list(dict.fromkeys(service_ids))
+        fresh = [(s, n) for s, n in dict.fromkeys(needs) if (s, n) not in existing]
+        m.ServiceNeed.objects.bulk_create(m.ServiceNeed(service_id=s, need=n) for s, n in fresh)
+        touched["service"].update(s for s, _ in fresh)
+    # A service changed when its row or anything describing it did: its needs, languages, hours,
+    # phones, or a place where it is offered.
+    changed_ids = set(touched["service"])
+    changed_ids.update(
+        m.ServiceAtLocation.objects.filter(
+            Q(pk__in=touched["service_at_location"]) | Q(location_id__in=touched["location"])
+        ).values_list("service_id", flat=True)
+    )
+    return sorted(changed_ids & set(m.Service.objects.filter(pk__in=changed_ids).values_list("pk", flat=True)))
 
 
 def _link_members(member_slugs: dict[uuid.UUID, str]) -> None:
@@ -164,15 +180,23 @@ def _link_members(member_slugs: dict[uuid.UUID, str]) -> None:
             m.DirectoryOrganization.objects.filter(pk=org_id).update(member_id=members[slug])
 
 
-def _upsert(table: hsds.Table, rows: list[hsds.ParsedRow], members: dict[uuid.UUID, int | None]) -> tuple[int, int]:
+def _upsert(
+    table: hsds.Table, rows: list[hsds.ParsedRow], members: dict[uuid.UUID, int | None]
+) -> tuple[int, int, list[hsds.ParsedRow]]:
+    """Create the new rows and update the ones that differ; rows equal to the file are not written."""
     model = table.model
     concrete = {f.attname: f for f in model._meta.concrete_fields}
+    names = [f.model_attr for f in table.fields if f.name != "id"]
+    if table.name == "service":
+        names += ["organization_id", "min_age_months", "max_age_months"]
     existing = _existing(table.name, {r.id for r in rows})
     objects_new: list[models.Model] = []
-    objects_old: list[models.Model] = []
+    objects_changed: list[models.Model] = []
+    changed: list[hsds.ParsedRow] = []
     old_by_id = {obj.pk: obj for obj in model.objects.filter(pk__in=existing)} if existing else {}  # type: ignore[attr-defined]
     for row in rows:
         obj = old_by_id.get(row.id) or model(pk=row.id)
+        before = [getattr(obj, name) for name in names]
         for f in table.fields:
             attr = f.model_attr
             value = row.values.get(f.name)
@@ -181,14 +205,16 @@ def _upsert(table: hsds.Table, rows: list[hsds.ParsedRow], members: dict[uuid.UU
             setattr(obj, attr, value)
         if table.name == "service":
             _service_hub_fields(obj, members)  # type: ignore[arg-type]
-        (objects_old if row.id in existing else objects_new).append(obj)
+        if row.id not in existing:
+            objects_new.append(obj)
+            changed.append(row)
+        elif before != [getattr(obj, name) for name in names]:
+            objects_changed.append(obj)
+            changed.append(row)
     model.objects.bulk_create(objects_new, batch_size=_CHUNK)  # type: ignore[attr-defined]
-    if objects_old:
-        names = [f.model_attr for f in table.fields if f.name != "id"]
-        if table.name == "service":
-            names += ["organization_id", "min_age_months", "max_age_months"]
-        model.objects.bulk_update(objects_old, names, batch_size=_CHUNK)  # type: ignore[attr-defined]
-    return len(objects_new), len(objects_old)
+    if objects_changed:
+        model.objects.bulk_update(objects_changed, names, batch_size=100)  # type: ignore[attr-defined]
+    return len(objects_new), len(objects_changed), changed
 
 
 def _service_hub_fields(service: m.Service, members: dict[uuid.UUID, int | None]) -> None:

@@ -33,7 +33,6 @@ def service_languages_sync(*, service_ids: Iterable[uuid.UUID]) -> None:
     ids = list(service_ids)
     if not ids:
         return
-    m.ServiceLanguage.objects.filter(service_id__in=ids).delete()
     wanted: dict[tuple[uuid.UUID, str, str], None] = {}
     for service_id, code, name, note in m.DirectoryLanguage.objects.filter(service_id__in=ids).values_list(
         "service_id", "code", "name", "note"
@@ -41,9 +40,20 @@ def service_languages_sync(*, service_ids: Iterable[uuid.UUID]) -> None:
         language = hub_language(code, name)
         dialect = (note if language != Language.OTHER else (name or code or note)).strip()[:100]
         wanted[(service_id, language, dialect)] = None
+    # Only the differences are written, so a sync that changes nothing writes (and signals) nothing.
+    current = {
+        (service_id, language, dialect): pk
+        for pk, service_id, language, dialect in m.ServiceLanguage.objects.filter(service_id__in=ids).values_list(
+            "pk", "service_id", "language", "dialect"
+        )
+    }
+    stale = [pk for key, pk in current.items() if key not in wanted]
+    if stale:
+        m.ServiceLanguage.objects.filter(pk__in=stale).delete()
     m.ServiceLanguage.objects.bulk_create(
         m.ServiceLanguage(service_id=service_id, language=language, dialect=dialect)
         for service_id, language, dialect in wanted
+        if (service_id, language, dialect) not in current
     )
 
 
