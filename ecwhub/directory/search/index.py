@@ -237,6 +237,8 @@ def search_index_rebuild(service_ids: Sequence[uuid.UUID] | None = None) -> int:
                         longitude=lon,
                         needs_mask=entry.needs_mask,
                         languages_mask=entry.languages_mask,
+                        accepting_referrals=entry.accepting_referrals,
+                        service_id=entry.service_id,
                         postal_code=postal,
                     )
                     for entry, points in built

@@ -61,20 +61,30 @@ class SearchPoint(models.Model):
     """A place where a service is offered: each of its locations (HSDS service-at-location), or the
     ZIP centroid of its address or of its organization when the directory has no coordinates.
 
-    The service's needs and languages are copied here so that a search near a place filters them
-    in the covering index, before reading any index row."""
+    The service's id, needs, languages and referral status are copied here so that a search near a
+    place by need and language is answered from the covering index alone, without reading entries."""
 
     entry = models.ForeignKey(SearchEntry, on_delete=models.CASCADE, related_name="points")
     latitude = models.FloatField()
     longitude = models.FloatField()
     needs_mask = models.BigIntegerField(default=0)
     languages_mask = models.BigIntegerField(default=0)
+    accepting_referrals = models.BooleanField(default=True)
+    service_id = models.UUIDField()
     postal_code = models.CharField(max_length=10, blank=True)
 
     class Meta:
         indexes = [
             models.Index(
-                fields=["latitude", "longitude", "needs_mask", "languages_mask", "entry"],
+                fields=[
+                    "latitude",
+                    "longitude",
+                    "needs_mask",
+                    "languages_mask",
+                    "accepting_referrals",
+                    "entry",
+                    "service_id",
+                ],
                 name="search_point_place",
             )
         ]

@@ -17,7 +17,9 @@ The score of a service (higher first; ties broken by the service id) is the sum 
 
 from __future__ import annotations
 
+import heapq
 import math
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -37,7 +39,7 @@ from ecwhub.directory.models import Service
 from .geocode import Point, geocoder
 from .index import FTS_TABLE
 from .models import SearchTerm
-from .text import STOPWORDS, SYNONYMS, language_bit, need_bit, needs_in, normalized, trigrams, words
+from .text import LANGUAGE_CODES, STOPWORDS, SYNONYMS, language_bit, need_bit, needs_in, normalized, trigrams, words
 
 KM_PER_MILE = 1.609344
 EARTH_RADIUS_KM = 6371.0088
@@ -243,15 +245,21 @@ _DETAIL_COLUMNS = (
 )
 
 
+_USES_ENTRY = re.compile(r"\be\.")
+
+
 def _hex(service_id: object) -> str:
     """The service id as 32 hex digits (SQLite stores it so; PostgreSQL returns a UUID): the tie-breaker,
     which sorts the same as the database's own order of the column on both engines."""
     return service_id.hex if isinstance(service_id, uuid.UUID) else str(service_id).replace("-", "")
 
 
-def _score_sql(query: _Words, needs: Sequence[str], language_mask: int, dialect_words: str) -> tuple[str, list[Any]]:
+def _score_sql(
+    query: _Words, needs: Sequence[str], language_mask: int, dialect_words: str, masks: str = "e"
+) -> tuple[str, list[Any]]:
     """The score without distance, as SQL. Every term is a multiple of 0.5, so the sum is exact on
-    both engines and sorting by it in the database gives the same order as in Python."""
+    both engines and sorting by it in the database gives the same order as in Python. ``masks`` is
+    the table alias the needs, languages and referral status are read from."""
     parts: list[str] = []
     args: list[Any] = []
     for group in query.groups:
@@ -260,19 +268,19 @@ def _score_sql(query: _Words, needs: Sequence[str], language_mask: int, dialect_
         parts.append(f"(CASE WHEN {in_name} THEN 3 WHEN {in_taxonomy} THEN 2 ELSE 1 END)")
         args.extend([f"% {w} %" for w in group] * 2)
     for need in needs:
-        parts.append("(CASE WHEN (e.needs_mask & %s) <> 0 THEN 2 ELSE 0 END)")
+        parts.append(f"(CASE WHEN ({masks}.needs_mask & %s) <> 0 THEN 2 ELSE 0 END)")
         args.append(need_bit(need))
     if language_mask:
         if dialect_words:
             parts.append(
-                "(CASE WHEN (e.languages_mask & %s) <> 0 THEN 1.5 + "
+                f"(CASE WHEN ({masks}.languages_mask & %s) <> 0 THEN 1.5 + "
                 "(CASE WHEN e.dialects_norm LIKE %s THEN 1 ELSE 0 END) ELSE 0 END)"
             )
             args.extend([language_mask, f"% {dialect_words} %"])
         else:
-            parts.append("(CASE WHEN (e.languages_mask & %s) <> 0 THEN 1.5 ELSE 0 END)")
+            parts.append(f"(CASE WHEN ({masks}.languages_mask & %s) <> 0 THEN 1.5 ELSE 0 END)")
             args.append(language_mask)
-    parts.append("(CASE WHEN e.accepting_referrals THEN 0.5 ELSE 0 END)")
+    parts.append(f"(CASE WHEN {masks}.accepting_referrals THEN 0.5 ELSE 0 END)")
     return " + ".join(parts), args
 
 
@@ -316,7 +324,7 @@ def directory_search(
         where.append("(e.insurance_required = '' OR e.insurance_required = %s)")
         args.append(params.insurance)
     if params.accepting_only:
-        where.append("e.accepting_referrals = %s")
+        where.append(f"{masks}.accepting_referrals = %s")
         args.append(True)
     day, hour = _now_slot(now)
     if params.open_now:
@@ -336,34 +344,49 @@ def directory_search(
     language = params.language or (family.language if family else "")
     dialect = params.dialect or (family.dialect if family and not params.language else "")
     dialect_words = normalized(dialect).strip()
-    language_mask = language_bit(language) if language in Language.values else 0
-    score_sql, score_args = _score_sql(query, params.needs, language_mask, dialect_words)
+    language_mask = language_bit(language) if language in LANGUAGE_CODES else 0
+    score_sql, score_args = _score_sql(query, params.needs, language_mask, dialect_words, masks)
     condition = (" WHERE " + " AND ".join(where)) if where else ""
     start = (params.page - 1) * params.page_size
     # (score, service id as hex, entry id, distance or None), best first.
     chosen: list[tuple[float, str, int, float | None]]
     with connection.cursor() as cursor:
         if point is not None:
+            # The entries are joined only when a filter or the score needs one of their columns.
+            join = (
+                " JOIN directory_search_searchentry e ON e.id = p.entry_id"
+                if _USES_ENTRY.search(condition) or _USES_ENTRY.search(score_sql)
+                else ""
+            )
             cursor.execute(
-                f"SELECT e.id, e.service_id, {score_sql}, p.latitude, p.longitude "  # noqa: S608 (constant names; values are parameters)
-                "FROM directory_search_searchpoint p JOIN directory_search_searchentry e ON e.id = p.entry_id"
-                + condition,
+                f"SELECT p.entry_id, p.service_id, {score_sql}, p.latitude, p.longitude "  # noqa: S608 (constant names; values are parameters)
+                f"FROM directory_search_searchpoint p{join}{condition}",
                 [*score_args, *args],
             )
-            nearest: dict[int, tuple[float, str, float]] = {}
+            # Hot loop (thousands of rows in a dense city): haversine inlined with local names, and
+            # only the first ``start + page_size`` kept in order. Both engines store IEEE doubles, so
+            # the distances, and the order, are the same on both.
+            lat0, lon0 = math.radians(point.latitude), math.radians(point.longitude)
+            cos0, rad, sin, cos, asin, sqrt = math.cos(lat0), math.pi / 180, math.sin, math.cos, math.asin, math.sqrt
+            diameter, radius, exp = 2 * EARTH_RADIUS_KM, params.radius_km, math.exp
+            nearest: dict[int, tuple[float, Any, float]] = {}
             for entry_id, service_id, base, lat, lon in cursor.fetchall():
-                distance = haversine_km(point.latitude, point.longitude, lat, lon)
-                if distance <= params.radius_km and (entry_id not in nearest or distance < nearest[entry_id][0]):
-                    nearest[entry_id] = (distance, _hex(service_id), float(base))
-            scored = sorted(
+                a = sin((lat * rad - lat0) / 2) ** 2 + cos0 * cos(lat * rad) * sin((lon * rad - lon0) / 2) ** 2
+                distance = diameter * asin(sqrt(min(1.0, a)))
+                if distance <= radius and (entry_id not in nearest or distance < nearest[entry_id][0]):
+                    nearest[entry_id] = (distance, service_id, float(base))
+            count = len(nearest)
+            best = heapq.nsmallest(
+                start + params.page_size,
                 (
-                    (round(base + 3 * math.exp(-distance / 10), 6), sid, entry_id, distance)
-                    for entry_id, (distance, sid, base) in nearest.items()
+                    (-(base + 3 * exp(-distance / 10)), service_id, entry_id, distance)
+                    for entry_id, (distance, service_id, base) in nearest.items()
                 ),
-                key=lambda item: (-item[0], item[1]),
             )
-            count = len(scored)
-            chosen = list(scored[start : start + params.page_size])
+            scored = [
+                (round(-negative, 6), _hex(sid), entry_id, distance) for negative, sid, entry_id, distance in best
+            ]
+            chosen = scored[start:]
         else:
             cursor.execute(
                 f"SELECT e.id, e.service_id, {score_sql} AS score, COUNT(*) OVER () "  # noqa: S608 (constant names; values are parameters)
@@ -438,7 +461,7 @@ def _result(
     name_norm, taxonomy_norm, row_needs, row_languages, dialects_norm = row[1], row[2], row[3], row[4], row[5]
     hours_known, day_masks, evenings, weekends, required = row[6], row[7:14], row[14], row[15], row[16]
     matched_needs = needs_in(int(row_needs) & needs_mask)
-    language_match = bool(language in Language.values and int(row_languages) & language_bit(language))
+    language_match = bool(language in LANGUAGE_CODES and int(row_languages) & language_bit(language))
     dialect_match = bool(language_match and dialect_words and f" {dialect_words} " in (dialects_norm or ""))
     open_now = bool(int(day_masks[day]) & (1 << hour)) if hours_known else None
     matched_words = [group[0] for group in query.groups]
@@ -511,7 +534,7 @@ def _warnings(service: Service, row_languages: int, required: str, family: Famil
         warnings.append(_("Only for Medi-Cal members; no one in this family is recorded with Medi-Cal."))
     if (
         family.demographics_shown
-        and family.language in Language.values
+        and family.language in LANGUAGE_CODES
         and not int(row_languages) & language_bit(family.language)
     ):
         warnings.append(
