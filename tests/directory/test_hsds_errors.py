@@ -141,3 +141,27 @@ def test_ages_must_be_a_range(rules: str, tmp_path: Path) -> None:
     path.write_text(json.dumps({"services": [_service(SVC, organization_id=ORG, minimum_age=6, maximum_age=2)]}))
     assert _messages(path) == [f"services[0] (id={SVC}): field 'minimum_age': is greater than maximum_age"]
     assert _count_all() == 0
+
+
+@pytest.mark.django_db
+def test_a_failing_listener_does_not_undo_or_fail_a_committed_import(tmp_path: Path, caplog) -> None:  # type: ignore[no-untyped-def]
+    from django.test import TestCase
+
+    from ecwhub.directory.signals import services_changed
+
+    def broken(sender: object, service_ids: list, **kwargs: object) -> None:
+        raise RuntimeError("index down")
+
+    path = tmp_path / "s.json"
+    path.write_text(
+        json.dumps({"id": ORG, "name": "Pantry network", "description": "Food", "services": [_service(SVC)]})
+    )
+    services_changed.connect(broken)
+    try:
+        with TestCase.captureOnCommitCallbacks(execute=True) as callbacks:
+            [result] = directory_import(acting_user=None, path=path)
+    finally:
+        services_changed.disconnect(broken)
+    assert result.ok and len(callbacks) == 1
+    assert m.Service.objects.filter(pk=SVC).exists()
+    assert "services_changed listener failed" in caplog.text
