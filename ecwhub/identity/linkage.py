@@ -125,8 +125,17 @@ def fit(
     )
 
 
+def _sample(pairs: list[tuple[int, int]], limit: int, seed: int) -> list[tuple[int, int]]:
+    return pairs if len(pairs) <= limit else sorted(random.Random(seed).sample(pairs, limit))
+
+
 def fit_sessions(
-    schema: Schema, records: Sequence[Any], *, households: Sequence[Any], random_sample: int = 200_000
+    schema: Schema,
+    records: Sequence[Any],
+    *,
+    households: Sequence[Any],
+    random_sample: int = 100_000,
+    session_pairs: int = 120_000,
 ) -> FellegiSunter:
     """EM-train a model for people in households, the way Splink trains (sessions per blocking
     rule, u fixed from random pairs), with a third class for other members of the same family
@@ -138,8 +147,8 @@ def fit_sessions(
     members: dict[Any, list[int]] = defaultdict(list)
     for index, household in enumerate(households):
         members[household].append(index)
-    same = sorted({(a, b) for group in members.values() for i, a in enumerate(group) for b in group[i + 1 :]})
-    same_set = set(same)
+    same_set = {(a, b) for group in members.values() for i, a in enumerate(group) for b in group[i + 1 :]}
+    same = _sample(sorted(same_set), session_pairs, 1)
     family_levels = comparison_levels(schema, records, same)
     m_family = estimate_u(family_levels, level_counts) if same else None
     m_start = [np.asarray(row) for row in FellegiSunter.default_m(level_counts)]
@@ -149,6 +158,8 @@ def fit_sessions(
         pairs = [pair for pair in candidate_pairs([keys(record) for record in records]) if pair not in same_set]
         if not pairs:
             continue
+        sessions[name] = {"candidate_pairs": len(pairs)}
+        pairs = _sample(pairs, session_pairs, 2)  # EM needs the shape of the data, not every pair
         masked = [schema.comparisons.index(masked_name) for masked_name in masked_names]
         m, shares = session_em(
             comparison_levels(schema, records, pairs),
@@ -158,7 +169,7 @@ def fit_sessions(
             m_family=m_family,
             masked=masked,
         )
-        sessions[name] = {"pairs": len(pairs), "match_share": round(float(shares[0]), 6)}
+        sessions[name].update({"pairs": len(pairs), "match_share": round(float(shares[0]), 6)})
         for k in range(len(level_counts)):
             if k not in masked:
                 estimates[k].append(m[k])
@@ -174,11 +185,14 @@ def fit_sessions(
     )
     # How many matches there are: class shares over all candidate pairs, parameters fixed.
     pairs = [pair for pair in candidate_pairs([schema.keys(record) for record in records]) if pair not in same_set]
-    posterior = class_shares(comparison_levels(schema, records, pairs), model)
-    scale = (count - 1) / max(total_pairs(count, None), 1)
+    sampled = _sample(pairs, 2 * session_pairs, 3)
+    posterior = class_shares(comparison_levels(schema, records, sampled), model)
+    # Scaled from the sample to all candidate pairs, then to all pairs of the population.
+    scale = len(pairs) / max(len(sampled), 1) * (count - 1) / max(total_pairs(count, None), 1)
     model.matches_per_record = max(float(posterior[:, 0].sum()) * scale, 1e-6)
     if model.m_family is not None:
-        model.family_per_record = max((float(posterior[:, 1].sum()) + len(same)) * scale, 1e-6)
+        family = float(posterior[:, 1].sum()) * scale + len(same_set) * (count - 1) / max(total_pairs(count, None), 1)
+        model.family_per_record = max(family, 1e-6)
     model.trained_on.update({"candidate_pairs": len(pairs), "schema": schema.name, "mode": "dedupe"})
     return model
 

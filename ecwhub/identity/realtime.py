@@ -31,7 +31,7 @@ from .records import PERSON, PersonRecord, person_keys, person_record
 # At most this many people sharing keys with the probe are compared (those sharing most keys
 # first); a probe sharing only a sound-alike surname and a birth year with thousands of people
 # is not helped by comparing all of them.
-MAX_COMPARED = 250
+MAX_COMPARED = 150
 _POPULATION_SECONDS = 300.0
 _population: list[float] = [0.0, 0.0]
 
@@ -87,27 +87,27 @@ def forget_population() -> None:
     _population[1] = 0.0
 
 
-def _candidate_rows(keys: set[str]) -> list[dict[str, Any]]:
+def _candidate_ids(keys: set[str]) -> list[Any]:
     ranked = (
         PersonKey.objects.filter(key__in=sorted(keys))
         .values("person_id")
         .annotate(shared=Count("id"))
         .order_by("-shared")[:MAX_COMPARED]
     )
-    ids = [row["person_id"] for row in ranked]
-    if not ids:
-        return []
-    return list(Person.objects.filter(id__in=ids).values(*PERSON_COLUMNS))
+    return [row["person_id"] for row in ranked]
 
 
-def _members(household_ids: set[Any]) -> dict[Any, list[tuple[Any, tuple[str, str, Any]]]]:
-    members: dict[Any, list[tuple[Any, tuple[str, str, Any]]]] = defaultdict(list)
-    rows = Person.objects.filter(household_id__in=household_ids).values_list(
-        "household_id", "id", "given_name", "family_name", "date_of_birth"
-    )
-    for household_id, person_id, given, family, born in rows:
-        members[household_id].append((person_id, (given, family, born)))
-    return members
+def _candidate_rows(ids: list[Any], with_households: bool) -> tuple[list[dict[str, Any]], dict[Any, list[Any]]]:
+    """The candidates' rows and, when wanted, every member of their households, in one query."""
+    if not with_households:
+        return list(Person.objects.filter(id__in=ids).values(*PERSON_COLUMNS)), {}
+    households = Person.objects.filter(id__in=ids).values("household_id")
+    rows = list(Person.objects.filter(household_id__in=households).values(*PERSON_COLUMNS))
+    members: dict[Any, list[Any]] = defaultdict(list)
+    for row in rows:
+        members[row["household_id"]].append(row)
+    wanted = set(ids)
+    return [row for row in rows if row["id"] in wanted], members
 
 
 def score_pair(
@@ -132,17 +132,19 @@ def find_candidates(probe: Probe, *, limit: int = 10, min_probability: float = 0
     keys = person_keys(record)
     if not keys:
         return []
-    rows = _candidate_rows(keys)
-    if not rows:
+    ids = _candidate_ids(keys)
+    if not ids:
         return []
-    members: dict[Any, list[tuple[Any, tuple[str, str, Any]]]] = {}
-    if record.members:
-        members = _members({row["household_id"] for row in rows})
+    rows, members = _candidate_rows(ids, bool(record.members))
     model, _model_id = current_model("person")
     people = population()
     found: list[Candidate] = []
     for row in rows:
-        others = [summary for person_id, summary in members.get(row["household_id"], ()) if person_id != row["id"]]
+        others = [
+            (other["given_name"], other["family_name"], other["date_of_birth"])
+            for other in members.get(row["household_id"], ())
+            if other["id"] != row["id"]
+        ]
         weight, probability, reasons = score_pair(model, record, record_from_row(row, others), people)
         if probability >= min_probability:
             found.append(Candidate(row["id"], row["household_id"], probability, weight, reasons))

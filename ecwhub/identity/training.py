@@ -40,7 +40,7 @@ def hub_records(*, sample: int | None = None, seed: int = 1) -> list[PersonRecor
     return records
 
 
-def person_model_train(*, sample: int = 60_000, records: list[PersonRecord] | None = None) -> FellegiSunter:
+def person_model_train(*, sample: int = 40_000, records: list[PersonRecord] | None = None) -> FellegiSunter:
     """EM-train on (a sample of) the hub's people and save the model as the one in use."""
     from .models import LinkageModel
 
@@ -53,7 +53,7 @@ def person_model_train(*, sample: int = 60_000, records: list[PersonRecord] | No
     model = linkage.fit_sessions(
         PERSON,
         records,
-        random_sample=min(200_000, len(records) * 20),
+        random_sample=min(100_000, len(records) * 20),
         households=[record.household for record in records],
     )
     LinkageModel.objects.create(schema="person", parameters=model.to_json(), source=f"hub people ({len(records):,})")
