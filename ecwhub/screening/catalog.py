@@ -15,6 +15,8 @@ from .scoring import Instrument, load_instrument
 
 # The CDC "Learn the Signs. Act Early." checklists the hub ships, by age in months.
 MILESTONE_AGES = (2, 4, 6, 9, 12, 15, 18, 24, 30, 36, 48, 60)
+# The 5-year checklist is the last; it is used until the sixth birthday.
+LAST_MILESTONE_BEFORE_MONTHS = 72
 CAREGIVER_ROLES = frozenset({Person.Relationship.CAREGIVER, Person.Relationship.LEGAL_GUARDIAN})
 # EPDS: caregivers of infants under one year (Bright Futures: the 1, 2, 4 and 6 month visits).
 EPDS_INFANT_MONTHS = 12
@@ -41,6 +43,8 @@ def milestone_for_age(months: int) -> str | None:
     """The checklist for a child's age: the latest one the child has reached (CDC: use the
     checklist for the age the child is now, until the next one)."""
     reached = [m for m in MILESTONE_AGES if m <= months]
+    if months >= LAST_MILESTONE_BEFORE_MONTHS:
+        return None
     if not reached or reached[-1] not in shipped_milestones():
         return None
     return milestone_id(reached[-1])
