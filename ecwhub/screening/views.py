@@ -35,6 +35,18 @@ from .scoring import DECLINED
 from .services import ScreeningError
 
 DECLINE_VALUE = "declined"
+# What a caregiver reads right after an answer that raised an alert. The safety text does not say
+# that anyone was told: the phone may not be private.
+FAMILY_HELP = {
+    "self-harm": gettext_lazy(
+        "If you are thinking about hurting yourself, call or text 988 (Spanish: press 2) now, any time. "
+        "If you are in danger right now, call 911. Your coordinator will also reach out to you."
+    ),
+    "interpersonal-safety": gettext_lazy(
+        "If you are in danger right now, call 911. The National Domestic Violence Hotline is free and "
+        "confidential, any time: 1-800-799-7233, or text START to 88788."
+    ),
+}
 
 
 @dataclass
@@ -348,8 +360,11 @@ def _take(request: HttpRequest, actor: Actor, response_id: uuid.UUID) -> HttpRes
                         raise Http404 from None
                     error = exc.message
                 else:
-                    if raised and not actor.family:
-                        for alert in raised:
+                    for alert in raised:
+                        if actor.family:
+                            # The caregiver gets the help lines at once, on their own screen.
+                            messages.warning(request, str(FAMILY_HELP[alert.kind]))
+                        else:
                             messages.warning(request, str(PROTOCOLS[alert.protocol].title))
                     return redirect(actor.url("take", response_id=response.pk))
     answers = services.answers_of(response)

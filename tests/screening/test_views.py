@@ -246,3 +246,13 @@ def test_reads_are_audited(network: Network, screen_family: ScreenFamily) -> Non
     entry = AuditEntry.objects.order_by("-id").first()
     assert AuditEntry.objects.count() == before + 1
     assert entry is not None and "screening_results" in entry.categories
+
+
+def test_the_caregiver_sees_the_help_lines_after_a_self_harm_answer(network: Network) -> None:
+    family = make_screen_family(network, link_carla=True)
+    client = signed_in(Client(), network.carla)
+    take = _start(client, reverse("screening:mine_start"), family.mother.pk, "epds", "en")
+    response = client.post(take, {"link_id": "/71364-4", "answer": ["epds-10-2"]}, follow=True)
+    page = response.content.decode()
+    assert "call or text 988" in page and "call 911" in page
+    assert ScreeningAlert.objects.get().kind == "self-harm"
