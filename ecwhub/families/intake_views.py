@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -61,9 +62,10 @@ def intake_home(request: HttpRequest) -> HttpResponse:
         draft = intake_start(acting_user=user, membership=membership)
         return redirect("families:intake_step", draft_id=draft.pk, step=1)
     drafts = list(
-        IntakeDraft.objects.filter(author=user, organization=membership.organization).order_by("-updated_at")[:20]
+        IntakeDraft.objects.filter(
+            author=user, organization=membership.organization, expires_at__gt=timezone.now()
+        ).order_by("-updated_at")[:20]
     )
-    drafts = [d for d in drafts if d.expires_at > d.updated_at]
     return render(request, "families/intake_home.html", {"drafts": drafts})
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
@@ -183,9 +184,7 @@ def intake_draft_get(*, acting_user: User, draft_id: uuid.UUID | str) -> IntakeD
     """The user's own unexpired draft, or None (someone else's draft is never found)."""
     try:
         return IntakeDraft.objects.get(pk=draft_id, author=acting_user, expires_at__gt=timezone.now())
-    except (IntakeDraft.DoesNotExist, ValueError, TypeError):
-        return None
-    except Exception:  # a malformed UUID raises ValidationError
+    except (IntakeDraft.DoesNotExist, ValueError, TypeError, ValidationError):  # missing, or not a UUID
         return None
 
 
@@ -654,10 +653,8 @@ def _relate(caregiver: Person, people: list[Person]) -> None:
 
 def _linkable(user: User, membership: Membership, household_id: uuid.UUID | str) -> Household:
     try:
-        household = Household.objects.select_for_update().get(pk=household_id)
-    except (Household.DoesNotExist, ValueError, TypeError):
-        household = None
-    except Exception:
+        household: Household | None = Household.objects.select_for_update().get(pk=household_id)
+    except (Household.DoesNotExist, ValueError, TypeError, ValidationError):  # missing, or not a UUID
         household = None
     if household is None or not decide(
         user=user,

@@ -370,3 +370,12 @@ def test_the_intake_records_how_the_caregiver_is_related_to_each_child(network: 
     assert {r.kind for r in relations} == {"legal_guardian"}
     page = signed_in(Client(), network.alice).get(f"/families/{record.household_id}/").content.decode()
     assert "Legal guardian of Lucía Mendoza" in page
+
+
+def test_a_link_to_a_family_that_is_not_a_uuid_or_not_there_is_a_field_error(network: Network) -> None:
+    data = as_lists({**step1(), **step2()})
+    for bad in ("not-a-uuid", "00000000-0000-4000-8000-000000000000"):
+        with pytest.raises(IntakeError) as caught:
+            intake_complete(acting_user=network.alice, membership=m(network.alice), data=data, link_household_id=bad)
+        assert "choice" in caught.value.fields
+    assert Household.objects.count() == 0
