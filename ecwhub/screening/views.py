@@ -123,6 +123,16 @@ def _members_with_offers(actor: Actor, opened: OpenedHousehold) -> list[MemberOf
     people = [m.person for m in members]
     language = get_language() or "en"
     rows = []
+    writable: dict[str, bool] = {}
+
+    def may_record(instrument_id: str) -> bool:
+        category = _instrument_category(instrument_id)
+        if category not in writable:
+            writable[category] = services.may_write(
+                user=actor.user, membership=actor.membership, household=household, category=category
+            )
+        return writable[category]
+
     for member in members:
         # On their own phone a caregiver screens themselves and the children, not another adult.
         if (
@@ -134,12 +144,7 @@ def _members_with_offers(actor: Actor, opened: OpenedHousehold) -> list[MemberOf
         offers = [
             (offer.instrument, offer.title)
             for offer in instruments_for(member.person, people, language)
-            if services.may_write(
-                user=actor.user,
-                membership=actor.membership,
-                household=household,
-                category=_instrument_category(offer.instrument),
-            )
+            if may_record(offer.instrument)
         ]
         if offers:
             rows.append(MemberOffers(member.person, member.name, offers))

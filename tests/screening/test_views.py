@@ -7,7 +7,9 @@ import re
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ecwhub.consent.models import AuditEntry
@@ -256,3 +258,20 @@ def test_the_caregiver_sees_the_help_lines_after_a_self_harm_answer(network: Net
     page = response.content.decode()
     assert "call or text 988" in page and "call 911" in page
     assert ScreeningAlert.objects.get().kind == "self-harm"
+
+
+def test_the_screening_page_reads_in_a_bounded_number_of_queries(network: Network, screen_family: ScreenFamily) -> None:
+    client = signed_in(Client(), network.alice)
+    household = screen_family.household
+    for instrument in ("ahc-hrsn-core", "hunger-vital-sign", "epds"):
+        _start(client, reverse("screening:start", args=[household.pk]), screen_family.mother.pk, instrument)
+    url = reverse("screening:family", args=[household.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as three:
+        client.get(url)
+    for instrument in ("phq-2-9", "ahc-hrsn-core", "hunger-vital-sign"):
+        _start(client, reverse("screening:start", args=[household.pk]), screen_family.mother.pk, instrument)
+    with CaptureQueriesContext(connection) as six:
+        client.get(url)
+    # Three more screens on the page, not one query more.
+    assert len(six.captured_queries) == len(three.captured_queries) < 80
