@@ -29,6 +29,8 @@ class ResultOut(Schema):
     code: str
     status: str
     total: int | None
+    value_system: str = ""
+    value_code: str = ""
 
 
 class FindingOut(Schema):
@@ -126,7 +128,14 @@ def _screening_out(response: ScreeningResponse, categories: tuple[str, ...], det
         completed_at=response.completed_at,
         next_item=None,
         results=[
-            ResultOut(rule=r.rule, code=r.code, status=r.status, total=r.total)
+            ResultOut(
+                rule=r.rule,
+                code=r.code,
+                status=r.status,
+                total=r.total,
+                value_system=r.value_system,
+                value_code=r.value_code,
+            )
             for r in selectors.results_of(response, categories)
         ],
         findings=[

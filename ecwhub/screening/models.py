@@ -130,6 +130,9 @@ class ScreeningResult(models.Model):
     code = models.CharField(max_length=64, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices)
     total = models.IntegerField(null=True, blank=True)
+    # A coded result, e.g. the Hunger Vital Sign's 88124-3 = LA19952-3 "At risk".
+    value_system = models.CharField(max_length=100, blank=True)
+    value_code = models.CharField(max_length=64, blank=True)
     category = models.CharField(max_length=32)
     observed_at = models.DateTimeField()
 

@@ -272,6 +272,8 @@ def _write_results(
             code=fact.code.code if fact.code else "",
             status=fact.status,
             total=fact.total,
+            value_system=fact.value.system if fact.value else "",
+            value_code=fact.value.code if fact.value else "",
             category=rule_category(instrument, fact.rule),
             observed_at=now,
         )
