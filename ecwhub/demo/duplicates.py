@@ -191,7 +191,7 @@ def seed_duplicates(*, seed: int, today: date, organizations: dict[str, Organiza
     door, is rewritten as this family as that door recorded it (so the number of family records
     stays what was asked for), and the caregiver pairs wait in the review queue. Then give ~8
     families coordinators at two organizations."""
-    from ecwhub.identity.keys import person_keys_refresh
+    from ecwhub.identity.keys import person_keys_rebuild
     from ecwhub.identity.models import MatchReview
 
     rng = random.Random(f"{seed}:duplicates")
@@ -283,7 +283,9 @@ def seed_duplicates(*, seed: int, today: date, organizations: dict[str, Organiza
     )
     Person.objects.bulk_update(changed_people, list(_COPIED))
     Relationship.objects.bulk_create(relationships)
-    person_keys_refresh([p.pk for p in changed_people])
+    # Every demo person was bulk-inserted (no signals): build the blocking keys the real-time check
+    # at intake searches, for everyone, now that the second records are written.
+    person_keys_rebuild()
     reviews = []
     for original_person, twin_person in pairs:
         weight, probability, reasons = _score(original_person, twin_person)
