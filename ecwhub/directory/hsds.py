@@ -516,6 +516,10 @@ class SourceRow:
     table: str
     where: str
     values: Row  # raw values (strings from CSV, JSON scalars from JSON); None/"" = empty
+    # The fields the source states (a CSV column, a JSON key, even when empty). Importing over an existing
+    # record replaces these and keeps the others: a short record (a service in a paged list) does not
+    # erase what a full one said. None: every field.
+    present: frozenset[str] | None = None
 
 
 # --- Reading --------------------------------------------------------------------------------------
@@ -532,25 +536,38 @@ def schema_dir() -> Path | None:
     return path if (path / "compiled").is_dir() else None
 
 
-def read_path(path: Path) -> list[tuple[str, list[SourceRow], list[tuple[str, Any]]]]:
-    """Read a file or folder into batches: ``(name, rows, nested records)`` — one batch per file to import.
-
-    A folder holding ``datapackage.json`` or HSDS CSV files is one batch (the CSV data package);
-    a folder of JSON files gives one batch per file.
-    """
+def batch_sources(path: Path) -> list[Path]:
+    """What to import as separate batches: the CSV data package as one, or each JSON file of a folder."""
     if path.is_dir():
-        csv_files = sorted(p for p in path.glob("*.csv") if p.name in TABLE_BY_PATH)
+        csv_files = [p for p in path.glob("*.csv") if p.name in TABLE_BY_PATH]
         if (path / "datapackage.json").exists() or csv_files:
-            return [(str(path), read_csv_package(path), [])]
-        return [read_json_file(p) for p in sorted(path.glob("*.json"))]
+            return [path]
+        return sorted(path.glob("*.json"))
+    return [path]
+
+
+def read_batch(path: Path) -> tuple[list[SourceRow], list[tuple[str, Any]]]:
+    """One batch's rows (and, for nested JSON, its records to schema-check); HsdsError when unreadable."""
+    if path.is_dir():
+        return read_csv_package(path), []
     if path.suffix == ".csv":
         table = TABLE_BY_PATH.get(path.name)
         if table is None:
             raise HsdsError(
                 [RecordError(path.name, "", "", f"not an HSDS table file (expected one of {sorted(TABLE_BY_PATH)})")]
             )
-        return [(str(path), list(_read_csv(path.read_text(encoding="utf-8-sig"), table)), [])]
-    return [read_json_file(path)]
+        return list(_read_csv(path.read_text(encoding="utf-8-sig"), table)), []
+    _, rows, records = read_json_file(path)
+    return rows, records
+
+
+def read_path(path: Path) -> list[tuple[str, list[SourceRow], list[tuple[str, Any]]]]:
+    """Read a file or folder into batches: ``(name, rows, nested records)``; raises HsdsError on the first bad file.
+
+    A folder holding ``datapackage.json`` or HSDS CSV files is one batch (the CSV data package);
+    a folder of JSON files gives one batch per file.
+    """
+    return [(str(source), *read_batch(source)) for source in batch_sources(path)]
 
 
 def read_csv_package(folder: Path) -> list[SourceRow]:
@@ -581,9 +598,10 @@ def _read_csv(text: str, table: Table) -> Iterator[SourceRow]:
     unknown = [c for c in reader.fieldnames or [] if c not in known]
     if unknown:
         raise HsdsError([RecordError(table.path, "", c, "not a column of this HSDS table") for c in unknown])
+    columns = frozenset(reader.fieldnames or ())
     for number, raw in enumerate(reader, start=2):  # row 1 is the header
         values = {k: v for k, v in raw.items() if k is not None and v not in (None, "")}
-        yield SourceRow(table.name, f"{table.path} row {number}", values)
+        yield SourceRow(table.name, f"{table.path} row {number}", values, columns)
 
 
 def read_json_file(path: Path) -> tuple[str, list[SourceRow], list[tuple[str, Any]]]:
@@ -596,6 +614,8 @@ def read_json_file(path: Path) -> tuple[str, list[SourceRow], list[tuple[str, An
 
 
 def _kind_of(obj: dict[str, Any]) -> str:
+    if "version" in obj and set(obj) <= {"id", "name", "description", "uri", "version"}:
+        return "taxonomy"
     if "service" in obj and "location" in obj:
         return "service_at_location"
     if "status" in obj or "service_at_locations" in obj or "organization" in obj:
@@ -616,6 +636,8 @@ def rows_from_json(document: Any) -> tuple[list[SourceRow], list[tuple[str, Any]
     """
     flat = _Flattener()
     records: list[tuple[str, Any]] = []
+    if isinstance(document, dict) and "openapi_url" in document and "id" not in document:
+        return [], []  # the HSDS API's base document (version, profile): no directory data in it
     if isinstance(document, dict) and any(k.endswith(".csv") for k in document):
         for key, items in document.items():
             table = TABLE_BY_PATH.get(key)
@@ -627,7 +649,8 @@ def rows_from_json(document: Any) -> tuple[list[SourceRow], list[tuple[str, Any]
                 if not isinstance(item, dict):
                     flat.errors.append(RecordError(where, "", "", "a row must be a JSON object"))
                     continue
-                flat.rows.append(SourceRow(table.name, where, {k: v for k, v in item.items() if v not in (None, "")}))
+                values = {k: v for k, v in item.items() if v not in (None, "")}
+                flat.rows.append(SourceRow(table.name, where, values, frozenset(item)))
     else:
         if isinstance(document, dict) and isinstance(document.get("contents"), list):
             document = document["contents"]
@@ -740,7 +763,8 @@ class _Flattener:
                 self.add(child_table, child, f"{where}.{key}", carry)
             elif kind == "one" and child is not None:
                 self.errors.append(RecordError(where, str(obj_id or ""), key, "expected a JSON object"))
-        self.rows.append(SourceRow(table, where, values))
+        stated = {key for key in obj if own.field(key)} | set(values)
+        self.rows.append(SourceRow(table, where, values, frozenset(stated)))
         for key, (kind, child_table, column) in nested.items():
             children = obj.get(key)
             if kind != "list" or children is None:
@@ -866,6 +890,7 @@ class ParsedRow:
     where: str
     id: uuid.UUID
     values: Row  # HSDS field name → converted value (None for empty)
+    present: frozenset[str] | None = None  # see SourceRow.present
 
 
 def validate(rows: Iterable[SourceRow], *, folder: Path | None = None) -> list[ParsedRow]:
@@ -906,10 +931,12 @@ def validate(rows: Iterable[SourceRow], *, folder: Path | None = None) -> list[P
         key = (row.table, values["id"])
         previous = parsed.get(key)
         if previous is None:
-            parsed[key] = ParsedRow(row.table, row.where, values["id"], values)
+            parsed[key] = ParsedRow(row.table, row.where, values["id"], values, row.present)
             continue
         # The same record met twice (a location nested under its organization and under a service):
         # fine when the two agree, an error when they contradict each other.
+        if previous.present is not None:
+            previous.present = None if row.present is None else previous.present | row.present
         for name, value in values.items():
             if value is None:
                 continue
@@ -1167,10 +1194,8 @@ def write_package(folder: Path, rows_by_table: dict[str, list[Row]]) -> dict[str
             writer.writerow([f.name for f in table.fields])
             for row in rows:
                 writer.writerow([to_text(row.get(f.name)) for f in table.fields])
-        tabular[table.path] = [
-            {f.name: to_json(row.get(f.name)) for f in table.fields if to_json(row.get(f.name)) is not None}
-            for row in rows
-        ]
+        # Every field, null when empty: importing the file over a directory also clears what became empty.
+        tabular[table.path] = [{f.name: to_json(row.get(f.name)) for f in table.fields} for row in rows]
     (folder / "datapackage.json").write_text(json.dumps(datapackage(), indent=2) + "\n", encoding="utf-8")
     (folder / "hsds.json").write_text(json.dumps(tabular, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return counts

@@ -53,12 +53,15 @@ def directory_import(*, acting_user: User | None, path: Path, progress: Progress
     left as they are. Returns one result per batch; a failed batch carries its per-record errors.
     """
     folder = hsds.schema_dir()
-    try:
-        batches = hsds.read_path(path)
-    except hsds.HsdsError as exc:
-        return [BatchResult(str(path), errors=exc.errors)]
     results = []
-    for name, rows, records in batches:
+    for source in hsds.batch_sources(path):
+        name = str(source)
+        try:
+            rows, records = hsds.read_batch(source)
+        except hsds.HsdsError as exc:
+            progress(f"{name}: cannot be read, nothing imported from this file")
+            results.append(BatchResult(name, errors=exc.errors))
+            continue
         progress(f"{name}: {len(rows)} records read")
         results.append(_import_batch(name, rows, records, folder, acting_user, progress))
     return results
@@ -198,6 +201,8 @@ def _upsert(
         obj = old_by_id.get(row.id) or model(pk=row.id)
         before = [getattr(obj, name) for name in names]
         for f in table.fields:
+            if row.id in existing and row.present is not None and f.name not in row.present:
+                continue  # not stated by this file: kept as stored
             attr = f.model_attr
             value = row.values.get(f.name)
             if value is None and not concrete[attr].null:

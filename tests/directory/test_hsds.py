@@ -128,3 +128,34 @@ def test_hsds_31_example_imports_the_common_tables() -> None:
     else:
         assert all("not a field" in e.message for e in results[0].errors), [str(e) for e in results[0].errors]
         assert m.Service.objects.count() == 0
+
+
+@needs_shared
+@pytest.mark.django_db
+def test_a_short_record_does_not_erase_what_a_full_one_said(tmp_path: Path) -> None:
+    """A paged list carries only some fields of each service; importing it keeps the others."""
+    _import(EXAMPLES / "service_full.json")
+    full = _dump()
+    service = m.Service.objects.get()
+    assert service.interpretation_services and service.schedules.exists()
+    _import(EXAMPLES / "service_list.json")
+    _import(EXAMPLES / "service_at_location_list.json")
+    assert _dump() == full
+
+    # A field stated empty is cleared, though.
+    document = json.loads((EXAMPLES / "service_full.json").read_text())
+    document["alert"] = ""
+    path = tmp_path / "service.json"
+    path.write_text(json.dumps(document))
+    _import(path)
+    assert m.Service.objects.get().alert == "" and service.alert
+
+
+@needs_shared
+@pytest.mark.django_db
+def test_every_official_example_file_imports() -> None:
+    """The examples folder holds JSON files (its CSV package is in csv/): each file is its own batch."""
+    results = directory_import(acting_user=None, path=EXAMPLES)
+    assert len(results) == len(list(EXAMPLES.glob("*.json"))) == 13
+    assert all(r.ok for r in results), [(r.name, [str(e) for e in r.errors]) for r in results if not r.ok]
+    assert m.Service.objects.count() == 1 and m.TaxonomyTerm.objects.count() >= 1 and m.Taxonomy.objects.exists()
