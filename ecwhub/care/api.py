@@ -103,6 +103,7 @@ def worklist(request: HttpRequest, filters: Query[Filters]) -> dict[str, object]
         filters=filters.worklist(),
         page_number=filters.page,
         per_page=filters.page_size,
+        with_count=True,
     )
     return {
         "items": [
@@ -123,10 +124,10 @@ def worklist(request: HttpRequest, filters: Query[Filters]) -> dict[str, object]
             }
             for row in page.object_list
         ],
-        "count": page.paginator.count,
+        "count": page.count,
         "page": page.number,
         "page_size": filters.page_size,
-        "pages": page.paginator.num_pages,
+        "pages": page.num_pages,
     }
 
 
@@ -141,6 +142,7 @@ def overdue(request: HttpRequest, filters: Query[Filters]) -> dict[str, object]:
         filters=filters.worklist(),
         page_number=filters.page,
         per_page=filters.page_size,
+        with_count=True,
     )
     return {
         "items": [
@@ -153,8 +155,8 @@ def overdue(request: HttpRequest, filters: Query[Filters]) -> dict[str, object]:
             }
             for row in page.object_list
         ],
-        "count": page.paginator.count,
+        "count": page.count,
         "page": page.number,
         "page_size": filters.page_size,
-        "pages": page.paginator.num_pages,
+        "pages": page.num_pages,
     }

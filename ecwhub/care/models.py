@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import string
 import uuid
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -192,6 +193,9 @@ def _template_problem(text: str) -> str | None:
     return None
 
 
+NEVER = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 class TierAssignment(models.Model):
     """A household's current tier, why, and the ordering keys of the worklist.
 
@@ -206,14 +210,17 @@ class TierAssignment(models.Model):
     rules_version = models.CharField(_("rules version"), max_length=16)
     latest_positive_screen_at = models.DateTimeField(null=True, blank=True)
     last_contact_at = models.DateTimeField(null=True, blank=True)
+    # The same two dates as sort keys, "never" as the epoch: never screened positive sorts last,
+    # never contacted first, and one plain index serves the order on every database (SQLite has no
+    # NULLS FIRST/LAST in an index).
+    positive_rank = models.DateTimeField(default=NEVER, editable=False)
+    contact_rank = models.DateTimeField(default=NEVER, editable=False)
 
     class Meta:
         verbose_name = _("tier assignment")
+        # The worklist's order exactly, so a page walks the index and stops when it has its rows.
         indexes = [
-            models.Index(
-                fields=["-tier", "-latest_positive_screen_at", "last_contact_at", "household"],
-                name="care_tier_worklist",
-            )
+            models.Index(fields=["-tier", "-positive_rank", "contact_rank", "household"], name="care_tier_worklist")
         ]
         constraints = [models.CheckConstraint(condition=Q(tier__in=[1, 2, 3]), name="tierassignment_tier_valid")]
 
@@ -333,7 +340,12 @@ class ChildSurveillance(models.Model):
 
     class Meta:
         verbose_name = _("child surveillance")
-        indexes = [models.Index(fields=["household"]), models.Index(fields=["overdue_count", "oldest_overdue_on"])]
+        indexes = [
+            models.Index(fields=["household"]),
+            models.Index(
+                fields=["oldest_overdue_on", "person"], condition=Q(overdue_count__gt=0), name="care_overdue_order"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Surveillance {str(self.person_id)[:8]}"

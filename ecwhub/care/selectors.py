@@ -10,12 +10,11 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from django.core.paginator import Page, Paginator
-from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
 from ecwhub.accounts.models import Membership, User
@@ -158,21 +157,84 @@ def _audit_rows(user: User, membership: Membership | None, purpose: str, rows: S
     )
 
 
+@dataclass
+class Window:
+    """One page of a long list, without counting the whole list: counting would evaluate the access
+    policy for every family, while a page only walks the ordering index until it has its rows."""
+
+    number: int
+    per_page: int
+    object_list: list[Any]
+    has_next: bool
+    count: int | None = None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def num_pages(self) -> int:
+        if self.count is None:
+            return self.number + (1 if self.has_next else 0)
+        return max(1, -(-self.count // self.per_page))
+
+
+def _page_number(value: int | str) -> int:
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _audit_empty(user: User, membership: Membership | None, purpose: str, detail: str) -> None:
+    """The list was searched and showed no family: one entry without a family says so."""
+    audit_append(
+        [
+            AuditLine(
+                action=AuditEntry.Action.READ,
+                actor_id=user.pk,
+                organization_id=membership.organization_id if membership else None,
+                role=membership.role if membership else "",
+                categories=[DataCategory.IDENTITY_CONTACT],
+                purpose=purpose,
+                detail=f"{detail}: no family matched",
+            )
+        ]
+    )
+
+
 def worklist_queryset(
     *, user: User, membership: Membership | None, filters: WorklistFilters, purpose: str = Purpose.CARE_COORDINATION
-) -> QuerySet[Household]:
-    """The households to reach first, the policy applied in the query: highest tier, then newest
-    positive screen, then longest without contact (never contacted first)."""
+) -> QuerySet[TierAssignment]:
+    """The families to reach first, the policy applied in the query: highest tier, then newest
+    positive screen, then longest without contact (never contacted first).
+
+    Driven by the tier table and its ordering index (``care_tier_worklist``), each row checked
+    against the policy: a page reads only as many rows as it needs. A family is listed once its
+    tier has been computed (at a screen, a contact, an EPSDT record or the nightly recompute)."""
     at = timezone.now()
-    queryset = households_visible(
-        user=user, membership=membership, category=DataCategory.IDENTITY_CONTACT, purpose=purpose, at=at
+    visible = _filtered(
+        households_visible(
+            user=user, membership=membership, category=DataCategory.IDENTITY_CONTACT, purpose=purpose, at=at
+        ),
+        replace(filters, tier=None),
+        at,
     )
-    return _filtered(queryset, filters, at).order_by(
-        F("tier__tier").desc(nulls_last=True),
-        F("tier__latest_positive_screen_at").desc(nulls_last=True),
-        F("tier__last_contact_at").asc(nulls_first=True),
-        "pk",
-    )
+    queryset = TierAssignment.objects.filter(Exists(visible.filter(pk=OuterRef("household_id"))))
+    if filters.tier:
+        queryset = queryset.filter(tier=filters.tier)
+    return queryset.order_by(*WORKLIST_ORDER)
+
+
+WORKLIST_ORDER = ("-tier", "-positive_rank", "contact_rank", "household_id")
 
 
 def worklist_page(
@@ -183,16 +245,21 @@ def worklist_page(
     page_number: int | str = 1,
     per_page: int = 25,
     purpose: str = Purpose.CARE_COORDINATION,
-) -> Page[WorklistRow]:
+    with_count: bool = False,
+) -> Window:
     """One page of the worklist, each row with what the user may see of it; audits the rows shown."""
+    number = _page_number(page_number)
     queryset = worklist_queryset(user=user, membership=membership, filters=filters, purpose=purpose)
-    paginator = Paginator(queryset, per_page)
-    page = paginator.get_page(page_number)
-    if paginator.count == 0:
-        page.object_list = []
-        return page  # type: ignore[return-value]
-    households = list(page.object_list.select_related("tier").prefetch_related("members"))  # type: ignore[attr-defined]
-    ids = [h.pk for h in households]
+    offset = (number - 1) * per_page
+    assignments = list(queryset[offset : offset + per_page + 1])
+    count = queryset.count() if with_count else None
+    window = Window(number, per_page, [], len(assignments) > per_page, count)
+    assignments = assignments[:per_page]
+    if not assignments:
+        _audit_empty(user, membership, purpose, "care worklist")
+        return window
+    ids = [a.household_id for a in assignments]
+    households = {h.pk: h for h in Household.objects.filter(pk__in=ids).prefetch_related("members")}
     visible = _visible_among(user=user, membership=membership, purpose=purpose, ids=ids, categories=REASON_CATEGORIES)
     overdue = dict(
         ChildSurveillance.objects.filter(household_id__in=ids, overdue_count__gt=0)
@@ -201,9 +268,9 @@ def worklist_page(
         .values_list("household_id", "n")
     )
     rows: list[WorklistRow] = []
-    for household in households:
+    for assignment in assignments:
+        household = households[assignment.household_id]
         allowed = {str(c) for c in REASON_CATEGORIES if household.pk in visible[c]}
-        assignment = getattr(household, "tier", None)
         members = sorted(household.members.all(), key=lambda p: (p.created_at, str(p.pk)))
         demographics = DataCategory.DEMOGRAPHICS in allowed
         caregivers = [_name(p) for p in members if not demographics or p.relationship != Person.Relationship.CHILD]
@@ -219,15 +286,15 @@ def worklist_page(
                 caregivers=caregivers,
                 children=children,
                 tier=view,
-                latest_positive_screen_at=assignment.latest_positive_screen_at if assignment and screening else None,
-                last_contact_at=assignment.last_contact_at if assignment else None,
+                latest_positive_screen_at=assignment.latest_positive_screen_at if screening else None,
+                last_contact_at=assignment.last_contact_at,
                 overdue_children=overdue.get(household.pk, 0) if demographics else 0,
                 categories=sorted(shown),
             )
         )
-    page.object_list = rows  # type: ignore[assignment]
+    window.object_list = rows
     _audit_rows(user, membership, purpose, rows, "care worklist")
-    return page  # type: ignore[return-value]
+    return window
 
 
 @dataclass
@@ -241,6 +308,31 @@ class OverdueRow:
     categories: list[str] = field(default_factory=list)
 
 
+def overdue_queryset(
+    *, user: User, membership: Membership | None, filters: WorklistFilters, kind: str = ""
+) -> QuerySet[ChildSurveillance]:
+    """Children with an overdue item in the families whose demographics (dates of birth) the user
+    may see, longest overdue first; walks the partial index ``care_overdue_order``."""
+    at = timezone.now()
+    families = _filtered(
+        households_visible(
+            user=user,
+            membership=membership,
+            category=DataCategory.DEMOGRAPHICS,
+            purpose=Purpose.CARE_COORDINATION,
+            at=at,
+        ),
+        filters,
+        at,
+    )
+    queryset = ChildSurveillance.objects.filter(overdue_count__gt=0).filter(
+        Exists(families.filter(pk=OuterRef("household_id")))
+    )
+    if kind:
+        queryset = queryset.filter(overdue_kinds__contains=kind)
+    return queryset.order_by("oldest_overdue_on", "person_id")
+
+
 def overdue_page(
     *,
     user: User,
@@ -249,28 +341,20 @@ def overdue_page(
     kind: str = "",
     page_number: int | str = 1,
     per_page: int = 25,
-) -> Page[OverdueRow]:
-    """Children overdue for a well-child visit or screening, longest overdue first, among the
-    families whose demographics (dates of birth) the user may see; audits the rows shown."""
-    at = timezone.now()
+    with_count: bool = False,
+) -> Window:
+    """One page of overdue children; audits the rows shown."""
+    number = _page_number(page_number)
+    queryset = overdue_queryset(user=user, membership=membership, filters=filters, kind=kind)
+    offset = (number - 1) * per_page
+    summaries = list(queryset.select_related("person", "household")[offset : offset + per_page + 1])
+    count = queryset.count() if with_count else None
+    window = Window(number, per_page, [], len(summaries) > per_page, count)
+    summaries = summaries[:per_page]
     purpose = Purpose.CARE_COORDINATION
-    families = _filtered(
-        households_visible(
-            user=user, membership=membership, category=DataCategory.DEMOGRAPHICS, purpose=purpose, at=at
-        ),
-        filters,
-        at,
-    )
-    queryset = ChildSurveillance.objects.filter(overdue_count__gt=0, household__in=families)
-    if kind:
-        queryset = queryset.filter(overdue_kinds__contains=kind)
-    queryset = queryset.order_by("oldest_overdue_on", "-overdue_count", "person_id")
-    paginator = Paginator(queryset, per_page)
-    page = paginator.get_page(page_number)
-    if paginator.count == 0:
-        page.object_list = []
-        return page  # type: ignore[return-value]
-    summaries = list(page.object_list.select_related("person", "household"))  # type: ignore[attr-defined]
+    if not summaries:
+        _audit_empty(user, membership, purpose, "overdue children")
+        return window
     identity = _visible_among(
         user=user,
         membership=membership,
@@ -292,9 +376,9 @@ def overdue_page(
                 categories=[str(DataCategory.DEMOGRAPHICS)] + ([str(DataCategory.IDENTITY_CONTACT)] if named else []),
             )
         )
-    page.object_list = rows  # type: ignore[assignment]
+    window.object_list = rows
     _audit_rows(user, membership, purpose, rows, "overdue children")
-    return page  # type: ignore[return-value]
+    return window
 
 
 @dataclass

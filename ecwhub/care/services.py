@@ -17,8 +17,17 @@ from ecwhub.consent.selectors import audit_reads
 from ecwhub.families.models import Household, Person
 
 from .facts import household_bundles
-from .models import CareEvent, CareEventKind, ChildSurveillance, Contact, EpsdtNecessity, RiskRule, TierAssignment
-from .surveillance import child_surveillance, followed, summarize
+from .models import (
+    NEVER,
+    CareEvent,
+    CareEventKind,
+    ChildSurveillance,
+    Contact,
+    EpsdtNecessity,
+    RiskRule,
+    TierAssignment,
+)
+from .surveillance import followed, surveillance_summary
 from .tiers import RuleSpec, rules_version, tier_for
 
 BATCH = 2000
@@ -65,12 +74,14 @@ def household_tier_recompute(
                     rules_version=version,
                     latest_positive_screen_at=bundle.latest_positive_screen_at,
                     last_contact_at=bundle.last_contact_at,
+                    positive_rank=bundle.latest_positive_screen_at or NEVER,
+                    contact_rank=bundle.last_contact_at or NEVER,
                 )
             )
             for child in bundle.children:
                 if not followed(child.birth, today):
                     continue
-                summary = summarize(child_surveillance(child.birth, child.events, today))
+                summary = surveillance_summary(child.birth, child.events, today)
                 summaries.append(
                     ChildSurveillance(
                         person_id=child.person_id,
@@ -98,6 +109,8 @@ def household_tier_recompute(
                     "rules_version",
                     "latest_positive_screen_at",
                     "last_contact_at",
+                    "positive_rank",
+                    "contact_rank",
                 ],
             )
             # Children who aged out (or moved) leave the surveillance tables.
@@ -234,8 +247,10 @@ def contact_record(
             household=household, method=method, reached=reached, by=acting_user, organization=membership.organization
         )
         _audit_write(acting_user, membership, household, DataCategory.CASE_NOTES, "contact recorded")
-        if reached:
-            TierAssignment.objects.filter(household=household).update(last_contact_at=contact.at)
+        if reached and not TierAssignment.objects.filter(household=household).update(
+            last_contact_at=contact.at, contact_rank=contact.at
+        ):
+            household_tier_recompute([household.pk])  # a family enters the worklist with its first tier
     return contact
 
 

@@ -163,31 +163,50 @@ class Item:
         return self.point.at.label()
 
 
+Window = tuple[Point, date, date, date]
+
+
+@lru_cache(maxsize=8192)
+def _windows(birth: date) -> tuple[tuple[Window, ...], dict[str, tuple[tuple[Point, date, date], ...]]]:
+    """The dates of every point for a child born on ``birth`` (due, overdue, counts until) and, per
+    kind, when an event starts and stops counting. Cached: recomputing the tiers walks every child
+    of every family, and children share birthdays (about 50 a day in 100,000 families)."""
+    windows = tuple(
+        (point, point.due_from.on(birth), point.overdue_after.on(birth), point.counts_until.on(birth))
+        for point in schedule()
+    )
+    of_kind: dict[str, list[tuple[Point, date, date]]] = {}
+    for point, due_on, _overdue_on, until in windows:
+        of_kind.setdefault(point.kind, []).append((point, due_on - timedelta(days=EARLY_DAYS), until))
+    return windows, {kind: tuple(rows) for kind, rows in of_kind.items()}
+
+
+def _matched(birth: date, events: Iterable[Event]) -> tuple[tuple[Window, ...], dict[str, date]]:
+    windows, of_kind = _windows(birth)
+    done: dict[str, date] = {}
+    for event in sorted(events, key=lambda e: e.date):
+        for point, start, until in of_kind.get(event.kind, ()):
+            if point.id not in done and start <= event.date < until:
+                done[point.id] = event.date
+                break
+    return windows, done
+
+
 def child_surveillance(birth: date, events: Iterable[Event], today: date) -> list[Item]:
     """Every schedule point for a child born on ``birth``, with its status on ``today``.
 
     Each event counts for one point: the earliest not-yet-done point of its kind whose window
     (from ``EARLY_DAYS`` before due until ``counts_until``) contains its date."""
-    points = schedule()
-    done: dict[str, date] = {}
-    for event in sorted(events, key=lambda e: e.date):
-        for point in points:
-            if point.kind != event.kind or point.id in done:
-                continue
-            start = point.due_from.on(birth) - timedelta(days=EARLY_DAYS)
-            if start <= event.date < point.counts_until.on(birth):
-                done[point.id] = event.date
-                break
+    windows, done = _matched(birth, events)
     items: list[Item] = []
-    for point in points:
-        due_on, overdue_on = point.due_from.on(birth), point.overdue_after.on(birth)
+    for point, due_on, overdue_on, until in windows:
         if point.id in done:
             status = DONE
         elif today < due_on:
             status = UPCOMING
         elif today < overdue_on:
             status = DUE
-        elif today < point.counts_until.on(birth):
+        elif today < until:
             status = OVERDUE
         else:
             status = MISSED
@@ -219,6 +238,28 @@ def summarize(items: Sequence[Item]) -> Summary:
         overdue_kinds=tuple(sorted({i.kind for i in overdue})),
         oldest_overdue_on=min((i.overdue_on for i in overdue), default=None),
     )
+
+
+def surveillance_summary(birth: date, events: Iterable[Event], today: date) -> Summary:
+    """``summarize(child_surveillance(...))`` without building the items (the recompute's hot path)."""
+    windows, done = _matched(birth, events)
+    overdue = due = finished = missed = 0
+    kinds: set[str] = set()
+    oldest: date | None = None
+    for point, due_on, overdue_on, until in windows:
+        if point.id in done:
+            finished += 1
+        elif today < due_on:
+            continue
+        elif today < overdue_on:
+            due += 1
+        elif today < until:
+            overdue += 1
+            kinds.add(point.kind)
+            oldest = overdue_on if oldest is None or overdue_on < oldest else oldest
+        else:
+            missed += 1
+    return Summary(overdue, due, finished, missed, tuple(sorted(kinds)), oldest)
 
 
 def followed(birth: date, today: date) -> bool:

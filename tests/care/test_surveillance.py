@@ -120,3 +120,20 @@ def test_the_shipped_schedule_parses() -> None:
     from ecwhub.care.surveillance import SCHEDULE_PATH
 
     assert len(parse_schedule(json.loads(SCHEDULE_PATH.read_text()))) == len(schedule()) >= 30
+
+
+def test_the_fast_summary_agrees_with_the_items() -> None:
+    import random
+
+    from ecwhub.care.surveillance import summarize, surveillance_summary
+
+    rng = random.Random(7)
+    today = date(2026, 3, 1)
+    for _ in range(300):
+        birth = date(2018, 1, 1) + timedelta(days=rng.randint(0, 3000))
+        events = [
+            Event(p.kind, p.due_from.on(birth) + timedelta(days=rng.randint(-20, 200)))
+            for p in schedule()
+            if rng.random() < 0.7
+        ]
+        assert surveillance_summary(birth, events, today) == summarize(child_surveillance(birth, events, today))
