@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.db import transaction
+from django.forms import ModelForm
 from django.http import HttpRequest
 
 from .models import DirectoryOrganization, Location, Service, ServiceChange, ServiceLanguage, ServiceNeed
+from .signals import announce_services_changed
 
 
 class ServiceNeedInline(admin.TabularInline):
@@ -21,6 +24,26 @@ class ServiceAdmin(admin.ModelAdmin):
     search_fields = ("name", "description", "organization__name")
     autocomplete_fields = ("organization",)
     inlines = [ServiceNeedInline, ServiceLanguageInline]
+    # Verification is the provider's statement, made with "Verify listing", not an admin edit.
+    readonly_fields = ("last_verified_at", "last_modified")
+
+    def save_model(self, request: HttpRequest, obj: Service, form: ModelForm[Service], change: bool) -> None:
+        # Edits made here belong in the listing's history like the provider's own.
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if change:
+                ServiceChange.objects.bulk_create(
+                    ServiceChange(
+                        service=obj,
+                        changed_by=request.user,  # type: ignore[misc]
+                        kind=ServiceChange.Kind.EDIT,
+                        field=name,
+                        old_value="" if form.initial.get(name) is None else str(form.initial.get(name)),
+                        new_value="" if form.cleaned_data.get(name) is None else str(form.cleaned_data.get(name)),
+                    )
+                    for name in form.changed_data
+                )
+            announce_services_changed([obj.pk], sender=ServiceAdmin)
 
 
 @admin.register(DirectoryOrganization)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.db import connection
@@ -292,3 +292,39 @@ def test_list_pages_and_the_api_list_do_not_grow_queries_with_services(
         m.ServiceNeed.objects.create(service=service, need="food-insecurity")
         m.ServiceLanguage.objects.create(service=service, language="es")
     assert counts() == before
+
+
+@pytest.mark.django_db
+def test_edits_in_the_admin_site_are_kept_in_the_history(client: Client, network: Network, listings: Listings) -> None:
+    admin = signed_in(client, network.admin)
+    url = f"/admin/directory/service/{listings.pantry.pk}/change/"
+    page = admin.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data: dict[str, object] = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if value is None or value is False:
+            continue
+        if isinstance(value, datetime):  # the admin splits date and time into two inputs
+            local = timezone.localtime(value)
+            data[f"{name}_0"], data[f"{name}_1"] = local.date().isoformat(), local.time().isoformat()
+        else:
+            data[name] = "on" if value is True else (value.isoformat() if hasattr(value, "isoformat") else value)
+    # The needs and languages inlines are sent back unchanged.
+    for formset in page.context["inline_admin_formsets"]:
+        prefix = formset.formset.prefix
+        initial_forms = formset.formset.initial_forms
+        data[f"{prefix}-TOTAL_FORMS"] = str(len(initial_forms))
+        data[f"{prefix}-INITIAL_FORMS"] = str(len(initial_forms))
+        for index, inline in enumerate(initial_forms):
+            data[f"{prefix}-{index}-id"] = inline.instance.pk
+            for name in inline.fields:
+                value = inline.initial.get(name)
+                if value is not None and name != "id":
+                    data[f"{prefix}-{index}-{name}"] = getattr(value, "pk", value)
+    data["typical_wait_days"] = "9"
+    response = admin.post(url, data)
+    assert response.status_code == 302, [f.formset.errors for f in response.context["inline_admin_formsets"]]
+    change = m.ServiceChange.objects.get(service=listings.pantry)
+    assert (change.old_value, change.new_value, change.changed_by) == ("2", "9", network.admin)
