@@ -168,6 +168,10 @@ def prepare_sql(table: str, dialect: str = "duckdb") -> str:
     accented, plain = _accent_table()
 
     def folded(expression: str) -> str:
+        if dialect == "duckdb":
+            # strip_accents is fast; translate() with a long table costs ~80 µs a row on DuckDB.
+            # đ does not decompose: it is mapped after.
+            return f"replace(lower(strip_accents(coalesce({expression}, ''))), 'đ', 'd')"
         return f"lower(translate(coalesce({expression}, ''), '{accented}', '{plain}'))"
 
     family = folded("family_name || ' ' || coalesce(second_family_name, '')")

@@ -46,11 +46,13 @@ class PersonKey(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", db_index=True)
-    key = models.CharField(max_length=64, db_index=True)
+    key = models.CharField(max_length=64)
 
     class Meta:
         verbose_name = _("blocking key")
         verbose_name_plural = _("blocking keys")
+        # (key, person): the real-time lookup is answered from the index alone.
+        indexes = [models.Index(fields=["key", "person"], name="person_key_lookup")]
 
     def __str__(self) -> str:
         return f"Blocking key {self.pk}"
