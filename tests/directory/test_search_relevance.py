@@ -388,6 +388,24 @@ QUERIES: list[Labeled] = [
         text="counseling",
         language="vi",
     ),
+    # Spanish service names (the directory's alternate names).
+    q(
+        "despensa",
+        {"Mobile pantry", "Baby pantry: formula and diapers", "Weekly pantry", "Pantry and hot meals"},
+        text="despensa",
+    ),
+    q("clínica dental", DENTAL, first="Children's dental clinic", text="clínica dental"),
+    q(
+        "consultas de inmigración",
+        {"Immigration legal consultations", "Immigrant family support", "Public charge and benefits information"},
+        first="Immigration legal consultations",
+        text="consultas de inmigración",
+    ),
+    q(
+        "kínder de transición",
+        {"Transitional kindergarten and preschool enrollment", "Transitional kindergarten"},
+        text="kínder de transición",
+    ),
     # --- Misspelled ------------------------------------------------------------------------------
     q("diapres (typo)", {"Diaper bank and basic needs closet", "Baby pantry: formula and diapers"}, text="diapres"),
     q("hotpsot (typo)", {"Hotspot and laptop lending", "Chromebook and hotspot lending"}, text="hotpsot"),

@@ -92,9 +92,9 @@ def _entry(service: Service, taxonomy_terms: list[str]) -> tuple[SearchEntry, li
     language_names = " ".join(
         f"{language_label(code, 'en')} {language_label(code, 'es')} {dialect}" for code, dialect in languages
     )
-    document = " ".join(
-        (service.name, org_name, service.description, service.eligibility, taxonomy, language_names, city)
-    )
+    # The alternate name is where the directory keeps a service's Spanish name.
+    names = f"{service.name} {service.alternate_name}".strip()
+    document = " ".join((names, org_name, service.description, service.eligibility, taxonomy, language_names, city))
     needs_mask = 0
     for need in needs:
         needs_mask |= need_bit(need)
@@ -111,7 +111,7 @@ def _entry(service: Service, taxonomy_terms: list[str]) -> tuple[SearchEntry, li
         organization_id=org.pk if org else None,
         organization_name=org_name,
         name=service.name,
-        name_norm=normalized(service.name),
+        name_norm=normalized(names),
         taxonomy_norm=normalized(taxonomy),
         document=normalized(document).strip(),
         needs_mask=needs_mask,
