@@ -40,7 +40,7 @@ LINK_PROBABILITY = 0.95
 REVIEW_PROBABILITY = 0.5
 # Splink's candidate pairs at or above this probability are re-scored with the hub's own model
 # (which knows households: another member of the same family is not the same person).
-RESCORE_FLOOR = 0.001
+RESCORE_FLOOR = 0.01
 SPLINK_SCHEMA = "splink-person"
 PERSON_FIELDS = (
     "unique_id",
@@ -239,6 +239,9 @@ BLOCKING_RULES = (
     "l.given_canon = r.given_canon and l.surname1 = r.surname1 and l.postcode = r.postcode",
     "l.given_canon = r.given_canon and l.dob_year = r.dob_year and l.postcode = r.postcode",
     "l.given_canon = r.given_canon and l.street_norm = r.street_norm",
+    "l.given1 = r.family1 and l.family1 = r.given1",
+    "l.street_norm = r.street_norm and l.dob = r.dob",
+    "l.phone7 = r.phone7 and l.dob_year = r.dob_year",
 )
 # Two members of one household are two people (twins share a birth date, a surname and an
 # address): such pairs are neither compared nor used for training.
@@ -497,6 +500,8 @@ def link_records(
         if saved is not None and not train:
             settings: Any = dict(saved.parameters)
             settings["link_type"] = link_type
+            # The trained m/u are reused; which pairs to compare is the code's current rule set.
+            settings["blocking_rules_to_generate_predictions"] = _rules(BLOCKING_RULES)
             linker = Linker(input_frames, settings)
             model_row: Any = saved
         else:

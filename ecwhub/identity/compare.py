@@ -261,7 +261,9 @@ def _best_token_pair(
                 rank = 2
             else:
                 similarity = jaro_winkler(a, b)
-                rank = 3 if similarity >= 0.92 else 4 if similarity >= 0.8 else 5
+                # One keystroke apart counts as a typo even where Jaro-Winkler is low (Lee/Lye).
+                typo = similarity >= 0.92 or (min(len(a), len(b)) >= 3 and damerau(a, b) == 1)
+                rank = 3 if typo else 4 if similarity >= 0.8 else 5
             if rank < best[0]:
                 best = (rank, a, b)
                 if rank == 0:

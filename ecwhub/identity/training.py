@@ -6,7 +6,7 @@ import random
 from collections import defaultdict
 from typing import Any
 
-from ecwhub.families.models import Person
+from ecwhub.families.models import Household, Person
 
 from . import linkage
 from .current import forget_current_model
@@ -16,12 +16,32 @@ from .records import PERSON, PersonRecord
 
 
 def hub_records(*, sample: int | None = None, seed: int = 1) -> list[PersonRecord]:
-    """The hub's people as prepared records, with their household members; whole households are
-    sampled so the household comparison sees real families."""
-    household_ids = list(Person.objects.values_list("household_id", flat=True).distinct())
-    household_ids.sort(key=str)
-    if sample is not None and len(household_ids) > sample // 3:
-        household_ids = random.Random(seed).sample(household_ids, max(sample // 3, 1))
+    """The hub's people as prepared records, with their household members.
+
+    A sample takes whole ZIP codes (in random order, until about ``sample`` people): a family
+    registered twice is nearly always registered in one ZIP code, so the sample keeps both
+    records of a duplicate, and EM sees as many matches per person as the whole hub has. (Sampling
+    households at random would keep both records of only a sample-fraction² of the duplicates.)
+    """
+    from django.db.models import Count
+
+    households = Household.objects.filter(members__isnull=False).distinct()
+    if sample is not None and Person.objects.count() > sample:
+        sizes = list(
+            Person.objects.values("household__postal_code")
+            .annotate(people=Count("id"))
+            .order_by("household__postal_code")
+        )
+        random.Random(seed).shuffle(sizes)
+        chosen: list[str] = []
+        total = 0
+        for size in sizes:
+            if total >= sample:
+                break
+            chosen.append(size["household__postal_code"])
+            total += size["people"]
+        households = households.filter(postal_code__in=chosen)
+    household_ids = sorted(households.values_list("id", flat=True), key=str)
     rows: list[dict[str, Any]] = []
     for start in range(0, len(household_ids), 5000):
         chunk = household_ids[start : start + 5000]

@@ -98,3 +98,7 @@ def test_a_shared_common_middle_name_is_not_a_match() -> None:
     assert c.compare_given(names("Thị Hoa"), names("Thị Mai")).level == 5
     assert c.compare_given(names("María Guadalupe"), names("Guadalupe")).level == 1
     assert c.compare_given(names("María Guadalupe"), names("María Elena")).level >= 4
+
+
+def test_one_keystroke_in_a_short_surname_is_a_typo() -> None:
+    assert c.compare_surnames(names("Lee"), names("Lye")).level == 3
