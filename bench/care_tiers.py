@@ -9,7 +9,8 @@ relationships and agreements are the access-check benchmark's (``bench/access_ch
 ``populate``); on top come, per family, screening results (an AHC HRSN screen with its needs for
 40%, an EPDS for 20%, a PHQ-9 for 10%), preventive-care events for each child (85% of the
 Bright Futures points due so far), coordinators' contacts and EPSDT records for 2% of children.
-Care events and screening rows are written with COPY on PostgreSQL, executemany on SQLite.
+Care events and contacts are written with COPY on PostgreSQL, executemany on SQLite; the
+screening rows through the screening app's models (bulk inserts).
 
 It prints the data size, then:
 
@@ -89,6 +90,7 @@ def populate_care(engine: str) -> None:
     from ecwhub.care.models import EpsdtNecessity
     from ecwhub.care.surveillance import followed, schedule
     from ecwhub.families.models import Household, Person
+    from ecwhub.screening.models import IdentifiedNeed, ScreeningResponse, ScreeningResult
 
     rng = random.Random(f"{SEED}:care")
     now = timezone.now()
@@ -231,58 +233,61 @@ def populate_care(engine: str) -> None:
                     )
                 )
     with transaction.atomic():
-        _copy(
-            engine,
-            "screening_screeningresponse",
-            [
-                "id",
-                "household_id",
-                "person_id",
-                "instrument",
-                "instrument_version",
-                "language",
-                "mode",
-                "status",
-                "category",
-                "started_at",
-                "completed_at",
-                "taken_by_id",
-            ],
-            responses,
+        # The screening app's tables through its models (they are another app's and change with it);
+        # the care tables, the big ones, with COPY.
+        ScreeningResponse.objects.bulk_create(
+            (
+                ScreeningResponse(
+                    id=r[0],
+                    household_id=r[1],
+                    person_id=r[2],
+                    instrument=r[3],
+                    instrument_version=r[4],
+                    language=r[5],
+                    mode=r[6],
+                    status=r[7],
+                    category=r[8],
+                    started_at=r[9],
+                    completed_at=r[10],
+                    taken_by_id=r[11],
+                )
+                for r in responses
+            ),
+            batch_size=5000,
         )
-        _copy(
-            engine,
-            "screening_screeningresult",
-            [
-                "response_id",
-                "household_id",
-                "person_id",
-                "rule",
-                "status",
-                "total",
-                "category",
-                "observed_at",
-                "code_system",
-                "code",
-            ],
-            results,
+        ScreeningResult.objects.bulk_create(
+            (
+                ScreeningResult(
+                    response_id=r[0],
+                    household_id=r[1],
+                    person_id=r[2],
+                    rule=r[3],
+                    status=r[4],
+                    total=r[5],
+                    category=r[6],
+                    observed_at=r[7],
+                )
+                for r in results
+            ),
+            batch_size=5000,
         )
-        _copy(
-            engine,
-            "screening_identifiedneed",
-            [
-                "id",
-                "household_id",
-                "person_id",
-                "need",
-                "status",
-                "category",
-                "source_response_id",
-                "evidence",
-                "identified_at",
-                "updated_at",
-            ],
-            needs,
+        IdentifiedNeed.objects.bulk_create(
+            (
+                IdentifiedNeed(
+                    id=r[0],
+                    household_id=r[1],
+                    person_id=r[2],
+                    need=r[3],
+                    status=r[4],
+                    category=r[5],
+                    source_response_id=r[6],
+                    evidence=[],
+                    identified_at=r[8],
+                    updated_at=r[9],
+                )
+                for r in needs
+            ),
+            batch_size=5000,
         )
         _copy(engine, "care_careevent", ["person_id", "household_id", "kind", "date", "source", "created_at"], events)
         _copy(engine, "care_contact", ["household_id", "at", "method", "reached", "by_id", "organization_id"], contacts)
