@@ -20,17 +20,22 @@ move). Every row carries the id of the person it really is, so the truth is know
 **What it measures.**
 
 1. Training: ``manage.py link_records --train`` in a child process (EM for the Splink model and
-   for the real-time model), wall time and the child's peak RSS.
-2. Batch linkage with the saved model: ``manage.py link_records`` in a child process, end to end
-   (export from PostgreSQL, prepare, predict, cluster, write clusters and the review queue), wall
-   time and peak RSS; pairwise precision/recall/F1 of the clusters (probability ≥ 0.95) and of
-   clusters + review band (≥ 0.5) against the truth.
+   for the hub's model used by the real-time check), wall time and the child's peak RSS.
+2. Batch linkage with the saved models: ``manage.py link_records`` in a child process, end to end
+   (export from PostgreSQL, prepare, Splink predict, re-score with the hub's model, cluster, write
+   clusters and the review queue), wall time and peak RSS (``os.wait4``); pairwise precision,
+   recall and F1 of the clusters (probability ≥ 0.95) and of clusters + review band (≥ 0.5)
+   against the truth.
 3. Real-time: ``find_candidates`` for ``--probes`` new intakes (500), each a freshly corrupted
    re-entry of a person already in the hub, with their household members; p50/p95 in ms, the share
-   whose true person is in the top 5, and pairwise precision/recall/F1 at probability ≥ 0.5.
+   whose true person is in the top 5, and pairwise precision/recall/F1 at probability ≥ 0.5 (the
+   true pairs of a probe are every record of its person, the re-registered copy included).
 4. Peer: Splink 5's incremental matching (``linker.inference.predict_between``: the probe against
    everyone, with the trained Splink model and its blocking rules) on the same people loaded in
-   DuckDB, for the same probes (already prepared), p50/p95 and top-5 share.
+   DuckDB, for the first ``--splink-probes`` probes (already prepared: only the call and reading
+   the top 5 are timed), p50/p95 and top-5 share.
+
+The machine is shared: figures taken while others run are slower than on an idle machine.
 """
 
 from __future__ import annotations
