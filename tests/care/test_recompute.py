@@ -115,3 +115,39 @@ def test_epsdt_needs_a_reason_and_a_child(network: Network, family: Family, clin
     with pytest.raises(CareError) as adult:
         epsdt_record(acting_user=network.oscar, membership=clinician, person=family.mother, reason="x")
     assert adult.value.field == "person"
+
+
+def test_a_completed_screen_changes_the_tier_the_coordinator_sees(network: Network, family: Family) -> None:
+    """Through the screening app's own services: the tier and its reason follow at once."""
+    from django.test import Client
+
+    from ecwhub.screening import scoring
+    from ecwhub.screening.services import screening_answer, screening_complete, screening_start
+    from tests.care.conftest import consent_to_behavioral_health
+    from tests.conftest import signed_in
+
+    _visit(family, 30)
+    consent_to_behavioral_health(network, family)
+    alice = Membership.objects.get(user=network.alice)
+    epds = scoring.load_instrument("epds")
+    response = screening_start(
+        acting_user=network.alice,
+        membership=alice,
+        household=family.household,
+        person=family.mother,
+        instrument_id="epds",
+        language="es",
+    )
+    self_harm = {link for rule in epds.rules if rule.outcome.urgent == "self-harm" for link in rule.items}
+    for item in epds.items:
+        wanted = 0 if item.link_id in self_harm else 2
+        option = next(o for o in item.options if o.score == wanted)
+        screening_answer(
+            acting_user=network.alice, membership=alice, response=response, link_id=item.link_id, answer=[option.code]
+        )
+    screening_complete(acting_user=network.alice, membership=alice, response=response)
+    tier, text = assignment(family)
+    assert tier == 3
+    assert "EPDS 18" in text
+    body = signed_in(Client(), network.alice).get("/care/worklist/").content.decode()
+    assert "EPDS 18" in body
