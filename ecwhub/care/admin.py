@@ -34,7 +34,7 @@ def _is_hub_admin(request: HttpRequest) -> bool:
 class RiskRuleAdmin(admin.ModelAdmin[RiskRule]):
     list_display = ("name", "tier", "kind", "condition_summary", "explanation", "active", "order", "updated_at")
     list_filter = ("active", "tier", "kind")
-    list_editable = ("active", "order")
+    # No list_editable: each saved rule recomputes every family's tier, once per form.
     search_fields = ("name", "explanation", "explanation_es")
     ordering = ("order", "name")
     readonly_fields = ("updated_at",)
