@@ -173,3 +173,14 @@ def test_the_page_for_a_family_shows_how_to_refer(
     assert "Refer by phone or e-mail" in body
     # The family's ZIP code stays out of the page's links and form.
     assert "91801" not in body
+
+
+def test_the_page_chrome_is_in_spanish(client: Client, network: Network, directory: Directory) -> None:
+    # Passes once the lead merges /work/tr/search.json into the Spanish catalog.
+    signed_in(client, network.bob)
+    network.bob.preferred_language = "es"
+    network.bob.save(update_fields=["preferred_language"])
+    client.cookies["django_language"] = "es"
+    body = client.get(URL, {"q": "comida"}).content.decode()
+    assert "Buscar servicios" in body
+    assert "Por qué aparece:" in body
