@@ -40,7 +40,7 @@ LINK_PROBABILITY = 0.95
 REVIEW_PROBABILITY = 0.5
 # Splink's candidate pairs at or above this probability are re-scored with the hub's own model
 # (which knows households: another member of the same family is not the same person).
-RESCORE_FLOOR = 0.01
+RESCORE_FLOOR = 0.05
 SPLINK_SCHEMA = "splink-person"
 PERSON_FIELDS = (
     "unique_id",
@@ -603,7 +603,7 @@ def _rescore(rows: list[Row], con: Any, population: int) -> list[Row]:
     if con is None or not rows:
         return rows
     from .current import current_model
-    from .records import PERSON, person_record
+    from .records import person_record
 
     model, _model_id = current_model("person")
     ids = sorted({row[0] for row in rows} | {row[1] for row in rows})
@@ -647,15 +647,23 @@ def _rescore(rows: list[Row], con: Any, population: int) -> list[Row]:
         )
     import numpy as np
 
-    levels = np.array(
-        [[o.level for o in PERSON.compare(records[row[0]], records[row[1]])] for row in rows], dtype=np.int64
-    )
+    levels = _compare_pairs(records, [(row[0], row[1]) for row in rows])
     weights = model.weights(levels, population)
     probabilities = 1.0 / (1.0 + np.power(2.0, -weights))
     return [
         (row[0], row[1], float(p), float(w), row[4], row[5])
         for row, p, w in zip(rows, probabilities, weights, strict=True)
     ]
+
+
+def _compare_pairs(records: dict[str, Any], pairs: list[tuple[str, str]]) -> Any:
+    """Comparison levels of many pairs. (Forked workers were tried: on two shared cores the fork
+    and the transfer cost more than they save.)"""
+    import numpy as np
+
+    from .records import PERSON
+
+    return np.array([[o.level for o in PERSON.compare(records[a], records[b])] for a, b in pairs], dtype=np.int64)
 
 
 def _has_table(con: Any, name: str) -> bool:
