@@ -383,10 +383,9 @@ def directory_search(
                     for entry_id, (distance, service_id, base) in nearest.items()
                 ),
             )
-            scored = [
+            chosen = [
                 (round(-negative, 6), _hex(sid), entry_id, distance) for negative, sid, entry_id, distance in best
-            ]
-            chosen = scored[start:]
+            ][start:]
         else:
             cursor.execute(
                 f"SELECT e.id, e.service_id, {score_sql} AS score "  # noqa: S608 (constant names; values are parameters)
