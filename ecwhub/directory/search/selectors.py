@@ -383,9 +383,10 @@ def directory_search(
                     for entry_id, (distance, service_id, base) in nearest.items()
                 ),
             )
-            chosen = [
+            page: list[tuple[float, str, int, float | None]] = [
                 (round(-negative, 6), _hex(sid), entry_id, distance) for negative, sid, entry_id, distance in best
-            ][start:]
+            ]
+            chosen = page[start:]
         else:
             cursor.execute(
                 f"SELECT e.id, e.service_id, {score_sql} AS score "  # noqa: S608 (constant names; values are parameters)
