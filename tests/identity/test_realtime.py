@@ -108,3 +108,22 @@ def test_deleting_a_person_deletes_their_keys(family: dict[str, Person]) -> None
     person_id = family["sister"].pk
     family["sister"].delete()
     assert not PersonKey.objects.filter(person_id=person_id).exists()
+
+
+def test_a_check_costs_a_fixed_number_of_queries(family: dict[str, Person], django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    from ecwhub.identity.current import forget_current_model
+
+    forget_current_model()
+    probe = Probe(
+        given_name="Sofia",
+        family_name="Hernandez",
+        date_of_birth=date(2019, 2, 1),
+        postal_code="91801",
+        household_names=(("Jose", "Hernandez", date(2021, 7, 15)),),
+    )
+    # Blocking keys, candidates with their households, the model in use, the population size.
+    with django_assert_max_num_queries(4):
+        assert find_candidates(probe)
+    # The model and the population size are cached.
+    with django_assert_max_num_queries(2):
+        assert find_candidates(probe)
