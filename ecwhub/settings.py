@@ -273,6 +273,19 @@ LOGGING = {
 # Families with no activity for this long are de-identified (or purged) by `apply_retention`.
 RETENTION_INACTIVE_DAYS = env.int("RETENTION_INACTIVE_DAYS", default=3 * 365)
 
+# --- Directory ------------------------------------------------------------------------------
+# Folder of the Open Referral HSDS JSON schemas (the one holding compiled/) used by import_hsds and
+# export checks; empty: the team's shared copy beside the project when present, otherwise the built-in
+# field rules (docs/directory.md).
+HSDS_SCHEMA_DIR = env.str("HSDS_SCHEMA_DIR", default="") or None
+# Turns an address or ZIP into coordinates for the distance filter (offline ZIP centroids by default).
+DIRECTORY_SEARCH_GEOCODER = env.str(
+    "DIRECTORY_SEARCH_GEOCODER", default="ecwhub.directory.search.geocode.ZipCentroidGeocoder"
+)
+
+# Public address of the hub (https://hub.example.org), used for links in e-mails sent outside a request.
+SITE_URL = env.str("SITE_URL", default="")
+
 # --- API -------------------------------------------------------------------------------------
 API_PAGE_SIZE = 50
 API_MAX_PAGE_SIZE = 200

@@ -93,7 +93,14 @@ HUB_ADMIN_GROUP = "Hub administrators"
 # they are read only through the pages that apply the access policy.
 _HUB_ADMIN_MODELS = {
     "accounts": ("organization", "membership", "user", "securityevent", "apitoken"),
-    "directory": ("service", "serviceneed", "servicelanguage"),
+    "directory": (
+        "service",
+        "serviceneed",
+        "servicelanguage",
+        "directoryorganization",
+        "location",
+        "servicechange",
+    ),
 }
 
 
