@@ -227,14 +227,13 @@ BLOCKING_RULES = (
     "l.dob = r.dob and l.postcode = r.postcode",
     "l.dob = r.dob and l.given_canon = r.given_canon",
     "l.dob = r.dob and l.surname1 = r.surname1",
-    "l.dob_year = r.dob_year and l.surname1 = r.surname1 and l.given_canon = r.given_canon",
     "l.dob_swapped = r.dob and l.surname1 = r.surname1",
     "l.phone7 = r.phone7 and l.given_canon = r.given_canon",
     "l.surname1 = r.surname2 and l.dob = r.dob",
     "l.dob_swapped = r.dob and l.postcode = r.postcode",
     "l.dob_year = r.dob_year and l.surname1 = r.surname1 and l.postcode = r.postcode",
-    "l.dob_year = r.dob_year and l.given_canon = r.given_canon and l.surname1 = r.surname2",
-    "l.dob_year = r.dob_year and l.given_canon = r.given_canon and l.surname2 = r.surname1",
+    "l.dob_year = r.dob_year and l.given_canon = r.given_canon and l.surname1 = r.surname2 and l.postcode = r.postcode",
+    "l.dob_year = r.dob_year and l.given_canon = r.given_canon and l.surname2 = r.surname1 and l.postcode = r.postcode",
     "l.dob = r.dob and l.given1 = r.family1",
     "l.given_canon = r.given_canon and l.surname1 = r.surname1 and l.postcode = r.postcode",
     "l.given_canon = r.given_canon and l.dob_year = r.dob_year and l.postcode = r.postcode",
@@ -452,7 +451,8 @@ def _train_splink(linker: Any, progress: Progress | None) -> None:
     )
     _say(progress, "training: m by EM (blocked on names)")
     linker.training.estimate_parameters_using_expectation_maximisation(
-        _rules(["l.surname1 = r.surname1 and l.given_canon = r.given_canon"])[0], estimate_without_term_frequencies=True
+        _rules(["l.surname1 = r.surname1 and l.given_canon = r.given_canon and l.postcode = r.postcode"])[0],
+        estimate_without_term_frequencies=True,
     )
 
 
