@@ -1,0 +1,62 @@
+"""A coordinator works her worklist on a phone: families ranked with their reasons, a contact
+recorded from the card moves the family down, nothing overflows the screen."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from ecwhub.care.models import CareEvent, Contact
+from ecwhub.care.services import household_tier_recompute
+from tests.browser.conftest import _sync_orm_beside_playwright, browser  # noqa: F401  (the shared Chromium)
+from tests.care.conftest import consent_to_behavioral_health, days_ago, screened
+from tests.conftest import PASSWORD, Network, current_code, totp_device
+from tests.consent.conftest import make_family
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_coordinator_works_the_worklist_on_her_phone(live_server, browser, network: Network) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    calm, depressed = make_family(network), make_family(network)
+    for family in (calm, depressed):
+        CareEvent.objects.create(
+            person=family.child,
+            household=family.household,
+            kind="well_child_visit",
+            date=timezone.localdate() - timedelta(days=20),
+        )
+    screened(depressed, network, totals={"epds-total": 16}, at=days_ago(2))
+    consent_to_behavioral_health(network, depressed)
+    household_tier_recompute([calm.household.pk, depressed.household.pk])
+
+    device = totp_device(network.alice)
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-US", is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/sign-in/")
+    page.get_by_label("E-mail address").fill("alice@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Six-digit code from your authenticator app").fill(current_code(device))
+    page.get_by_role("button", name="Verify").click()
+    page.get_by_role("heading", name="Welcome, Alice").wait_for()
+    assert "EPDS 16" in page.locator("#worklist-title").locator("..").inner_text()
+
+    page.get_by_role("link", name="The whole worklist").click()
+    cards = page.locator("ol.cards > li")
+    assert cards.count() == 2
+    assert "Tier 3 because: EPDS 16" in cards.nth(0).inner_text()
+    assert "Tier 1" in cards.nth(1).inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    cards.nth(0).get_by_label("Reached the family by").select_option("home_visit")
+    cards.nth(0).get_by_role("button", name="Record the contact").click()
+    page.get_by_text("Contact recorded.").wait_for()
+    assert Contact.objects.filter(household=depressed.household, method="home_visit").exists()
+
+    page.get_by_label("Tier").select_option("1")
+    page.get_by_role("button", name="Filter").click()
+    assert page.locator("ol.cards > li").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    context.close()
