@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -105,3 +106,19 @@ def consent_to_behavioral_health(network: Network, family: Family) -> None:
         text_version="2026-1",
         language="es",
     )
+
+
+@pytest.fixture(autouse=True)
+def default_risk_rules(request: pytest.FixtureRequest) -> None:
+    """The default rules come from a data migration; a transactional test elsewhere in the run flushes
+    every table (those rows too), so put them back for the tests that read tiers."""
+    if request.node.get_closest_marker("django_db") is None and "db" not in request.fixturenames:
+        return
+    request.getfixturevalue("db")  # with transaction=True in the marker this is the transactional database
+    from django.apps import apps
+
+    from ecwhub.care.models import RiskRule
+
+    if not RiskRule.objects.exists():
+        default_rules = importlib.import_module("ecwhub.care.migrations.0002_default_risk_rules")
+        default_rules.seed(apps, None)
