@@ -32,7 +32,7 @@ from ecwhub.screening.models import (
     ScreeningResult,
 )
 from ecwhub.screening.protocols import PROTOCOL_FOR_KIND
-from ecwhub.screening.services import _answer_rows, _evidence_json
+from ecwhub.screening.services import _answer_rows, _evidence_json, result_rows
 
 from .generator import reference_time
 
@@ -162,40 +162,9 @@ def _record(
     if not complete:
         return
     result = scoring.score(instrument, answers)
-    for fact in result.facts.values():
-        rows.results.append(
-            ScreeningResult(
-                response=response,
-                household=household,
-                person=person,
-                rule=fact.rule,
-                code_system=fact.code.system if fact.code else "",
-                code=fact.code.code if fact.code else "",
-                status=fact.status,
-                total=fact.total,
-                value_system=fact.value.system if fact.value else "",
-                value_code=fact.value.code if fact.value else "",
-                category=rule_category(instrument, fact.rule),
-                observed_at=at,
-            )
-        )
-    for finding in result.findings:
-        rows.findings.append(
-            Finding(
-                response=response,
-                household=household,
-                person=person,
-                rule=finding.rule,
-                system=finding.system,
-                code=finding.code,
-                display=finding.display,
-                also=[{"system": c.system, "code": c.code, "display": c.display} for c in finding.also],
-                evidence=_evidence_json(instrument.id, finding.evidence),
-                score=result.totals.get(finding.rule),
-                category=rule_category(instrument, finding.rule),
-                found_at=at,
-            )
-        )
+    results, findings = result_rows(instrument, response, result, at)
+    rows.results.extend(results)
+    rows.findings.extend(findings)
     for identified in result.needs:
         key = (household.pk, person.pk, identified.need.value)
         evidence = _evidence_json(instrument.id, identified.evidence)

@@ -259,10 +259,11 @@ def screening_complete(
         return result
 
 
-def _write_results(
-    instrument: Instrument, response: ScreeningResponse, result: scoring.ScoreResult, now: datetime, acting_user: User
-) -> None:
-    ScreeningResult.objects.bulk_create(
+def result_rows(
+    instrument: Instrument, response: ScreeningResponse, result: scoring.ScoreResult, at: datetime
+) -> tuple[list[ScreeningResult], list[Finding]]:
+    """The coded results and findings of a scored response, as unsaved rows (the demo writes them in bulk too)."""
+    results = [
         ScreeningResult(
             response=response,
             household_id=response.household_id,
@@ -275,11 +276,11 @@ def _write_results(
             value_system=fact.value.system if fact.value else "",
             value_code=fact.value.code if fact.value else "",
             category=rule_category(instrument, fact.rule),
-            observed_at=now,
+            observed_at=at,
         )
         for fact in result.facts.values()
-    )
-    Finding.objects.bulk_create(
+    ]
+    findings = [
         Finding(
             response=response,
             household_id=response.household_id,
@@ -292,10 +293,19 @@ def _write_results(
             evidence=_evidence_json(response.instrument, finding.evidence),
             score=result.totals.get(finding.rule),
             category=rule_category(instrument, finding.rule),
-            found_at=now,
+            found_at=at,
         )
         for finding in result.findings
-    )
+    ]
+    return results, findings
+
+
+def _write_results(
+    instrument: Instrument, response: ScreeningResponse, result: scoring.ScoreResult, now: datetime, acting_user: User
+) -> None:
+    results, findings = result_rows(instrument, response, result, now)
+    ScreeningResult.objects.bulk_create(results)
+    Finding.objects.bulk_create(findings)
     for identified in result.needs:
         evidence = _evidence_json(response.instrument, identified.evidence)
         need = (
