@@ -63,11 +63,11 @@ TODAY = date(2026, 11, 1)
 DUPLICATE_SHARE = 0.06
 
 
-def bench_url() -> str:
+def bench_url(name: str = POSTGRES_NAME) -> str:
     url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     if not url.startswith(("postgres://", "postgresql://")):
         sys.exit("identity_scale needs PostgreSQL: set DATABASE_URL=postgres://…")
-    return urlunsplit(urlsplit(url)._replace(path=f"/{POSTGRES_NAME}"))
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
 
 
 def _admin(url: str) -> Any:
@@ -85,11 +85,12 @@ def _admin(url: str) -> Any:
 
 
 def database_create(url: str, *, fresh: bool) -> None:
+    name = urlsplit(url).path.lstrip("/")
     with _admin(url) as admin:
         if fresh:
-            admin.execute(f'DROP DATABASE IF EXISTS "{POSTGRES_NAME}" WITH (FORCE)')
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [POSTGRES_NAME]).fetchone():
-            admin.execute(f'CREATE DATABASE "{POSTGRES_NAME}"')
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            admin.execute(f'CREATE DATABASE "{name}"')
 
 
 # --- Filling the database -------------------------------------------------------------------------
@@ -231,6 +232,55 @@ def quality(predicted: set[frozenset[str]], true_pairs: set[frozenset[str]]) -> 
     recall = hits / len(true_pairs) if true_pairs else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"precision": precision, "recall": recall, "f1": f1, "predicted": len(predicted), "true": len(true_pairs)}
+
+
+# The indexes of identity_personkey (see ecwhub.identity.models.PersonKey), rebuilt after the COPY.
+_KEY_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS person_key_lookup ON identity_personkey (key, person_id)",
+    "CREATE INDEX IF NOT EXISTS identity_personkey_person_id_d0af056c ON identity_personkey (person_id)",
+)
+
+
+def keys_rebuild(url: str) -> int:
+    """Recompute every person's blocking keys with the current key rules (``COPY``, indexes rebuilt
+    after, on a second connection): what ``person_keys_rebuild`` does, at
+    the speed a million people need."""
+    import psycopg
+
+    from ecwhub.families.models import Person
+    from ecwhub.identity.keys import PERSON_COLUMNS, record_from_row
+    from ecwhub.identity.records import person_keys
+
+    written = 0
+    parts = urlsplit(url)
+    with psycopg.connect(
+        host=parts.hostname or "localhost",
+        port=parts.port or 5432,
+        user=parts.username or None,
+        password=parts.password or None,
+        dbname=parts.path.lstrip("/"),
+    ) as writer:
+        indexes = [
+            name
+            for (name,) in writer.execute(
+                "SELECT indexname FROM pg_indexes WHERE tablename = 'identity_personkey' AND indexname NOT LIKE %s",
+                ["%_pkey"],
+            ).fetchall()
+        ]
+        writer.execute("TRUNCATE identity_personkey")
+        for name in indexes:
+            writer.execute(f'DROP INDEX "{name}"')
+        with writer.cursor().copy("COPY identity_personkey (person_id, key) FROM STDIN") as copy:
+            for row in Person.objects.values(*PERSON_COLUMNS).iterator(chunk_size=20000):
+                for key in person_keys(record_from_row(row)):
+                    copy.write_row((row["id"], key))
+                    written += 1
+        writer.commit()  # the foreign key's deferred checks run here; indexes cannot be built before
+        for definition in _KEY_INDEXES:
+            writer.execute(definition)
+        writer.commit()
+        writer.execute("ANALYZE identity_personkey")
+    return written
 
 
 # --- The batch linkage, in child processes -------------------------------------------------------
@@ -470,9 +520,25 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true", help="drop and rebuild the benchmark database")
     parser.add_argument("--no-batch", action="store_true", help="skip training and the batch linkage")
     parser.add_argument("--no-splink-realtime", action="store_true", help="skip Splink's incremental matching")
+    parser.add_argument(
+        "--no-train", action="store_true", help="batch linkage with the models saved by an earlier run (no training)"
+    )
+    parser.add_argument(
+        "--realtime-only", action="store_true", help="the real-time check only (no training, batch or Splink peer)"
+    )
+    parser.add_argument(
+        "--rebuild-keys", action="store_true", help="recompute the blocking keys of a reused database (new key rules)"
+    )
+    parser.add_argument(
+        "--database",
+        default=POSTGRES_NAME,
+        help=f"benchmark database name ({POSTGRES_NAME}); one per size avoids refilling",
+    )
     args = parser.parse_args()
+    if args.realtime_only:
+        args.no_batch = args.no_splink_realtime = True
     os.environ.setdefault("SECRET_KEY", "bench")
-    url = bench_url()
+    url = bench_url(args.database)
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = "ecwhub.settings"
     sys.path.insert(0, str(ROOT))
@@ -498,6 +564,10 @@ def main() -> None:
         populate(args.people)
     else:
         print(f"reusing the benchmark database ({count:,} people)")
+        if args.rebuild_keys:
+            started = time.perf_counter()
+            written = keys_rebuild(url)
+            print(f"rebuilt {written:,} blocking keys ({time.perf_counter() - started:.0f} s)", flush=True)
     entity_of, true_pairs = truth()
     entity_size: dict[str, int] = defaultdict(int)
     for entity in entity_of.values():
@@ -510,9 +580,10 @@ def main() -> None:
 
         MatchReview.objects.all().delete()  # the queue of earlier benchmark runs
         LinkRun.objects.all().delete()
-        print("training (link_records --train):", flush=True)
-        seconds, rss, _ = child(["--train"], url)
-        figures.append(("training (EM, both models), wall / peak RSS", f"{seconds:.1f} s / {rss:.0f} MB"))
+        if not args.no_train:
+            print("training (link_records --train):", flush=True)
+            seconds, rss, _ = child(["--train"], url)
+            figures.append(("training (EM, both models), wall / peak RSS", f"{seconds:.1f} s / {rss:.0f} MB"))
         print("batch linkage with the saved model (link_records):", flush=True)
         seconds, rss, _ = child([], url)
         figures.append(("batch linkage end to end, wall / peak RSS", f"{seconds:.1f} s / {rss:.0f} MB"))

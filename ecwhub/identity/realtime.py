@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count
+from django.db.models import Case, IntegerField, Sum, Value, When
 
 from ecwhub.families.models import Person
 
@@ -87,11 +87,27 @@ def forget_population() -> None:
     _population[1] = 0.0
 
 
+# How much sharing one key says, by kind: a phone, an e-mail or a full birth date with a name or
+# ZIP code is specific; a surname with a birth month and day, or a given name with a surname, less
+# so; a surname sound with a birth year least (at a million people such a key is shared by
+# hundreds). Candidates are ranked by the sum over the keys they share, so a person sharing one
+# specific key comes before people sharing only broad ones.
+KEY_WEIGHTS = {"em": 8, "ph": 8, "dz": 6, "gd": 6, "gs": 3, "sm": 2, "sy": 1}
+
+
 def _candidate_ids(keys: set[str]) -> list[Any]:
+    by_weight: dict[int, list[str]] = defaultdict(list)
+    for key in sorted(keys):
+        by_weight[KEY_WEIGHTS.get(key[:2], 1)].append(key)
+    specificity = Case(
+        *(When(key__in=group, then=Value(weight)) for weight, group in sorted(by_weight.items())),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
     ranked = (
         PersonKey.objects.filter(key__in=sorted(keys))
         .values("person_id")
-        .annotate(shared=Count("id"))
+        .annotate(shared=Sum(specificity))
         .order_by("-shared")[:MAX_COMPARED]
     )
     return [row["person_id"] for row in ranked]

@@ -128,7 +128,8 @@ def person_keys(record: PersonRecord) -> set[str]:
     Each key survives a different kind of error, so a duplicate is missed only when all of them
     are broken at once: sound of each surname + birth year, sound of the given name (and its
     formal form) + full birth date, birth date + postcode, birth date with day and month swapped,
-    the last seven digits of the phone, the e-mail address.
+    each given name's formal form + each surname (sounds), the last seven digits of the
+    phone, the e-mail address.
     """
     keys: set[str] = set()
     year = record.born[:4]
@@ -147,6 +148,12 @@ def person_keys(record: PersonRecord) -> set[str]:
     for token in record.family:
         if born:
             keys.add(f"gd:{c.phonetic(c.given_key(token))}:{born}")
+    # Given name and surname without the date: a re-entry whose birth date is mistyped and who
+    # shares no phone or ZIP code with the first entry still shares this one.
+    named = [token for token in record.given if token not in c.COMMON_GIVEN_WORDS] or list(record.given[:1])
+    for given in named[:2]:
+        for token in record.family:
+            keys.add(f"gs:{c.phonetic(c.given_key(given))}:{c.phonetic(c.surname_key(token))}")
     if born and record.postal_code:
         keys.add(f"dz:{born}:{record.postal_code}")
         keys.add(f"dz:{born[:4]}{born[6:]}{born[4:6]}:{record.postal_code}")

@@ -127,3 +127,42 @@ def test_a_check_costs_a_fixed_number_of_queries(family: dict[str, Person], djan
     # The model and the population size are cached.
     with django_assert_max_num_queries(2):
         assert find_candidates(probe)
+
+
+def test_a_mistyped_birth_date_elsewhere_still_shares_the_name_key() -> None:
+    from ecwhub.identity.records import person_keys, person_record
+
+    first = person_record(given_name="Yolanda", family_name="Antonio Martínez", date_of_birth=date(1997, 3, 14))
+    again = person_record(given_name="Yolanda", family_name="Martinez", date_of_birth=date(1979, 11, 4))
+    shared = person_keys(first) & person_keys(again)
+    assert shared and all(key.startswith("gs:") for key in shared)
+
+
+def test_a_specific_shared_key_ranks_before_many_broad_ones(
+    family: dict[str, Person], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three strangers share two broad keys with the probe (each surname's sound + birth year); the
+    mother shares only her phone. With room for two, she is still compared."""
+    import ecwhub.identity.realtime as realtime
+
+    household = Household.objects.create(registered_by=family["mother"].household.registered_by, postal_code="90001")
+    for given in ("Rosa", "Carmen", "Elena"):
+        Person.objects.create(
+            household=household,
+            relationship="caregiver",
+            given_name=given,
+            family_name="Gutiérrez",
+            second_family_name="Morales",
+            date_of_birth=date(1990, 8, 20),
+            preferred_language="es",
+        )
+    monkeypatch.setattr(realtime, "MAX_COMPARED", 2)
+    probe = Probe(
+        given_name="Guadalupe",
+        family_name="Gutierrez",
+        second_family_name="Morales",
+        date_of_birth=date(1990, 6, 9),
+        phone="626-555-0142",
+    )
+    found = find_candidates(probe, min_probability=0.0)
+    assert family["mother"].id in {candidate.person_id for candidate in found}
