@@ -162,6 +162,7 @@ def family_export(*, user: User, membership: Membership | None, household: House
             {"kind": "family", "merged_at": mg.merged_at.isoformat(), "undone_at": _value(mg.undone_at)}
             for mg in HouseholdMerge.objects.filter(survivor=household)
         ],
+        **_screening_and_care(household, allowed),
         "disclosures": [
             {
                 "at": d.at.isoformat(),
@@ -186,6 +187,103 @@ def family_export(*, user: User, membership: Membership | None, household: House
         detail="family export",
     )
     return data
+
+
+def _screening_and_care(household: Household, allowed: list[DataCategory]) -> dict[str, Any]:
+    """Screens, needs, alerts, the tier and the care record, each row only in a category the
+    requester may see (the rows carry their category; see docs/screening.md and docs/care.md)."""
+    from ecwhub.care.models import CareEvent, Contact, EpsdtNecessity, TierAssignment
+    from ecwhub.screening.models import IdentifiedNeed, ScreeningAlert, ScreeningResponse
+
+    responses = (
+        ScreeningResponse.objects.filter(household=household, category__in=allowed)
+        .prefetch_related("answers", "results", "findings")
+        .order_by("started_at", "id")
+    )
+    tier = TierAssignment.objects.filter(household=household).first()
+    return {
+        "screenings": [
+            {
+                "id": str(r.pk),
+                "person": str(r.person_id),
+                "instrument": r.instrument,
+                "version": r.instrument_version,
+                "language": r.language,
+                "mode": r.mode,
+                "status": r.status,
+                "started_at": r.started_at.isoformat(),
+                "completed_at": _value(r.completed_at),
+                "answers": [
+                    {
+                        "question": a.link_id,
+                        "code": a.question_code,
+                        "answer": a.answer_code,
+                        "value": a.value,
+                        "declined": a.declined,
+                    }
+                    for a in r.answers.all()
+                    if a.category in allowed
+                ],
+                "results": [
+                    {"rule": x.rule, "code": x.code, "status": x.status, "total": x.total}
+                    for x in r.results.all()
+                    if x.category in allowed
+                ],
+                "findings": [
+                    {"code": f"{x.system}|{x.code}", "display": x.display, "score": x.score}
+                    for x in r.findings.all()
+                    if x.category in allowed
+                ],
+            }
+            for r in responses
+        ],
+        "needs": [
+            {
+                "need": n.need,
+                "person": str(n.person_id) if n.person_id else None,
+                "status": n.status,
+                "family_priority": n.priority,
+                "identified_at": n.identified_at.isoformat(),
+            }
+            for n in IdentifiedNeed.objects.filter(household=household, category__in=allowed).order_by(
+                "identified_at", "id"
+            )
+        ],
+        "alerts": [
+            {"kind": a.kind, "raised_at": a.raised_at.isoformat(), "acknowledged_at": _value(a.acknowledged_at)}
+            for a in ScreeningAlert.objects.filter(household=household, category__in=allowed).order_by("raised_at")
+        ],
+        "tier": {
+            "tier": tier.tier,
+            "reasons": [r["en"] for r in tier.reasons if r.get("category") in allowed],
+            "computed_at": tier.computed_at.isoformat(),
+        }
+        if tier is not None and DataCategory.CARE_PLAN in allowed
+        else None,
+        "care_events": [
+            {"person": str(e.person_id), "kind": e.kind, "date": e.date.isoformat(), "source": e.source}
+            for e in CareEvent.objects.filter(household=household).order_by("date", "id")
+        ]
+        if DataCategory.CARE_PLAN in allowed
+        else [],
+        "contacts": [
+            {"at": c.at.isoformat(), "method": c.method, "reached": c.reached, "organization": c.organization.name}
+            for c in Contact.objects.filter(household=household).select_related("organization").order_by("at", "id")
+        ]
+        if DataCategory.CASE_NOTES in allowed
+        else [],
+        "epsdt_medical_necessity": [
+            {
+                "person": str(x.person_id),
+                "recorded_on": x.recorded_on.isoformat(),
+                "reason": x.reason,
+                "ended_at": _value(x.ended_at),
+            }
+            for x in EpsdtNecessity.objects.filter(household=household).order_by("recorded_on", "id")
+        ]
+        if DataCategory.CLINICAL in allowed
+        else [],
+    }
 
 
 def family_export_html(data: dict[str, Any]) -> str:

@@ -104,3 +104,34 @@ def test_retention_purge_deletes_the_family_but_not_its_audit_trail(network: Net
 def test_retention_refuses_a_period_that_is_too_short(db: None) -> None:
     with pytest.raises(CommandError, match="--inactive-days"):
         call_command("apply_retention", "--inactive-days", "3")
+
+
+def test_the_export_holds_screens_needs_and_the_care_record_in_the_categories_allowed(
+    network: Network, family: Family
+) -> None:
+    from ecwhub.care.models import CareEvent
+    from ecwhub.care.services import household_tier_recompute
+    from tests.care.conftest import consent_to_behavioral_health, screened
+
+    screened(family, network, instrument="hunger-vital-sign", totals={"hvs": 1}, needs=("food-insecurity",))
+    screened(family, network, instrument="epds", totals={"epds-total": 14})
+    CareEvent.objects.create(
+        person=family.child, household=family.household, kind="well_child_visit", date=timezone.localdate()
+    )
+    household_tier_recompute([family.household.pk])
+
+    data = family_export(user=network.alice, membership=m(network.alice), household=family.household)
+    assert [s["instrument"] for s in data["screenings"]] == ["hunger-vital-sign"]  # EPDS: behavioral health
+    assert [(n["need"], n["status"]) for n in data["needs"]] == [("food-insecurity", "identified")]
+    assert data["care_events"][0]["kind"] == "well_child_visit"
+    assert data["tier"] is not None and not any("EPDS" in r for r in data["tier"]["reasons"])
+
+    consent_to_behavioral_health(network, family)
+    data = family_export(user=network.alice, membership=m(network.alice), household=family.household)
+    assert [s["instrument"] for s in data["screenings"]] == ["hunger-vital-sign", "epds"]
+    assert data["screenings"][1]["results"][0]["total"] == 14
+    html = family_export_html(data)
+    assert "epds" in html and "food-insecurity" in html and "well_child_visit" in html
+
+    bob = family_export(user=network.bob, membership=m(network.bob), household=family.household)
+    assert bob["screenings"] == [] and bob["care_events"] == []
