@@ -28,9 +28,9 @@ from .models import PersonKey
 from .reasons import describe, has_text
 from .records import PERSON, PersonRecord, person_keys, person_record
 
-# At most this many people sharing keys with the probe are compared (those sharing most keys
-# first); a probe sharing only a sound-alike surname and a birth year with thousands of people
-# is not helped by comparing all of them.
+# At most this many people sharing keys with the probe are compared (those whose shared keys
+# weigh most first, see KEY_WEIGHTS); a probe sharing only a sound-alike surname and a birth
+# year with thousands of people is not helped by comparing all of them.
 MAX_COMPARED = 150
 _POPULATION_SECONDS = 300.0
 _population: list[float] = [0.0, 0.0]
