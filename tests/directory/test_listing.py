@@ -190,7 +190,7 @@ def test_directory_pages_in_spanish(client: Client, network: Network, listings: 
 
 @pytest.mark.django_db
 def test_directory_chrome_in_spanish(client: Client, network: Network, listings: Listings) -> None:
-    """Fails until the lead merges /work/tr/hsds.json into the Spanish catalog."""
+    """The directory pages read in Spanish for a Spanish-speaking user."""
     alice = signed_in(client, network.alice)
     alice.cookies["django_language"] = "es"
     page = alice.get(f"/directory/services/{listings.pantry.pk}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()

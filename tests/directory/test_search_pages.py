@@ -74,8 +74,7 @@ def test_the_page_speaks_spanish(client: Client, network: Network, directory: Di
     signed_in(client, network.bob)
     with translation.override("es"):
         response = client.get(URL, {"need": "food-insecurity"}, headers={"Accept-Language": "es"})
-    # Need labels come from the catalog already shipped; the page's own strings wait for the merge
-    # of /work/tr/search.json.
+    # The need labels are the shared vocabulary's Spanish names.
     assert "Falta de alimentos" in response.content.decode()
 
 
@@ -176,7 +175,6 @@ def test_the_page_for_a_family_shows_how_to_refer(
 
 
 def test_the_page_chrome_is_in_spanish(client: Client, network: Network, directory: Directory) -> None:
-    # Passes once the lead merges /work/tr/search.json into the Spanish catalog.
     signed_in(client, network.bob)
     network.bob.preferred_language = "es"
     network.bob.save(update_fields=["preferred_language"])

@@ -319,7 +319,7 @@ def test_another_child_row_is_added_and_an_empty_row_is_skipped(network: Network
 
 
 def test_the_intake_speaks_spanish(network: Network) -> None:
-    """Needs the Spanish catalog with /work/tr/intake.json merged (the lead merges it)."""
+    """The intake reads in Spanish for a Spanish-speaking coordinator."""
     network.alice.preferred_language = "es"
     network.alice.save(update_fields=["preferred_language"])
     client = signed_in(Client(), network.alice)
