@@ -1,8 +1,11 @@
 """The JSON API: one NinjaAPI that every app adds its router to.
 
-Errors always have the same body::
+Errors always have the same body (``ecwhub.core.http``)::
 
     {"error": {"code": "invalid", "message": "...", "fields": {"page": ["..."]}}}
+
+Routers never import this module: what they share (errors, pagination, the acting membership)
+lives in ``ecwhub.core.http`` and ``ecwhub.accounts.acting``.
 
 Authentication is the browser session (with CSRF for writes) or a bearer token
 (``Authorization: Bearer ecw_...``, see ``manage.py create_api_token``).
@@ -15,33 +18,27 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.pagination import PaginationBase
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.throttling import AnonRateThrottle, UserRateThrottle
-from pydantic import Field
 
 from ecwhub.accounts.middleware import user_is_verified
 from ecwhub.accounts.services import api_token_authenticate
-
-
-def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "fields": fields or {}}}
-
-
-def error_response(status: int, code: str, message: str, fields: dict[str, list[str]] | None = None) -> JsonResponse:
-    return JsonResponse(error_body(code, message, fields), status=status)
+from ecwhub.core.http import ERROR_CODES, error_response
 
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = api_token_authenticate(token)
-        if user is not None:
-            request.user = user
-        return user
+        row = api_token_authenticate(token)
+        if row is None:
+            return None
+        # The token's membership is the one the request acts in (ecwhub.accounts.acting).
+        request.api_token = row  # type: ignore[attr-defined]
+        request.user = row.user
+        return row.user
 
 
 class Session(APIKeyCookie):
@@ -119,19 +116,9 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return error_response(403, "forbidden", _("You are not allowed to do this."))
 
 
-_STATUS_CODES = {
-    400: "bad_request",
-    401: "unauthenticated",
-    403: "forbidden",
-    404: "not_found",
-    409: "conflict",
-    429: "rate_limited",
-}
-
-
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return error_response(exc.status_code, _STATUS_CODES.get(exc.status_code, "error"), str(exc))
+    return error_response(exc.status_code, ERROR_CODES.get(exc.status_code, "error"), str(exc))
 
 
 @api.exception_handler(Exception)
@@ -139,32 +126,6 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     # Logged with the request id; the body says nothing about the data involved.
     logging.getLogger("ecwhub.api").exception("unhandled API error", extra={"error_type": type(exc).__name__})
     return error_response(500, "server_error", _("Something went wrong on our side. Quote the request id to support."))
-
-
-class Page(PaginationBase):
-    """``?page=N&page_size=M`` (M at most API_MAX_PAGE_SIZE)."""
-
-    class Input(Schema):
-        page: int = Field(1, ge=1, description="1-based page number")
-        page_size: int = Field(settings.API_PAGE_SIZE, ge=1, le=settings.API_MAX_PAGE_SIZE)
-
-    class Output(Schema):
-        items: list[Any]
-        count: int
-        page: int
-        page_size: int
-        pages: int
-
-    def paginate_queryset(self, queryset: Any, pagination: Input, request: HttpRequest, **params: Any) -> Any:  # type: ignore[override]
-        count = queryset.count()
-        offset = (pagination.page - 1) * pagination.page_size
-        return {
-            "items": list(queryset[offset : offset + pagination.page_size]),
-            "count": count,
-            "page": pagination.page,
-            "page_size": pagination.page_size,
-            "pages": max(1, -(-count // pagination.page_size)),
-        }
 
 
 def _add_routers() -> None:

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from ecwhub.api import Page
+from ecwhub.core.http import Page
 
 from .middleware import memberships_for
 from .models import Organization

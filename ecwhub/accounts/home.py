@@ -1,15 +1,50 @@
-"""The page each role lands on after signing in."""
+"""The page each role lands on after signing in.
 
+Other apps add cards to it (the coordinator's "families to reach first") through
+``register_home_card`` in their ``AppConfig.ready()``; a card's reads run in the view, before any
+template, and its template only formats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 
 from ecwhub.directory.models import Service
 from ecwhub.families.models import Household, Person
 
-from .models import Membership, Organization, OrganizationKind, Role
+from .models import Membership, Organization, OrganizationKind, Role, User
+
+
+@dataclass(frozen=True)
+class HomeCard:
+    key: str
+    order: int
+    template: str
+    build: Callable[[HttpRequest, User, Membership], dict[str, Any] | None]
+    roles: frozenset[str] = frozenset()
+
+
+_CARDS: dict[str, HomeCard] = {}
+
+
+def register_home_card(card: HomeCard) -> None:
+    if card.key in _CARDS and _CARDS[card.key] != card:
+        raise ValueError(f"two home cards are called {card.key!r}")
+    _CARDS[card.key] = card
+
+
+def _cards(request: HttpRequest, user: User, membership: Membership) -> list[SafeString]:
+    chosen = sorted((c for c in _CARDS.values() if membership.role in c.roles), key=lambda c: (c.order, c.key))
+    built = [(card, card.build(request, user, membership)) for card in chosen]
+    return [SafeString(render_to_string(c.template, data, request=request)) for c, data in built if data is not None]
 
 
 def _network_summary() -> dict[str, Any]:
@@ -37,7 +72,11 @@ def home(request: HttpRequest) -> HttpResponse:
     if membership is None:
         return render(request, "home/no_membership.html")
     organization = membership.organization
-    context: dict[str, Any] = {"organization": organization, "role": membership.role}
+    context: dict[str, Any] = {
+        "organization": organization,
+        "role": membership.role,
+        "cards": _cards(request, request.user, membership),  # type: ignore[arg-type]
+    }
     if membership.role in (Role.HUB_ADMIN, Role.ANALYST):
         context.update(_network_summary())
     if membership.role in (Role.COORDINATOR, Role.PROVIDER_STAFF, Role.CLINICIAN):

@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ecwhub.core.http import error_response
+
 from .models import ROLE_PRIORITY, Membership
 
 
@@ -76,8 +78,6 @@ class TwoFactorRequiredMiddleware:
             and request.path not in self._open()
         ):
             if request.path.startswith("/api/"):
-                from ecwhub.api import error_response
-
                 return error_response(401, "two_factor_required", "Complete two-factor sign-in first.")
             has_device = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
             target = reverse("accounts:verify" if has_device else "accounts:enroll")

@@ -39,6 +39,9 @@ class Role(models.TextChoices):
 
 
 STAFF_ROLES = frozenset(role for role in Role if role != Role.FAMILY_MEMBER)
+# The roles that work with families' records (the hub administrator runs the network and reads
+# none; a family member has their own pages).
+FAMILY_STAFF_ROLES = frozenset({Role.COORDINATOR, Role.CLINICIAN, Role.PROVIDER_STAFF, Role.ANALYST})
 # When a person holds several memberships, the home page opens on the first of these.
 ROLE_PRIORITY = [
     Role.HUB_ADMIN,
@@ -209,6 +212,12 @@ class ApiToken(models.Model):
     """A bearer token for the JSON API. Only a hash of the secret is stored."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    # The organization and role the token acts in: a script acts for one membership, never for
+    # "whichever comes first". Empty only on tokens made before tokens had one; those act in the
+    # user's only membership, or in the one the X-Acting-Organization header names.
+    membership = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(_("name"), max_length=100)
     key_id = models.CharField(max_length=16, unique=True)
     key_hash = models.CharField(max_length=64)

@@ -143,19 +143,44 @@ def membership_end(*, acting_user: User | None, membership: Membership) -> Membe
 
 
 @transaction.atomic
-def api_token_create(*, acting_user: User, name: str, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
-    """Create an API token for ``acting_user``. Returns the row and the token, shown only once."""
+def api_token_create(
+    *,
+    acting_user: User,
+    name: str,
+    membership: Membership | None = None,
+    expires_at: datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """Create an API token for ``acting_user``, acting in ``membership`` (one of the user's active
+    memberships; may be left out when the user holds exactly one). Returns the row and the token,
+    shown only once. Raises MembershipError naming the field at fault."""
     if not name.strip():
         raise MembershipError("name", "Give the token a name so you can recognise it later.")
+    active = list(acting_user.active_memberships())
+    if membership is None:
+        if len(active) != 1:
+            raise MembershipError(
+                "membership",
+                "Choose the organization and role the token acts in: you hold "
+                + ("no active membership." if not active else f"{len(active)} memberships."),
+            )
+        membership = active[0]
+    elif membership.pk not in {m.pk for m in active}:
+        raise MembershipError("membership", "The token can act only in one of your own active memberships.")
     key_id, secret, token = ApiToken.new_key()
     row = ApiToken.objects.create(
         user=acting_user,
+        membership=membership,
         name=name.strip(),
         key_id=key_id,
         key_hash=ApiToken.hash_secret(secret),
         expires_at=expires_at,
     )
-    security_event_record(kind=SecurityEvent.Kind.API_TOKEN_CREATED, user=acting_user, actor=acting_user)
+    security_event_record(
+        kind=SecurityEvent.Kind.API_TOKEN_CREATED,
+        user=acting_user,
+        actor=acting_user,
+        organization=membership.organization,
+    )
     return row, token
 
 
@@ -166,13 +191,13 @@ def api_token_revoke(*, acting_user: User, token: ApiToken) -> None:
     security_event_record(kind=SecurityEvent.Kind.API_TOKEN_REVOKED, user=token.user, actor=acting_user)
 
 
-def api_token_authenticate(raw: str) -> User | None:
-    """The active user a bearer token belongs to, or None."""
+def api_token_authenticate(raw: str) -> ApiToken | None:
+    """The usable token (of an active user) that ``raw`` is, or None."""
     parts = raw.split("_", 2)
     if len(parts) != 3 or parts[0] != "ecw":
         return None
     _, key_id, secret = parts
-    token = ApiToken.objects.select_related("user").filter(key_id=key_id).first()
+    token = ApiToken.objects.select_related("user", "membership__organization").filter(key_id=key_id).first()
     if token is None or not token.is_usable or not token.user.is_active:
         return None
     if not hmac.compare_digest(token.key_hash, ApiToken.hash_secret(secret)):
@@ -180,4 +205,4 @@ def api_token_authenticate(raw: str) -> User | None:
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token

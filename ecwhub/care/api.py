@@ -9,14 +9,16 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from ecwhub.accounts.acting import acting_member
 from ecwhub.accounts.models import Role
+from ecwhub.core.errors import NotFound
 from ecwhub.core.languages import Language
-from ecwhub.families.api import _membership
 
 from .selectors import WorklistFilters, overdue_page, worklist_page
 
 router = Router(tags=["care"])
-WORKLIST_ROLES = frozenset({Role.COORDINATOR, Role.CLINICIAN, Role.PROVIDER_STAFF})
+# The worklists rank families by their tier, which is care plan: the roles that read care plans.
+WORKLIST_ROLES = frozenset({Role.COORDINATOR, Role.CLINICIAN})
 
 
 class Filters(Schema):
@@ -94,8 +96,9 @@ def _empty(filters: Filters) -> dict[str, object]:
     summary="Families to reach first (tier, newest positive screen, longest without contact)",
 )
 def worklist(request: HttpRequest, filters: Query[Filters]) -> dict[str, object]:
-    user, membership = _membership(request)
-    if membership is None or membership.role not in WORKLIST_ROLES:
+    try:
+        user, membership = acting_member(request, WORKLIST_ROLES)
+    except NotFound:
         return _empty(filters)
     page = worklist_page(
         user=user,
@@ -133,8 +136,9 @@ def worklist(request: HttpRequest, filters: Query[Filters]) -> dict[str, object]
 
 @router.get("/care/overdue", response=OverdueOut, summary="Children overdue for Bright Futures visits and screenings")
 def overdue(request: HttpRequest, filters: Query[Filters]) -> dict[str, object]:
-    user, membership = _membership(request)
-    if membership is None or membership.role not in WORKLIST_ROLES:
+    try:
+        user, membership = acting_member(request, WORKLIST_ROLES)
+    except NotFound:
         return _empty(filters)
     page = overdue_page(
         user=user,

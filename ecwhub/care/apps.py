@@ -7,3 +7,6 @@ class CareConfig(AppConfig):
 
     def ready(self) -> None:
         from . import receivers  # noqa: F401  (connects the tier recompute to screening)
+        from .page_sections import register
+
+        register()

@@ -21,8 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ecwhub.accounts.models import Organization
+from ecwhub.consent.models import DataCategory
 from ecwhub.core.fields import EncryptedTextField
 from ecwhub.core.needs import Need
+from ecwhub.core.rows import FamilyRow
 from ecwhub.families.models import Household, Person
 
 from .tiers import RuleSpec
@@ -202,6 +204,8 @@ class TierAssignment(models.Model):
     Recomputed (``care.tiers.household_tier_recompute``) when screening results, needs, EPSDT
     records or the rules change; ``rules_version`` says which rule set produced it."""
 
+    FAMILY_ROW = FamilyRow.fixed(DataCategory.CARE_PLAN, person=None)
+
     household = models.OneToOneField(Household, primary_key=True, on_delete=models.CASCADE, related_name="tier")
     tier = models.PositiveSmallIntegerField(_("tier"), choices=Tier.choices, default=Tier.UNIVERSAL)
     reasons = models.JSONField(_("reasons"), default=list)
@@ -231,6 +235,8 @@ class TierAssignment(models.Model):
 class EpsdtNecessity(models.Model):
     """A clinician's record that a child has an EPSDT medically necessary need; while it is in force
     the family's tier is comprehensive whatever the rules say. Ended, never deleted."""
+
+    FAMILY_ROW = FamilyRow.fixed(DataCategory.CLINICAL)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="epsdt_necessities")
@@ -266,6 +272,8 @@ class CareEvent(models.Model):
     """Something done for a child's preventive care (a visit, a screening), which the
     surveillance counts as done for the periodicity point whose window contains its date."""
 
+    FAMILY_ROW = FamilyRow.fixed(DataCategory.CARE_PLAN)
+
     class Source(models.TextChoices):
         RECORDED = "recorded", _("Recorded by staff")
         SCREENING = "screening", _("Screening in the hub")
@@ -294,6 +302,8 @@ class CareEvent(models.Model):
 
 class Contact(models.Model):
     """A coordinator reached (or tried to reach) the family. Feeds "longest without contact"."""
+
+    FAMILY_ROW = FamilyRow.fixed(DataCategory.CASE_NOTES, person=None)
 
     class Method(models.TextChoices):
         PHONE = "phone", _("Phone call")
@@ -327,6 +337,8 @@ class Contact(models.Model):
 class ChildSurveillance(models.Model):
     """A child's surveillance summary as of ``computed_on`` (recomputed with the tiers, and nightly by
     ``recompute_tiers``), so the overdue worklist and the population rates are database queries."""
+
+    FAMILY_ROW = FamilyRow.fixed(DataCategory.CARE_PLAN)
 
     person = models.OneToOneField(Person, primary_key=True, on_delete=models.CASCADE, related_name="surveillance")
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")

@@ -17,15 +17,18 @@ from typing import Any
 from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
-from ecwhub.accounts.models import Membership, User
+from ecwhub.accounts.models import Membership, Role, User
 from ecwhub.consent.audit import AuditLine, audit_append
 from ecwhub.consent.models import AuditEntry, DataCategory, Purpose, Relationship, RelationshipKind
 from ecwhub.consent.policy import households_visible
+from ecwhub.consent.selectors import OpenedHousehold, members_visible, rows_visible
 from ecwhub.families.models import Household, Person
+from ecwhub.screening.models import ScreeningResponse
 
 from .models import CareEvent, ChildSurveillance, EpsdtNecessity, TierAssignment
+from .screening_facts import completion_kind
 from .surveillance import Event, Item, child_surveillance, followed
-from .tiers import Reason
+from .tiers import Reason, explain
 
 # The categories a reason can belong to (tiers.reason_category), checked once per page.
 REASON_CATEGORIES = (
@@ -36,6 +39,8 @@ REASON_CATEGORIES = (
     DataCategory.DEMOGRAPHICS,
     DataCategory.CARE_PLAN,
 )
+# What a worklist row can show besides the reasons: names, and the last contact (a case note).
+ROW_CATEGORIES = (*REASON_CATEGORIES, DataCategory.IDENTITY_CONTACT, DataCategory.CASE_NOTES)
 # Groups smaller than this are not shown in the rates (small-cell suppression).
 MIN_CELL = 11
 
@@ -107,8 +112,6 @@ class TierView:
     computed_at: datetime | None
 
     def explanation(self, language: str | None = None) -> str:
-        from .tiers import explain
-
         return explain(self.tier, self.reasons, language)
 
     @property
@@ -219,12 +222,11 @@ def worklist_queryset(
 
     Driven by the tier table and its ordering index (``care_tier_worklist``), each row checked
     against the policy: a page reads only as many rows as it needs. A family is listed once its
-    tier has been computed (at a screen, a contact, an EPSDT record or the nightly recompute)."""
+    tier has been computed (at a screen, a contact, an EPSDT record or the nightly recompute).
+    The tier is care plan: a family is listed to those who may see its care plan."""
     at = timezone.now()
     visible = _filtered(
-        households_visible(
-            user=user, membership=membership, category=DataCategory.IDENTITY_CONTACT, purpose=purpose, at=at
-        ),
+        households_visible(user=user, membership=membership, category=DataCategory.CARE_PLAN, purpose=purpose, at=at),
         replace(filters, tier=None),
         at,
     )
@@ -260,7 +262,7 @@ def worklist_page(
         return window
     ids = [a.household_id for a in assignments]
     households = {h.pk: h for h in Household.objects.filter(pk__in=ids).prefetch_related("members")}
-    visible = _visible_among(user=user, membership=membership, purpose=purpose, ids=ids, categories=REASON_CATEGORIES)
+    visible = _visible_among(user=user, membership=membership, purpose=purpose, ids=ids, categories=ROW_CATEGORIES)
     overdue = dict(
         ChildSurveillance.objects.filter(household_id__in=ids, overdue_count__gt=0)
         .values("household_id")
@@ -270,16 +272,22 @@ def worklist_page(
     rows: list[WorklistRow] = []
     for assignment in assignments:
         household = households[assignment.household_id]
-        allowed = {str(c) for c in REASON_CATEGORIES if household.pk in visible[c]}
-        members = sorted(household.members.all(), key=lambda p: (p.created_at, str(p.pk)))
+        allowed = {str(c) for c in ROW_CATEGORIES if household.pk in visible[c]}
+        named = DataCategory.IDENTITY_CONTACT in allowed
+        members = sorted(household.members.all(), key=lambda p: (p.created_at, str(p.pk))) if named else []
         demographics = DataCategory.DEMOGRAPHICS in allowed
         caregivers = [_name(p) for p in members if not demographics or p.relationship != Person.Relationship.CHILD]
         children = [_name(p) for p in members if demographics and p.relationship == Person.Relationship.CHILD]
         screening = DataCategory.SCREENING_RESULTS in allowed or DataCategory.BEHAVIORAL_HEALTH in allowed
         view = tier_view(assignment, allowed)
-        shown = {DataCategory.IDENTITY_CONTACT} | {r.category for r in view.reasons}
+        shown = {DataCategory.CARE_PLAN} | {r.category for r in view.reasons}
+        if named:
+            shown.add(DataCategory.IDENTITY_CONTACT)
         if demographics:
             shown.add(DataCategory.DEMOGRAPHICS)
+        contacts = DataCategory.CASE_NOTES in allowed
+        if contacts and assignment.last_contact_at:
+            shown.add(DataCategory.CASE_NOTES)
         rows.append(
             WorklistRow(
                 household=household,
@@ -287,7 +295,7 @@ def worklist_page(
                 children=children,
                 tier=view,
                 latest_positive_screen_at=assignment.latest_positive_screen_at if screening else None,
-                last_contact_at=assignment.last_contact_at,
+                last_contact_at=assignment.last_contact_at if contacts else None,
                 overdue_children=overdue.get(household.pk, 0) if demographics else 0,
                 categories=sorted(shown),
             )
@@ -311,14 +319,14 @@ class OverdueRow:
 def overdue_queryset(
     *, user: User, membership: Membership | None, filters: WorklistFilters, kind: str = ""
 ) -> QuerySet[ChildSurveillance]:
-    """Children with an overdue item in the families whose demographics (dates of birth) the user
-    may see, longest overdue first; walks the partial index ``care_overdue_order``."""
+    """Children with an overdue item in the families whose care plan (the surveillance summary)
+    the user may see, longest overdue first; walks the partial index ``care_overdue_order``."""
     at = timezone.now()
     families = _filtered(
         households_visible(
             user=user,
             membership=membership,
-            category=DataCategory.DEMOGRAPHICS,
+            category=DataCategory.CARE_PLAN,
             purpose=Purpose.CARE_COORDINATION,
             at=at,
         ),
@@ -373,7 +381,7 @@ def overdue_page(
                 overdue_kinds=[k for k in summary.overdue_kinds.split(",") if k],
                 oldest_overdue_on=summary.oldest_overdue_on,
                 overdue_count=summary.overdue_count,
-                categories=[str(DataCategory.DEMOGRAPHICS)] + ([str(DataCategory.IDENTITY_CONTACT)] if named else []),
+                categories=[str(DataCategory.CARE_PLAN)] + ([str(DataCategory.IDENTITY_CONTACT)] if named else []),
             )
         )
     window.object_list = rows
@@ -387,52 +395,57 @@ class CarePanel:
     children: list[tuple[Person, list[Item]]]
     epsdt: list[EpsdtNecessity]
     may_record_epsdt: bool
+    shown: set[str]
 
 
-def care_panel(
-    *, user: User, membership: Membership | None, household: Household, categories: set[str], today: date | None = None
-) -> CarePanel:
-    """The family page's care section. The caller opened the household through ``household_open``
-    (which audited it) and passes the categories the user may see."""
+def care_panel(opened: OpenedHousehold, today: date | None = None) -> CarePanel | None:
+    """The family page's care section, read through the opened family: the tier with the reasons
+    in the categories the user may see, each child's well-child surveillance, and the EPSDT records
+    (clinical). None when the user may not see the family's care plan. ``shown`` says which
+    categories the panel shows, for the page's audit entry."""
+    if not opened.may_see(DataCategory.CARE_PLAN):
+        return None
     today = today or timezone.localdate()
-    assignment = TierAssignment.objects.filter(household=household).first()
-    view = tier_view(assignment, categories)
-    children: list[tuple[Person, list[Item]]] = []
-    if DataCategory.DEMOGRAPHICS in categories:
-        kids = [
-            p
-            for p in Person.objects.filter(household=household, relationship=Person.Relationship.CHILD).order_by(
-                "date_of_birth"
-            )
-            if followed(p.date_of_birth, today)
-        ]
-        events: dict[uuid.UUID, list[Event]] = defaultdict(list)
-        for person_id, kind, day in CareEvent.objects.filter(household=household).values_list(
-            "person_id", "kind", "date"
-        ):
-            events[person_id].append(Event(kind, day))
-        from .screening_facts import screening_facts
-
-        found = screening_facts([household.pk]).get(household.pk)
-        for kind, person_id, day in found.completions if found else []:
-            for kid in kids:
-                if person_id == kid.pk or person_id not in {k.pk for k in kids}:
-                    events[kid.pk].append(Event(kind, day))
-        children = [(kid, child_surveillance(kid.date_of_birth, events[kid.pk], today)) for kid in kids]
-    epsdt = (
-        list(EpsdtNecessity.objects.filter(household=household, ended_at__isnull=True).select_related("person"))
-        if DataCategory.CLINICAL in categories
-        else []
-    )
-    from ecwhub.accounts.models import Role
-
+    view = tier_view(rows_visible(opened, TierAssignment.objects.all()).first(), set(opened.categories))
+    shown = {str(DataCategory.CARE_PLAN)} | {r.category for r in view.reasons}
+    kids = [
+        p
+        for p in members_visible(opened)
+        if p.relationship == Person.Relationship.CHILD
+        and opened.may_see(DataCategory.DEMOGRAPHICS, p)
+        and opened.may_see(DataCategory.CARE_PLAN, p)
+        and followed(p.date_of_birth, today)
+    ]
+    kids.sort(key=lambda p: p.date_of_birth)
+    events: dict[uuid.UUID, list[Event]] = defaultdict(list)
+    for person_id, kind, day in rows_visible(opened, CareEvent.objects.all()).values_list("person_id", "kind", "date"):
+        events[person_id].append(Event(kind, day))
+    # A screen done in the hub counts for the surveillance point it serves (a caregiver's EPDS
+    # counts for the baby's caregiver depression screening), when the viewer may see that screen.
+    kid_ids = {k.pk for k in kids}
+    completed = rows_visible(opened, ScreeningResponse.objects.filter(status=ScreeningResponse.Status.COMPLETED))
+    for person_id, instrument, completed_at in completed.values_list("person_id", "instrument", "completed_at"):
+        done = completion_kind(instrument)
+        if done is None or completed_at is None:
+            continue
+        for kid in kids:
+            if person_id == kid.pk or person_id not in kid_ids:
+                events[kid.pk].append(Event(done, timezone.localdate(completed_at)))
+    children = [(kid, child_surveillance(kid.date_of_birth, events[kid.pk], today)) for kid in kids]
+    if children:
+        shown.add(DataCategory.DEMOGRAPHICS)
+    epsdt = list(rows_visible(opened, EpsdtNecessity.objects.filter(ended_at__isnull=True)).select_related("person"))
+    if epsdt:
+        shown.add(DataCategory.CLINICAL)
+    membership = opened.membership
     return CarePanel(
         tier=view,
         children=children,
         epsdt=epsdt,
         may_record_epsdt=membership is not None
         and membership.role == Role.CLINICIAN
-        and DataCategory.CLINICAL in categories,
+        and opened.may_see(DataCategory.CLINICAL),
+        shown=shown,
     )
 
 
@@ -463,9 +476,13 @@ def surveillance_rates(
     if by not in RATE_GROUPS:
         raise ValueError(f"rates by {by!r}: use one of {', '.join(RATE_GROUPS)}")
     column = RATE_GROUPS[by]
-    families = households_visible(user=user, membership=membership, category=DataCategory.DEMOGRAPHICS, purpose=purpose)
+    # The counted rows are care plan; the group is demographics (ZIP code, language) or insurance.
+    group_category = DataCategory.INSURANCE if by == "insurance" else DataCategory.DEMOGRAPHICS
+    families = households_visible(user=user, membership=membership, category=DataCategory.CARE_PLAN, purpose=purpose)
+    grouped = households_visible(user=user, membership=membership, category=group_category, purpose=purpose)
     rows = (
         ChildSurveillance.objects.filter(household__in=families)
+        .filter(household__in=grouped)
         .values(column)
         .annotate(children=Count("person_id"), up_to_date=Count("person_id", filter=Q(overdue_count=0)))
         .order_by(column)
@@ -478,7 +495,7 @@ def surveillance_rates(
                 actor_id=user.pk,
                 organization_id=membership.organization_id if membership else None,
                 role=membership.role if membership else "",
-                categories=[DataCategory.DEMOGRAPHICS],
+                categories=[DataCategory.CARE_PLAN, group_category],
                 purpose=purpose,
                 detail=f"surveillance rates by {by} (aggregate)",
             )

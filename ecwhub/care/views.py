@@ -8,34 +8,30 @@ the access policy and is audited (in ``care.selectors`` or ``consent.selectors.h
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ecwhub.accounts.acting import acting_member
 from ecwhub.accounts.models import Membership, Role, User
 from ecwhub.consent.models import DataCategory, Purpose
-from ecwhub.consent.selectors import household_open
+from ecwhub.consent.policy import purpose_for
+from ecwhub.consent.selectors import OpenedHousehold, household_open, members_visible
+from ecwhub.core.errors import NotFound
 from ecwhub.families.models import Person
 
 from . import selectors, services
 from .forms import CareEventForm, ContactForm, EpsdtForm, OverdueFilterForm, WorklistFilterForm
 from .models import CareEventKind
 
-WORKLIST_ROLES = frozenset({Role.COORDINATOR, Role.CLINICIAN, Role.PROVIDER_STAFF})
+# The worklists rank families by their tier, which is care plan: the roles that read care plans.
+WORKLIST_ROLES = frozenset({Role.COORDINATOR, Role.CLINICIAN})
 RATES_ROLES = frozenset({Role.COORDINATOR, Role.CLINICIAN, Role.ANALYST})
-
-
-def _acting(request: HttpRequest, roles: frozenset[str]) -> tuple[User, Membership]:
-    membership: Membership | None = getattr(request, "membership", None)
-    if membership is None or membership.role not in roles:
-        raise Http404
-    return request.user, membership  # type: ignore[return-value]
 
 
 def _query(form: WorklistFilterForm) -> str:
@@ -48,7 +44,7 @@ def _query(form: WorklistFilterForm) -> str:
 @login_required
 def worklist(request: HttpRequest) -> HttpResponse:
     """Families to reach first: highest tier, newest positive screen, longest without contact."""
-    user, membership = _acting(request, WORKLIST_ROLES)
+    user, membership = acting_member(request, WORKLIST_ROLES)
     form = WorklistFilterForm(request.GET or None, membership=membership)
     page = selectors.worklist_page(
         user=user,
@@ -64,7 +60,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
 @login_required
 def overdue(request: HttpRequest) -> HttpResponse:
     """Children overdue for a well-child visit or a screening, longest overdue first."""
-    user, membership = _acting(request, WORKLIST_ROLES)
+    user, membership = acting_member(request, WORKLIST_ROLES)
     form = OverdueFilterForm(request.GET or None, membership=membership)
     kind = form.cleaned_data.get("kind", "") if form.is_bound and form.is_valid() else ""
     page = selectors.overdue_page(
@@ -82,8 +78,8 @@ def overdue(request: HttpRequest) -> HttpResponse:
 @login_required
 def rates(request: HttpRequest) -> HttpResponse:
     """Share of children up to date with Bright Futures, by ZIP code, language and insurance."""
-    user, membership = _acting(request, RATES_ROLES)
-    purpose = Purpose.QUALITY_IMPROVEMENT if membership.role == Role.ANALYST else Purpose.CARE_COORDINATION
+    user, membership = acting_member(request, RATES_ROLES)
+    purpose = purpose_for(membership)
     by = request.GET.get("by", "postal_code")
     if by not in selectors.RATE_GROUPS:
         by = "postal_code"
@@ -100,25 +96,27 @@ def rates(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _open_for_write(request: HttpRequest, household_id: uuid.UUID, category: str) -> tuple[User, Membership, object]:
-    membership: Membership | None = getattr(request, "membership", None)
-    if membership is None or membership.role not in WORKLIST_ROLES:
-        raise Http404
+def _open_for_write(
+    request: HttpRequest, household_id: uuid.UUID, category: str
+) -> tuple[User, Membership, OpenedHousehold]:
+    """The family, opened for the category the action writes (the service checks the write)."""
+    user, membership = acting_member(request, WORKLIST_ROLES)
     opened = household_open(
-        user=request.user,  # type: ignore[arg-type]
+        user=user,
         membership=membership,
         household_id=household_id,
         purpose=Purpose.CARE_COORDINATION,
         required=category,
+        optional=[DataCategory.IDENTITY_CONTACT],
         detail="care action",
     )
-    return request.user, membership, opened.household  # type: ignore[return-value]
+    return user, membership, opened
 
 
-def _child(household: Any, person_id: uuid.UUID) -> Person:
-    person = Person.objects.filter(pk=person_id, household=household).first()
+def _child(opened: OpenedHousehold, person_id: uuid.UUID) -> Person:
+    person = next((p for p in members_visible(opened) if p.pk == person_id), None)
     if person is None:
-        raise Http404
+        raise NotFound
     return person
 
 
@@ -129,7 +127,7 @@ def _back(household_id: uuid.UUID) -> HttpResponse:
 @login_required
 @require_POST
 def epsdt_add(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
-    user, membership, household = _open_for_write(request, household_id, DataCategory.CLINICAL)
+    user, membership, opened = _open_for_write(request, household_id, DataCategory.CLINICAL)
     form = EpsdtForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why the service is medically necessary."))
@@ -138,7 +136,7 @@ def epsdt_add(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
         services.epsdt_record(
             acting_user=user,
             membership=membership,
-            person=_child(household, form.cleaned_data["person"]),
+            person=_child(opened, form.cleaned_data["person"]),
             reason=form.cleaned_data["reason"],
         )
     except services.CareError as error:
@@ -151,7 +149,7 @@ def epsdt_add(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
 @login_required
 @require_POST
 def contact_add(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
-    user, membership, household = _open_for_write(request, household_id, DataCategory.IDENTITY_CONTACT)
+    user, membership, opened = _open_for_write(request, household_id, DataCategory.CASE_NOTES)
     form = ContactForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose how you contacted the family."))
@@ -160,7 +158,7 @@ def contact_add(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
         services.contact_record(
             acting_user=user,
             membership=membership,
-            household=household,  # type: ignore[arg-type]
+            household=opened.household,
             method=form.cleaned_data["method"],
             reached=form.cleaned_data["reached"],
         )
@@ -177,7 +175,7 @@ def contact_add(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
 @login_required
 @require_POST
 def event_add(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
-    user, membership, household = _open_for_write(request, household_id, DataCategory.DEMOGRAPHICS)
+    user, membership, opened = _open_for_write(request, household_id, DataCategory.CARE_PLAN)
     form = CareEventForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose what was done and when."))
@@ -186,7 +184,7 @@ def event_add(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
         services.care_event_record(
             acting_user=user,
             membership=membership,
-            person=_child(household, form.cleaned_data["person"]),
+            person=_child(opened, form.cleaned_data["person"]),
             kind=form.cleaned_data["kind"],
             day=form.cleaned_data["date"],
         )

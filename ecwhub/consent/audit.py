@@ -18,6 +18,7 @@ from datetime import UTC
 from django.db import transaction
 from django.utils import timezone
 
+from ecwhub.accounts.models import Membership, User
 from ecwhub.core.logging import request_id_var
 
 from .models import AuditEntry, AuditHead
@@ -60,6 +61,36 @@ class AuditLine:
     categories: Sequence[str] = ()
     purpose: str = ""
     detail: str = ""
+
+
+def audit_write(
+    *,
+    user: User | None,
+    membership: Membership | None,
+    household_id: uuid.UUID | None,
+    categories: Sequence[str],
+    detail: str,
+    person_id: uuid.UUID | None = None,
+    purpose: str = "care_coordination",
+    action: str = AuditEntry.Action.WRITE,
+) -> None:
+    """One entry for a change of family data (or of who may see it): who, in which membership,
+    about whom, which categories, and what (``detail``: ids and kinds, never names)."""
+    audit_append(
+        [
+            AuditLine(
+                action=action,
+                actor_id=user.pk if user else None,
+                organization_id=membership.organization_id if membership else None,
+                role=membership.role if membership else "",
+                household_id=household_id,
+                person_id=person_id,
+                categories=categories,
+                purpose=purpose,
+                detail=detail,
+            )
+        ]
+    )
 
 
 class AuditChainError(RuntimeError):

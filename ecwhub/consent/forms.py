@@ -16,8 +16,8 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from ecwhub.accounts.models import Organization
+from ecwhub.families.display import person_name
 from ecwhub.families.models import Household, Person
-from ecwhub.families.views import person_name
 
 from .models import DEFAULT_CONSENT_CATEGORIES, SENSITIVE_CATEGORIES, Consent, DataCategory, Purpose
 from .policy import YOUTH_AGE_YEARS

@@ -13,12 +13,15 @@ A staff member may, when all of these hold:
    (or the whole network). Sensitive categories are covered only when named explicitly.
 
 Break-the-glass replaces 2–4 for a coordinator or clinician, for one family, for a limited time.
-A family member sees their own family, except what a young person (12+) has kept from them.
+A family member sees their own family, except what a young person (12+) has kept from them, and
+records (``FAMILY_WRITE``) about themselves and, as a parent or legal guardian, about the family's
+children, but never about another adult or a young person who keeps their information private.
 Everything else is refused.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -80,11 +83,31 @@ ROLE_WRITE: dict[str, frozenset[str]] = {
     Role.PROVIDER_STAFF: frozenset({DataCategory.REFERRALS, DataCategory.CASE_NOTES}),
     Role.ANALYST: frozenset(),
     Role.HUB_ADMIN: frozenset(),
-    Role.FAMILY_MEMBER: frozenset({DataCategory.IDENTITY_CONTACT}),
+    Role.FAMILY_MEMBER: frozenset(
+        {
+            DataCategory.IDENTITY_CONTACT,
+            # A caregiver answers self-administered screens on their own phone (a depression
+            # screen is behavioral health; the AHC safety questions are interpersonal safety) and
+            # says which needs the family wants help with first.
+            DataCategory.SCREENING_RESULTS,
+            DataCategory.IDENTIFIED_NEEDS,
+            DataCategory.BEHAVIORAL_HEALTH,
+            DataCategory.INTERPERSONAL_SAFETY,
+        }
+    ),
 }
+FAMILY_WRITE = ROLE_WRITE[Role.FAMILY_MEMBER]
+# A family member records about children only as their parent or legal guardian.
+GUARDIAN_RELATIONSHIPS = frozenset({Person.Relationship.CAREGIVER, Person.Relationship.LEGAL_GUARDIAN})
 RELATIONSHIP_PURPOSES = CARE
 BREAK_GLASS_ROLES = frozenset({Role.COORDINATOR, Role.CLINICIAN})
 YOUTH_AGE_YEARS = 12
+
+
+def purpose_for(membership: Membership) -> str:
+    """What a membership reads family records for: analysts for quality improvement only, every
+    other role for care coordination."""
+    return Purpose.QUALITY_IMPROVEMENT if membership.role == Role.ANALYST else Purpose.CARE_COORDINATION
 
 
 @dataclass(frozen=True)
@@ -203,12 +226,7 @@ def decide(
         return _deny(f"the {membership.role} role does not change {category}")
 
     if membership.role == Role.FAMILY_MEMBER:
-        own = getattr(user, "person", None)
-        if own is None or own.household_id != household.pk:
-            return _deny("not this family's member")
-        if person is not None and person.pk != own.pk and _youth_restricted(person, own, at):
-            return _deny("a young person keeps this information private")
-        return Decision(True, "own family", ("family_member",))
+        return _family_decision(user, household, person, write, at)
 
     organization_id = membership.organization_id
     households = Household.objects.filter(pk=household.pk)
@@ -246,6 +264,41 @@ def _fallback_break_glass(
     ):
         return Decision(True, "emergency access", ("break_glass",), break_glass=True)
     return _deny(reason)
+
+
+def _family_decision(user: User, household: Household, person: Person | None, write: bool, at: datetime) -> Decision:
+    own = getattr(user, "person", None)
+    if own is None or own.household_id != household.pk:
+        return _deny("not this family's member")
+    if person is not None and person.household_id != household.pk:
+        return _deny("not a member of this family")
+    if person is not None and person.pk != own.pk:
+        if _youth_restricted(person, own, at):
+            return _deny("a young person keeps this information private")
+        if write and person.relationship != Person.Relationship.CHILD:
+            return _deny("a family member records only about themselves and the family's children")
+        if write and own.relationship not in GUARDIAN_RELATIONSHIPS and not own.is_legal_guardian:
+            return _deny("only a parent or legal guardian records about the family's children")
+    return Decision(True, "own family", ("family_member",))
+
+
+def members_hidden(*, user: User, membership: Membership | None, at: datetime | None = None) -> set[uuid.UUID]:
+    """The people whose identity this user may not see even in a family they may see: for a family
+    member, the young people (12+) who keep their information from them; for staff, no one (their
+    access is decided for the whole family, and a family they may not see is not listed at all)."""
+    if membership is None or membership.role != Role.FAMILY_MEMBER:
+        return set()
+    own = getattr(user, "person", None)
+    if own is None:
+        return set()
+    today = timezone.localdate(at or timezone.now())
+    return {
+        youth.pk
+        for youth in Person.objects.filter(restrictions__hidden_from=own, restrictions__lifted_at__isnull=True).only(
+            "pk", "date_of_birth"
+        )
+        if youth.age_in_months(today) >= YOUTH_AGE_YEARS * 12
+    }
 
 
 def _youth_restricted(youth: Person, viewer: Person, at: datetime) -> bool:

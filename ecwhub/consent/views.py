@@ -23,11 +23,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ecwhub.accounts.models import Membership, Role, User
+from ecwhub.accounts.acting import acting_member
+from ecwhub.accounts.models import FAMILY_STAFF_ROLES, Membership, Role, User
+from ecwhub.core.errors import NotFound
+from ecwhub.families.display import member_views, person_name
 from ecwhub.families.models import Household, Person
-from ecwhub.families.views import acting_staff, members_visible, person_name, purpose_for
 
-from .export import family_export, family_export_html
+from .export import family_export, family_export_html, family_export_open
 from .forms import (
     AgreementForm,
     ConsentForm,
@@ -37,7 +39,7 @@ from .forms import (
     service_error_message,
 )
 from .models import SENSITIVE_CATEGORIES, Agreement, BreakGlass, Consent, DataCategory, Purpose
-from .policy import BREAK_GLASS_ROLES, decide, households_visible, may_change_consent
+from .policy import BREAK_GLASS_ROLES, households_visible, may_change_consent, purpose_for
 from .selectors import Disclosure, OpenedHousehold, disclosures, household_open
 from .services import (
     BREAK_GLASS_DURATION,
@@ -149,7 +151,7 @@ def _open_for_consent(user: User, membership: Membership, household_id: uuid.UUI
 @login_required
 def consent_page(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
     """The family's consents, and the form to record a new one."""
-    user, membership = acting_staff(request)
+    user, membership = acting_member(request, FAMILY_STAFF_ROLES)
     opened = _open_for_consent(user, membership, household_id)
     household = opened.household
     members = list(household.members.order_by("created_at", "id"))
@@ -176,7 +178,7 @@ def consent_page(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def consent_withdraw_page(request: HttpRequest, household_id: uuid.UUID, consent_id: uuid.UUID) -> HttpResponse:
     """Withdraw one consent of the family, now. Access that rested on it ends with this request."""
-    user, membership = acting_staff(request)
+    user, membership = acting_member(request, FAMILY_STAFF_ROLES)
     opened = _open_for_consent(user, membership, household_id)
     consent = get_object_or_404(Consent, pk=consent_id, household=opened.household)
     form = WithdrawForm(request.POST)
@@ -205,7 +207,7 @@ class DisclosureView:
     purpose: str
 
 
-def _disclosure_page(request: HttpRequest, household: Household) -> Page[DisclosureView]:
+def _disclosure_page(request: HttpRequest, opened: OpenedHousehold) -> Page[DisclosureView]:
     rows = [
         DisclosureView(
             entry=d,
@@ -213,7 +215,7 @@ def _disclosure_page(request: HttpRequest, household: Household) -> Page[Disclos
             categories=_labels(d.categories, CATEGORY_LABELS),
             purpose=str(PURPOSE_LABELS.get(d.purpose, d.purpose)),
         )
-        for d in disclosures(household=household)
+        for d in disclosures(opened)
     ]
     return Paginator(rows, DISCLOSURES_PER_PAGE).get_page(request.GET.get("page", 1))
 
@@ -221,18 +223,21 @@ def _disclosure_page(request: HttpRequest, household: Household) -> Page[Disclos
 @login_required
 def disclosure_report(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
     """Who saw or changed what about this family, and when."""
-    user, membership = acting_staff(request)
+    user, membership = acting_member(request, FAMILY_STAFF_ROLES)
+    # The report lists reads and changes of every category; a reader sees the lines in the
+    # categories they may see (``disclosures``), so the family is opened for all of them.
     opened = household_open(
         user=user,
         membership=membership,
         household_id=household_id,
         purpose=purpose_for(membership),
+        optional=list(DataCategory),
         detail="disclosures",
     )
     context = {
         "household": opened.household,
         "reference": str(opened.household.pk)[:8],
-        "page": _disclosure_page(request, opened.household),
+        "page": _disclosure_page(request, opened),
         "own_family": False,
     }
     return render(request, "consent/disclosures.html", context)
@@ -242,13 +247,15 @@ def disclosure_report(request: HttpRequest, household_id: uuid.UUID) -> HttpResp
 
 
 def _family_member(request: HttpRequest) -> tuple[User, Membership]:
-    membership: Membership | None = getattr(request, "membership", None)
-    if membership is None or membership.role != Role.FAMILY_MEMBER:
-        raise Http404
-    return request.user, membership  # type: ignore[return-value]
+    return acting_member(request, {Role.FAMILY_MEMBER})
 
 
-def _open_own_family(user: User, membership: Membership, detail: str) -> OpenedHousehold | None:
+def _open_own_family(
+    user: User,
+    membership: Membership,
+    detail: str,
+    optional: Iterable[str] = (DataCategory.DEMOGRAPHICS, DataCategory.INSURANCE),
+) -> OpenedHousehold | None:
     """The signed-in family member's own household, opened (and audited) as a family member; None
     when their sign-in is not linked to a person of a family yet."""
     people = Person.objects.filter(account=user)
@@ -264,25 +271,14 @@ def _open_own_family(user: User, membership: Membership, detail: str) -> OpenedH
         household_id=household_id,
         purpose=Purpose.CARE_COORDINATION,
         required=DataCategory.IDENTITY_CONTACT,
-        optional=[DataCategory.DEMOGRAPHICS, DataCategory.INSURANCE],
+        optional=optional,
         detail=detail,
     )
 
 
-def _hidden_people(user: User, membership: Membership, household: Household) -> set[uuid.UUID]:
-    """Young people (12+) who keep their information from this family member."""
-    return {
-        person.pk
-        for person in household.members.all()
-        if not decide(
-            user=user,
-            membership=membership,
-            household=household,
-            category=DataCategory.IDENTITY_CONTACT,
-            purpose=Purpose.CARE_COORDINATION,
-            person=person,
-        )
-    }
+def _hidden_people(opened: OpenedHousehold) -> set[uuid.UUID]:
+    """Members this family member may not see: young people (12+) who keep their information."""
+    return {p.pk for p in opened.household.members.all()} - set(opened.people)
 
 
 @login_required
@@ -294,20 +290,11 @@ def my_family(request: HttpRequest) -> HttpResponse:
     if opened is None:
         return render(request, "consent/my_family_unlinked.html")
     household = opened.household
-    demographics = DataCategory.DEMOGRAPHICS in opened.categories
-    members = members_visible(
-        user=user,
-        membership=membership,
-        household=household,
-        purpose=Purpose.CARE_COORDINATION,
-        demographics=demographics,
-    )
     context = {
         "household": household,
-        "members": members,
-        "demographics": demographics,
-        "insurance": DataCategory.INSURANCE in opened.categories,
-        "consents": consent_views(household, hide_people=_hidden_people(user, membership, household)),
+        "members": member_views(opened),
+        "demographics": opened.may_see(DataCategory.DEMOGRAPHICS),
+        "consents": consent_views(household, hide_people=_hidden_people(opened)),
         "withdraw_form": WithdrawForm(),
     }
     return render(request, "consent/my_family.html", context)
@@ -322,7 +309,7 @@ def my_family_withdraw(request: HttpRequest, consent_id: uuid.UUID) -> HttpRespo
     if opened is None:
         raise Http404
     consent = get_object_or_404(Consent, pk=consent_id, household=opened.household)
-    if consent.person_id in _hidden_people(user, membership, opened.household):
+    if consent.person_id in _hidden_people(opened):
         raise Http404
     form = WithdrawForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
@@ -342,10 +329,10 @@ def my_family_withdraw(request: HttpRequest, consent_id: uuid.UUID) -> HttpRespo
 def my_family_disclosures(request: HttpRequest) -> HttpResponse:
     """Who has seen the family's information: the family's own accounting of disclosures."""
     user, membership = _family_member(request)
-    opened = _open_own_family(user, membership, detail="own disclosures")
+    opened = _open_own_family(user, membership, detail="own disclosures", optional=list(DataCategory))
     if opened is None:
         raise Http404
-    context = {"household": opened.household, "page": _disclosure_page(request, opened.household), "own_family": True}
+    context = {"household": opened.household, "page": _disclosure_page(request, opened), "own_family": True}
     return render(request, "consent/disclosures.html", context)
 
 
@@ -389,10 +376,10 @@ def emergency_access(request: HttpRequest, household_id: uuid.UUID) -> HttpRespo
 
 
 def _hub_admin(request: HttpRequest) -> tuple[User, Membership]:
-    membership: Membership | None = getattr(request, "membership", None)
-    if membership is None or membership.role != Role.HUB_ADMIN or not membership.organization.is_hub:
-        raise Http404
-    return request.user, membership  # type: ignore[return-value]
+    user, membership = acting_member(request, {Role.HUB_ADMIN})
+    if not membership.organization.is_hub:
+        raise NotFound
+    return user, membership
 
 
 def agreement_status(agreement: Agreement, today: date | None = None) -> tuple[str, str]:
@@ -533,10 +520,8 @@ def emergency_mark_reviewed(request: HttpRequest, grant_id: uuid.UUID) -> HttpRe
 # --- Export: everything the hub holds about a family ----------------------------------------------
 
 
-def _export_response(
-    request: HttpRequest, user: User, membership: Membership, opened: OpenedHousehold, fmt: str
-) -> HttpResponse:
-    data = family_export(user=user, membership=membership, household=opened.household)
+def _export_response(opened: OpenedHousehold, fmt: str) -> HttpResponse:
+    data = family_export(opened)
     if fmt == "json":
         response: HttpResponse = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
         response["Content-Disposition"] = f'attachment; filename="family-{str(opened.household.pk)[:8]}.json"'
@@ -550,31 +535,30 @@ def _export_response(
 def family_export_page(request: HttpRequest, household_id: uuid.UUID, fmt: str) -> HttpResponse:
     """A coordinator's (or clinician's) export of a family they work with, for the family."""
     if fmt not in ("json", "html"):
-        raise Http404
-    user, membership = acting_staff(request)
-    opened = household_open(
-        user=user, membership=membership, household_id=household_id, purpose=Purpose.CARE_COORDINATION, detail="export"
-    )
-    return _export_response(request, user, membership, opened, fmt)
+        raise NotFound
+    user, membership = acting_member(request, FAMILY_STAFF_ROLES)
+    opened = family_export_open(user=user, membership=membership, household_id=household_id)
+    return _export_response(opened, fmt)
 
 
 @login_required
 def my_family_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """A family member's own copy of everything the hub holds about their family."""
     if fmt not in ("json", "html"):
-        raise Http404
+        raise NotFound
     user, membership = _family_member(request)
-    opened = _open_own_family(user, membership, "export")
-    if opened is None:
-        raise Http404
-    return _export_response(request, user, membership, opened, fmt)
+    household_id = Person.objects.filter(account=user).values_list("household_id", flat=True).first()
+    if household_id is None:
+        raise NotFound
+    opened = family_export_open(user=user, membership=membership, household_id=household_id)
+    return _export_response(opened, fmt)
 
 
 @login_required
 @require_POST
 def sensitive_note_add(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
     """Add a note in a sensitive category (stored encrypted) from the family page."""
-    user, membership = acting_staff(request)
+    user, membership = acting_member(request, FAMILY_STAFF_ROLES)
     opened = household_open(
         user=user, membership=membership, household_id=household_id, purpose=Purpose.CARE_COORDINATION, detail="note"
     )

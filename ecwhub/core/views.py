@@ -6,6 +6,8 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .http import error_body, error_response
+
 
 @never_cache
 @require_GET
@@ -29,8 +31,6 @@ def health(request: HttpRequest) -> JsonResponse:
 def rate_limited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """Shown when django-ratelimit refuses a request (status 429)."""
     if request.path.startswith("/api/"):
-        from ecwhub.api import error_body
-
         return JsonResponse(
             error_body("rate_limited", "Too many requests. Wait a few minutes and try again."), status=429
         )
@@ -40,8 +40,6 @@ def rate_limited(request: HttpRequest, exception: Exception | None = None) -> Ht
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """The same page for "missing" and "not yours": existence never leaks."""
     if request.path.startswith("/api/"):
-        from ecwhub.api import error_response
-
         return error_response(404, "not_found", "Not found.")
     return render(request, "core/error.html", {"status": 404}, status=404)
 

@@ -6,22 +6,25 @@ import uuid
 from datetime import date
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from ecwhub.accounts.middleware import memberships_for
-from ecwhub.accounts.models import Membership, Role, User
-from ecwhub.consent.models import DataCategory, Purpose
-from ecwhub.consent.policy import decide
-from ecwhub.consent.selectors import household_open, households_page
+from ecwhub.accounts.acting import acting_member
+from ecwhub.accounts.models import FAMILY_STAFF_ROLES, Role
+from ecwhub.consent.models import DataCategory
+from ecwhub.consent.policy import purpose_for
+from ecwhub.consent.selectors import OpenedHousehold, household_open, households_page, members_visible
+from ecwhub.core.errors import NotFound
+from ecwhub.core.http import error_response, invalid
 
 from .models import Household, Person
 from .services import (
     CAREGIVER_PREFIX,
     CHILD_PREFIX,
     DETAILS_PREFIX,
+    INTAKE_ROLES,
     STEP_PREFIXES,
     IntakeData,
     IntakeError,
@@ -74,23 +77,20 @@ class ListFilters(Schema):
     zip: str = Field("", max_length=10, pattern=r"^[0-9]{0,5}$", description="five-digit ZIP code")
 
 
-def _membership(request: HttpRequest) -> tuple[User, Membership | None]:
-    user: User = request.auth  # type: ignore[attr-defined]
-    request.user = user
-    rows = memberships_for(request)
-    chosen = getattr(request, "membership", None)
-    return user, chosen if chosen in rows else (rows[0] if rows else None)
+# Staff who work with families' records, and a family member for their own family.
+FAMILY_READERS = FAMILY_STAFF_ROLES | {Role.FAMILY_MEMBER}
 
 
-def _purpose(membership: Membership | None) -> str:
-    if membership is not None and membership.role == Role.ANALYST:
-        return Purpose.QUALITY_IMPROVEMENT
-    return Purpose.CARE_COORDINATION
-
-
-def _household_out(household: Household, categories: list[str], members: list[Person]) -> HouseholdOut:
+def _household_out(
+    household: Household, categories: list[str], members: list[Person], opened: OpenedHousehold | None = None
+) -> HouseholdOut:
+    """The family as the caller may see it: ``categories`` about the family; about each member,
+    what ``opened`` says may be seen about them (a list shows identity and contact only)."""
     demographics = DataCategory.DEMOGRAPHICS in categories
-    insurance = DataCategory.INSURANCE in categories
+
+    def sees(category: str, person: Person) -> bool:
+        return opened.may_see(category, person) if opened is not None else category in categories
+
     return HouseholdOut(
         id=household.pk,
         postal_code=household.postal_code,
@@ -107,10 +107,10 @@ def _household_out(household: Household, categories: list[str], members: list[Pe
                 second_family_name=p.second_family_name,
                 preferred_name=p.preferred_name,
                 name_original_script=p.name_original_script,
-                date_of_birth=p.date_of_birth if demographics else None,
-                preferred_language=p.preferred_language if demographics else None,
-                dialect=p.dialect if demographics else None,
-                insurance_status=p.insurance_status if insurance else None,
+                date_of_birth=p.date_of_birth if sees(DataCategory.DEMOGRAPHICS, p) else None,
+                preferred_language=p.preferred_language if sees(DataCategory.DEMOGRAPHICS, p) else None,
+                dialect=p.dialect if sees(DataCategory.DEMOGRAPHICS, p) else None,
+                insurance_status=p.insurance_status if sees(DataCategory.INSURANCE, p) else None,
             )
             for p in members
         ],
@@ -119,17 +119,24 @@ def _household_out(household: Household, categories: list[str], members: list[Pe
 
 @router.get("/families", response=HouseholdPage, summary="Families the caller may see (identity and contact)")
 def families(request: HttpRequest, filters: Query[ListFilters]) -> HouseholdPage:
-    user, membership = _membership(request)
+    try:
+        user, membership = acting_member(request, FAMILY_READERS)
+    except NotFound:
+        # A role that reads no family records (the hub administrator) sees an empty list.
+        return HouseholdPage(items=[], count=0, page=1, page_size=filters.page_size, pages=1)
     page = households_page(
         user=user,
         membership=membership,
-        purpose=_purpose(membership),
+        purpose=purpose_for(membership),
         page_number=filters.page,
         per_page=filters.page_size,
         postal_code=filters.zip,
     )
     return HouseholdPage(
-        items=[_household_out(h, [DataCategory.IDENTITY_CONTACT], list(h.members.all())) for h in page.object_list],
+        items=[
+            _household_out(h, [DataCategory.IDENTITY_CONTACT], h.visible_members)  # type: ignore[attr-defined]
+            for h in page.object_list
+        ],
         count=page.paginator.count,
         page=page.number,
         page_size=filters.page_size,
@@ -141,29 +148,16 @@ def families(request: HttpRequest, filters: Query[ListFilters]) -> HouseholdPage
     "/families/{household_id}", response=HouseholdOut, summary="One family, with the categories the caller may see"
 )
 def family(request: HttpRequest, household_id: uuid.UUID) -> HouseholdOut:
-    user, membership = _membership(request)
+    user, membership = acting_member(request, FAMILY_READERS)
     opened = household_open(
         user=user,
         membership=membership,
         household_id=household_id,
-        purpose=_purpose(membership),
+        purpose=purpose_for(membership),
         optional=[DataCategory.DEMOGRAPHICS, DataCategory.INSURANCE],
         detail="api",
     )
-    people = list(opened.household.members.order_by("created_at", "id"))
-    visible = [
-        p
-        for p in people
-        if decide(
-            user=user,
-            membership=membership,
-            household=opened.household,
-            category=DataCategory.IDENTITY_CONTACT,
-            purpose=_purpose(membership),
-            person=p,
-        )
-    ]
-    return _household_out(opened.household, list(opened.categories), visible)
+    return _household_out(opened.household, list(opened.categories), members_visible(opened), opened)
 
 
 # --- Intake --------------------------------------------------------------------------------------
@@ -257,9 +251,7 @@ def intake_form_data(payload: IntakeIn) -> IntakeData:
 
 
 def _intake_error(error: IntakeError) -> HttpResponse:
-    from ecwhub.api import error_response  # the API module imports this router
-
-    return error_response(422, "invalid", _("Some fields are not valid."), error.fields)
+    return invalid(error.fields)
 
 
 @router.post(
@@ -268,7 +260,7 @@ def _intake_error(error: IntakeError) -> HttpResponse:
     summary="Families the network probably knows already, for the people of an intake (step 1 fields)",
 )
 def intake_match(request: HttpRequest, payload: IntakeIn) -> Any:
-    user, membership = _membership(request)
+    user, membership = acting_member(request, INTAKE_ROLES)
     try:
         matches = intake_candidates(acting_user=user, membership=membership, data=intake_form_data(payload))
     except IntakeError as error:
@@ -293,9 +285,7 @@ def intake_match(request: HttpRequest, payload: IntakeIn) -> Any:
     summary="Complete an intake: create the family, or link it to one from /intakes/match",
 )
 def intake_create(request: HttpRequest, payload: IntakeCompleteIn) -> Any:
-    user, membership = _membership(request)
-    from ecwhub.api import error_response  # the API module imports this router
-
+    user, membership = acting_member(request, INTAKE_ROLES)
     try:
         if payload.link_household_id is None and not payload.create_new:
             # Before a new record is created, the hub looks for the family (as the intake page does).
@@ -349,7 +339,7 @@ def _payload_for_step(payload: IntakeIn, step: int) -> IntakeData:
 
 @router.post("/intake-drafts", response={201: DraftOut, 422: dict}, summary="Start an intake draft (partial progress)")
 def intake_draft_start(request: HttpRequest) -> Any:
-    user, membership = _membership(request)
+    user, membership = acting_member(request, INTAKE_ROLES)
     try:
         draft = intake_start(acting_user=user, membership=membership)
     except IntakeError as error:
@@ -359,10 +349,10 @@ def intake_draft_start(request: HttpRequest) -> Any:
 
 @router.get("/intake-drafts/{draft_id}", response=DraftOut, summary="One of the caller's own unfinished intakes")
 def intake_draft_read(request: HttpRequest, draft_id: uuid.UUID) -> Any:
-    user, _membership_row = _membership(request)
+    user, _membership = acting_member(request, INTAKE_ROLES)
     draft = intake_draft_get(acting_user=user, draft_id=draft_id)
     if draft is None:
-        raise Http404
+        raise NotFound
     return _draft_out(draft)
 
 
@@ -372,10 +362,10 @@ def intake_draft_read(request: HttpRequest, draft_id: uuid.UUID) -> Any:
     summary="Save a step of a draft (kept even when not valid); with advance, check it and move on",
 )
 def intake_draft_save(request: HttpRequest, draft_id: uuid.UUID, payload: DraftIn) -> Any:
-    user, _membership_row = _membership(request)
+    user, _membership = acting_member(request, INTAKE_ROLES)
     draft = intake_draft_get(acting_user=user, draft_id=draft_id)
     if draft is None:
-        raise Http404
+        raise NotFound
     errors = intake_save_step(
         acting_user=user,
         draft=draft,

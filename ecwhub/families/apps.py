@@ -6,3 +6,8 @@ class FamiliesConfig(AppConfig):
     name = "ecwhub.families"
     label = "families"
     verbose_name = _("Families")
+
+    def ready(self) -> None:
+        from .page_sections import register
+
+        register()

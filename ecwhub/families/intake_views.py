@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ecwhub.accounts.acting import acting_member
 from ecwhub.accounts.models import Membership, User
 
 from .forms import MAX_CHILDREN
@@ -36,10 +37,7 @@ NEW_FAMILY = "new"
 
 
 def _intake_staff(request: HttpRequest) -> tuple[User, Membership]:
-    membership: Membership | None = getattr(request, "membership", None)
-    if membership is None or membership.role not in INTAKE_ROLES:
-        raise Http404
-    return request.user, membership  # type: ignore[return-value]
+    return acting_member(request, INTAKE_ROLES)
 
 
 def _draft(request: HttpRequest, draft_id: uuid.UUID) -> tuple[User, Membership, IntakeDraft]:

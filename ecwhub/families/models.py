@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from ecwhub.accounts.models import Organization
 from ecwhub.core.fields import EncryptedTextField
 from ecwhub.core.languages import Language
+from ecwhub.core.rows import FamilyRow
 
 
 class InsuranceStatus(models.TextChoices):
@@ -203,6 +204,8 @@ class SensitiveNote(models.Model):
     """Information in a sensitive category (immigration status, a safety concern, a legal matter...),
     encrypted at rest. Read and written only through ``ecwhub.consent`` (policy and audit)."""
 
+    FAMILY_ROW = FamilyRow.by_field("category")
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="sensitive_notes")
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
@@ -227,6 +230,8 @@ class SensitiveNote(models.Model):
 class PersonRelation(models.Model):
     """How two people in a family are related, when the household role does not say it (a
     grandmother who is the legal guardian, a foster parent, a half-sibling)."""
+
+    FAMILY_ROW = FamilyRow.fixed("demographics", household="from_person__household", person="from_person")
 
     class Kind(models.TextChoices):
         PARENT = "parent", _("Parent of")
@@ -276,6 +281,8 @@ class PriorityFlagRecord(models.Model):
     """One priority-population flag on a family or a person. The flag itself is encrypted: only the
     consent category is stored in clear, so that the policy can filter by it (as for sensitive notes)."""
 
+    FAMILY_ROW = FamilyRow.by_field("category")
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="priority_flags")
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="priority_flags")
@@ -324,6 +331,8 @@ class IntakeDraft(models.Model):
 class IntakeRecord(models.Model):
     """Who took an intake, where and when, and whether it created a family or linked to one."""
 
+    FAMILY_ROW = FamilyRow.fixed("identity_contact", person=None)
+
     class Place(models.TextChoices):
         HOME_VISIT = "home_visit", _("Home visit")
         OFFICE = "office", _("At our office")
@@ -364,6 +373,8 @@ class PersonMerge(models.Model):
     ``person_unmerge`` restores both exactly. Rows are never deleted: an undone merge keeps
     ``undone_at``."""
 
+    FAMILY_ROW = FamilyRow.fixed("identity_contact", person="survivor")
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="person_merges")
     survivor = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="merges")
@@ -387,6 +398,8 @@ class PersonMerge(models.Model):
 class HouseholdMerge(models.Model):
     """Two records of one family made one (the members of ``merged_household_id`` moved into
     ``survivor``); the snapshot restores the merged family exactly on unmerge."""
+
+    FAMILY_ROW = FamilyRow.fixed("identity_contact", household="survivor", person=None)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     survivor = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="household_merges")

@@ -17,26 +17,20 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ecwhub.accounts.acting import acting_member
 from ecwhub.accounts.models import Membership, Role, User
 from ecwhub.consent.audit import AuditLine, audit_append
 from ecwhub.consent.models import AuditEntry, DataCategory, Purpose
 from ecwhub.consent.policy import households_visible
 from ecwhub.consent.selectors import audit_reads, household_open
 
+from .display import person_name
 from .merging import MergeError, household_merge, household_unmerge, person_merge, person_unmerge
-from .models import Household, HouseholdMerge, Person, PersonMerge
+from .models import HouseholdMerge, Person, PersonMerge
 from .selectors import coordination_duplicates
 from .services import INTAKE_ROLES
-from .views import person_name
 
 REVIEW_ROLES = INTAKE_ROLES
-
-
-def _member(request: HttpRequest, roles: frozenset[str]) -> tuple[User, Membership]:
-    membership: Membership | None = getattr(request, "membership", None)
-    if membership is None or membership.role not in roles:
-        raise Http404
-    return request.user, membership  # type: ignore[return-value]
 
 
 def _is_hub_admin(membership: Membership) -> bool:
@@ -85,7 +79,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     A hub administrator (who reads no family records) sees how many wait, and the duplication list."""
     from ecwhub.identity.models import MatchReview
 
-    user, membership = _member(request, REVIEW_ROLES | {Role.HUB_ADMIN})
+    user, membership = acting_member(request, REVIEW_ROLES | {Role.HUB_ADMIN})
     pending = MatchReview.objects.filter(status=MatchReview.Status.PENDING, person_b__isnull=False)
     if membership.role == Role.HUB_ADMIN:
         if not _is_hub_admin(membership):
@@ -143,7 +137,7 @@ def review_decide(request: HttpRequest, review_id: uuid.UUID) -> HttpResponse:
     from ecwhub.identity.models import MatchReview
     from ecwhub.identity.services import ReviewAlreadyDecided, match_review_decide
 
-    user, membership = _member(request, REVIEW_ROLES)
+    user, membership = acting_member(request, REVIEW_ROLES)
     writable = _visible(user, membership, DataCategory.IDENTITY_CONTACT, write=True)
     review = (
         MatchReview.objects.filter(
@@ -201,7 +195,7 @@ def review_decide(request: HttpRequest, review_id: uuid.UUID) -> HttpResponse:
 @login_required
 @require_POST
 def merge_undo(request: HttpRequest, household_id: uuid.UUID, merge_id: uuid.UUID) -> HttpResponse:
-    user, membership = _member(request, REVIEW_ROLES)
+    user, membership = acting_member(request, REVIEW_ROLES)
     opened = household_open(
         user=user,
         membership=membership,
@@ -232,7 +226,7 @@ def duplication_list(request: HttpRequest) -> HttpResponse:
     """Families coordinated by two or more organizations. The hub administrator sees every flag
     (a reference and organizations, never names); a coordinator sees the flags on the families
     their organization coordinates and may see."""
-    user, membership = _member(request, REVIEW_ROLES | {Role.HUB_ADMIN})
+    user, membership = acting_member(request, REVIEW_ROLES | {Role.HUB_ADMIN})
     if membership.role == Role.HUB_ADMIN:
         if not _is_hub_admin(membership):
             raise Http404
@@ -279,11 +273,3 @@ def duplication_list(request: HttpRequest) -> HttpResponse:
         "families/duplication.html",
         {"rows": rows, "page": page, "admin_view": membership.role == Role.HUB_ADMIN},
     )
-
-
-def household_flag_for(*, household: Household, membership: Membership) -> Any:
-    """The duplication flag of one family, if the user's organization is one of those involved."""
-    flags = coordination_duplicates(household_ids=[household.pk])
-    if flags and membership.organization_id in flags[0].organization_ids:
-        return flags[0]
-    return None

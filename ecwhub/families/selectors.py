@@ -10,8 +10,10 @@ from datetime import datetime
 from django.db.models import Q
 from django.utils import timezone
 
-from ecwhub.accounts.models import Organization
+from ecwhub.accounts.models import Membership, Organization
 from ecwhub.consent.models import Relationship, RelationshipKind
+
+from .models import Household
 
 # Coordinating a family: being its designated coordinator or on its care team. Registering it or
 # receiving a referral is not coordination, so those never raise the flag.
@@ -53,8 +55,6 @@ def coordination_duplicates(
     user_ids = {u for _, o, u, _ in rows if o is None and u is not None}
     user_orgs: dict[int, set[int]] = defaultdict(set)
     if user_ids:
-        from ecwhub.accounts.models import Membership
-
         for user_id, org_id in Membership.objects.filter(user_id__in=user_ids, is_active=True).values_list(
             "user_id", "organization_id"
         ):
@@ -81,3 +81,11 @@ def coordination_duplicates(
         for h, orgs in flagged.items()
     ]
     return sorted(result, key=lambda f: (f.since, str(f.household_id)))
+
+
+def household_flag_for(*, household: Household, membership: Membership) -> DuplicationFlag | None:
+    """The duplication flag of one family, if the user's organization is one of those involved."""
+    flags = coordination_duplicates(household_ids=[household.pk])
+    if flags and membership.organization_id in flags[0].organization_ids:
+        return flags[0]
+    return None

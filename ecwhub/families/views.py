@@ -9,68 +9,24 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import date
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from ecwhub.accounts.models import Membership, Role, User
-from ecwhub.consent.models import DataCategory, Purpose
-from ecwhub.consent.policy import decide, households_visible, may_change_consent
-from ecwhub.consent.selectors import audit_reads, household_open, households_page, sensitive_notes_open
+from ecwhub.accounts.acting import acting_member
+from ecwhub.accounts.models import FAMILY_STAFF_ROLES, Role
+from ecwhub.consent.models import DataCategory
+from ecwhub.consent.policy import households_visible, may_change_consent, purpose_for
+from ecwhub.consent.sections import SectionContext, build_page, categories_of, page_sections
+from ecwhub.consent.selectors import audit_opened, audit_reads, household_open, households_page
 
-from .models import (
-    PRIORITY_FLAG_CATEGORY,
-    SENSITIVE_NOTE_CATEGORIES,
-    Household,
-    HouseholdMerge,
-    IntakeRecord,
-    Person,
-    PersonMerge,
-    PersonRelation,
-    PriorityFlag,
-    PriorityFlagRecord,
-)
+from .display import GUARDIANS, age_label, member_views, person_name, shown_categories
+from .models import Household, Person
 
-# The roles that work with families' records (the hub administrator runs the network and reads
-# none; a family member has their own page).
-FAMILY_STAFF_ROLES = frozenset({Role.COORDINATOR, Role.CLINICIAN, Role.PROVIDER_STAFF, Role.ANALYST})
-GUARDIANS = (Person.Relationship.CAREGIVER, Person.Relationship.LEGAL_GUARDIAN)
 _ZIP = re.compile(r"^\d{5}$")
-
-
-def acting_staff(request: HttpRequest) -> tuple[User, Membership]:
-    """The user and the membership they act in, if it is one that works with families; 404 otherwise."""
-    membership: Membership | None = getattr(request, "membership", None)
-    if membership is None or membership.role not in FAMILY_STAFF_ROLES:
-        raise Http404
-    return request.user, membership  # type: ignore[return-value]
-
-
-def purpose_for(membership: Membership) -> str:
-    """Analysts read records for quality improvement only; everyone else for care coordination."""
-    return Purpose.QUALITY_IMPROVEMENT if membership.role == Role.ANALYST else Purpose.CARE_COORDINATION
-
-
-def person_name(person: Person) -> str:
-    """The name as the family writes it: given name, family name and second family name."""
-    return " ".join(part for part in (person.given_name, person.family_name, person.second_family_name) if part)
-
-
-def age_label(person: Person, on: date | None = None) -> str:
-    """Months under two years, then years: how people speak of a young child's age."""
-    months = person.age_in_months(on or timezone.localdate())
-    if months < 0:
-        return _("not born yet")
-    if months < 24:
-        return ngettext("%(count)d month", "%(count)d months", months) % {"count": months}
-    years = months // 12
-    return ngettext("%(count)d year", "%(count)d years", years) % {"count": years}
 
 
 @dataclass(frozen=True)
@@ -83,7 +39,7 @@ class FamilyRow:
 
 
 def _family_row(household: Household, demographics: bool) -> FamilyRow:
-    members = sorted(household.members.all(), key=lambda p: (p.created_at, str(p.pk)))
+    members: list[Person] = household.visible_members  # type: ignore[attr-defined]
     if not demographics:
         # The role in the household and the date of birth are demographics: names only.
         return FamilyRow(household, [], [], [person_name(p) for p in members], False)
@@ -103,7 +59,7 @@ def _family_row(household: Household, demographics: bool) -> FamilyRow:
 @login_required
 def family_list(request: HttpRequest) -> HttpResponse:
     """The families the user may see, 25 a page, newest activity first; optionally one ZIP code."""
-    user, membership = acting_staff(request)
+    user, membership = acting_member(request, FAMILY_STAFF_ROLES)
     purpose = purpose_for(membership)
     zip_code = request.GET.get("zip", "").strip()
     zip_error = ""
@@ -150,147 +106,44 @@ def family_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@dataclass(frozen=True)
-class MemberView:
-    person: Person
-    name: str
-    age: str
-    relations: tuple[tuple[str, str], ...] = ()
-
-
-def members_visible(
-    *, user: User, membership: Membership, household: Household, purpose: str, demographics: bool
-) -> list[MemberView]:
-    """The household's members whose identity the user may see (a young person may keep theirs
-    from their family), in the order they were registered."""
-    rows = []
-    for person in household.members.order_by("created_at", "id"):
-        allowed = decide(
-            user=user,
-            membership=membership,
-            household=household,
-            category=DataCategory.IDENTITY_CONTACT,
-            purpose=purpose,
-            person=person,
-        )
-        if allowed:
-            rows.append(MemberView(person, person_name(person), age_label(person) if demographics else ""))
-    if not demographics:
-        return rows
-    # How members are related (demographics), between members the user may see only.
-    shown = {row.person.pk: row.name for row in rows}
-    labels = dict(PersonRelation.Kind.choices)
-    relations: dict[uuid.UUID, list[tuple[str, str]]] = {}
-    for relation in PersonRelation.objects.filter(from_person__in=shown, to_person__in=shown).order_by("created_at"):
-        relations.setdefault(relation.from_person_id, []).append(
-            (str(labels.get(relation.kind, relation.kind)), shown[relation.to_person_id])
-        )
-    return [
-        MemberView(row.person, row.name, row.age, tuple(relations.get(row.person.pk, ())))
-        if row.person.pk in relations
-        else row
-        for row in rows
-    ]
-
-
 @login_required
 def family_detail(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
-    """One family: members, language, contact, and insurance when that category may be seen."""
-    user, membership = acting_staff(request)
+    """One family: members, language and contact, then the sections each app adds (tier and
+    well-child care, priority flags, merges, intakes, sensitive notes…), each showing only what the
+    policy allows. One audit entry records every category the page showed."""
+    user, membership = acting_member(request, FAMILY_STAFF_ROLES)
     purpose = purpose_for(membership)
+    sections = page_sections(role=membership.role, purpose=purpose)
     opened = household_open(
         user=user,
         membership=membership,
         household_id=household_id,
         purpose=purpose,
         required=DataCategory.IDENTITY_CONTACT,
-        optional=[DataCategory.DEMOGRAPHICS, DataCategory.INSURANCE],
+        optional=[DataCategory.DEMOGRAPHICS, DataCategory.INSURANCE, *categories_of(sections)],
+        audit=False,
     )
     household = opened.household
-    demographics = DataCategory.DEMOGRAPHICS in opened.categories
-    members = members_visible(
-        user=user, membership=membership, household=household, purpose=purpose, demographics=demographics
+    members = member_views(opened)
+    demographics = opened.may_see(DataCategory.DEMOGRAPHICS)
+    context = SectionContext(opened, request)
+    context.show(*shown_categories(members), DataCategory.IDENTITY_CONTACT)
+    if demographics:
+        context.show(DataCategory.DEMOGRAPHICS)
+    rendered = build_page(context, sections)
+    audit_opened(opened, context.shown, "family page")
+    guardians = [m.name for m in members if m.demographics and m.person.relationship in GUARDIANS]
+    return render(
+        request,
+        "families/detail.html",
+        {
+            "household": household,
+            "title": ", ".join(guardians),
+            "members": members,
+            "demographics": demographics,
+            "break_glass": opened.break_glass,
+            "may_change_consent": may_change_consent(user=user, membership=membership, household=household),
+            "reference": str(household.pk)[:8],
+            "sections": rendered,
+        },
     )
-    may_change = may_change_consent(user=user, membership=membership, household=household)
-    guardians = [m.name for m in members if demographics and m.person.relationship in GUARDIANS]
-    context = {
-        "household": household,
-        "title": ", ".join(guardians),
-        "members": members,
-        "demographics": demographics,
-        "insurance": DataCategory.INSURANCE in opened.categories,
-        "break_glass": opened.break_glass,
-        "may_change_consent": may_change,
-        "reference": str(household.pk)[:8],
-    }
-    if purpose == Purpose.CARE_COORDINATION:
-        context.update(sensitive_context(user=user, membership=membership, household=household))
-        context.update(intake_context(user=user, membership=membership, household=household))
-    return render(request, "families/detail.html", context)
-
-
-@dataclass(frozen=True)
-class MergeView:
-    row: PersonMerge | HouseholdMerge
-    label: str
-
-
-def intake_context(*, user: User, membership: Membership, household: Household) -> dict[str, object]:
-    """Priority flags in the categories the user may see (audited), the duplication flag when the
-    user's organization is one of those coordinating, merges (with undo), and intakes."""
-    from .review_views import household_flag_for
-
-    allowed = [
-        category
-        for category in sorted(set(PRIORITY_FLAG_CATEGORY.values()))
-        if decide(
-            user=user, membership=membership, household=household, category=category, purpose=Purpose.CARE_COORDINATION
-        )
-    ]
-    flags = list(
-        PriorityFlagRecord.objects.filter(household=household, category__in=allowed, ended_at__isnull=True).order_by(
-            "created_at", "id"
-        )
-    )
-    if flags:
-        audit_reads(
-            user=user,
-            membership=membership,
-            household_ids=[household.pk],
-            categories=sorted({f.category for f in flags}),
-            purpose=Purpose.CARE_COORDINATION,
-            detail="priority flags",
-        )
-    labels = dict(PriorityFlag.choices)
-    category_labels = dict(DataCategory.choices)
-    merges = [MergeView(m, _("Two records of one person")) for m in PersonMerge.objects.filter(household=household)]
-    merges += [MergeView(m, _("Two records of this family")) for m in HouseholdMerge.objects.filter(survivor=household)]
-    merges.sort(key=lambda m: m.row.merged_at, reverse=True)
-    return {
-        "priority_flags": [(labels.get(f.flag, f.flag), category_labels.get(f.category, f.category)) for f in flags],
-        "duplication_flag": household_flag_for(household=household, membership=membership),
-        "merges": merges if membership.role in (Role.COORDINATOR, Role.CLINICIAN) else [],
-        "intakes": list(IntakeRecord.objects.filter(household=household).select_related("organization")[:20]),
-    }
-
-
-def sensitive_context(*, user: User, membership: Membership, household: Household) -> dict[str, object]:
-    """Notes in the sensitive categories the user may see, and the categories they may add to."""
-    notes = sensitive_notes_open(user=user, membership=membership, household=household)
-    labels = dict(DataCategory.choices)
-    writable = [
-        (category, labels[category])
-        for category in SENSITIVE_NOTE_CATEGORIES
-        if decide(
-            user=user,
-            membership=membership,
-            household=household,
-            category=category,
-            purpose=Purpose.CARE_COORDINATION,
-            write=True,
-        )
-    ]
-    return {
-        "sensitive_notes": [(labels[category], rows) for category, rows in notes.items()],
-        "sensitive_writable": writable,
-    }

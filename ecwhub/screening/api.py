@@ -8,14 +8,18 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import Field
 
+from ecwhub.accounts.acting import acting_member
+from ecwhub.accounts.models import FAMILY_STAFF_ROLES, Role
 from ecwhub.consent.models import DataCategory
-from ecwhub.families.api import _membership, _purpose
-from ecwhub.families.models import Person
+from ecwhub.consent.policy import purpose_for
+from ecwhub.consent.selectors import OpenedHousehold, members_visible
+from ecwhub.core.errors import NotFound
+from ecwhub.core.http import invalid
 
 from . import scoring, selectors, services
 from .models import ScreeningResponse
@@ -97,12 +101,14 @@ class AnswerResultOut(Schema):
     next_item: str | None
 
 
-def _error(error: services.ScreeningError) -> HttpResponse:
-    from ecwhub.api import error_response  # the API module imports this router
+# Staff who work with families, and a family member for their own family (their own screens).
+SCREENING_ROLES = FAMILY_STAFF_ROLES | {Role.FAMILY_MEMBER}
 
+
+def _error(error: services.ScreeningError) -> HttpResponse:
     if error.field == "household":
-        raise Http404
-    return error_response(422, "invalid", _("Some fields are not valid."), {error.field: [error.message]})
+        raise NotFound
+    return invalid({error.field: [error.message]})
 
 
 def _next_item(response: ScreeningResponse) -> str | None:
@@ -114,7 +120,7 @@ def _next_item(response: ScreeningResponse) -> str | None:
     return pending[0] if pending else None
 
 
-def _screening_out(response: ScreeningResponse, categories: tuple[str, ...], detail: bool) -> ScreeningOut:
+def _screening_out(response: ScreeningResponse, opened: OpenedHousehold, detail: bool) -> ScreeningOut:
     out = ScreeningOut(
         id=response.pk,
         person_id=response.person_id,
@@ -136,7 +142,7 @@ def _screening_out(response: ScreeningResponse, categories: tuple[str, ...], det
                 value_system=r.value_system,
                 value_code=r.value_code,
             )
-            for r in selectors.results_of(response, categories)
+            for r in selectors.results_of(opened, response)
         ],
         findings=[
             FindingOut(
@@ -148,7 +154,7 @@ def _screening_out(response: ScreeningResponse, categories: tuple[str, ...], det
                 evidence=f.evidence,
                 score=f.score,
             )
-            for f in selectors.findings_of(response, categories)
+            for f in selectors.findings_of(opened, response)
         ],
     )
     if detail:
@@ -162,15 +168,15 @@ def _screening_out(response: ScreeningResponse, categories: tuple[str, ...], det
                 value=a.value,
                 declined=a.declined,
             )
-            for a in selectors.answers_shown(response, categories)
+            for a in selectors.answers_shown(opened, response)
         ]
     return out
 
 
-def _open(request: HttpRequest, household_id: uuid.UUID, detail: str) -> tuple[Any, Any, Any]:
-    user, membership = _membership(request)
+def _open(request: HttpRequest, household_id: uuid.UUID, detail: str) -> tuple[Any, Any, OpenedHousehold]:
+    user, membership = acting_member(request, SCREENING_ROLES)
     opened = selectors.screenings_open(
-        user=user, membership=membership, household_id=household_id, purpose=_purpose(membership), detail=detail
+        user=user, membership=membership, household_id=household_id, purpose=purpose_for(membership), detail=detail
     )
     return user, membership, opened
 
@@ -182,10 +188,7 @@ def _open(request: HttpRequest, household_id: uuid.UUID, detail: str) -> tuple[A
 )
 def screenings(request: HttpRequest, household_id: uuid.UUID) -> list[ScreeningOut]:
     *_rest, opened = _open(request, household_id, "screenings (api)")
-    return [
-        _screening_out(r, opened.categories, detail=False)
-        for r in selectors.responses_of(opened.household, opened.categories)
-    ]
+    return [_screening_out(r, opened, detail=False) for r in selectors.responses_of(opened)]
 
 
 @router.post(
@@ -195,7 +198,7 @@ def screenings(request: HttpRequest, household_id: uuid.UUID) -> list[ScreeningO
 )
 def screening_start(request: HttpRequest, household_id: uuid.UUID, payload: StartIn) -> Any:
     user, membership, opened = _open(request, household_id, "start screening (api)")
-    person = Person.objects.filter(pk=payload.person_id, household=opened.household).first()
+    person = next((p for p in members_visible(opened) if p.pk == payload.person_id), None)
     if person is None:
         return _error(services.ScreeningError("person_id", _("This person is not a member of this family.")))
     try:
@@ -210,7 +213,7 @@ def screening_start(request: HttpRequest, household_id: uuid.UUID, payload: Star
         )
     except services.ScreeningError as error:
         return _error(error)
-    return Status(201, _screening_out(response, opened.categories, detail=True))
+    return Status(201, _screening_out(response, opened, detail=True))
 
 
 @router.get(
@@ -220,7 +223,7 @@ def screening_start(request: HttpRequest, household_id: uuid.UUID, payload: Star
 )
 def screening_detail(request: HttpRequest, household_id: uuid.UUID, response_id: uuid.UUID) -> ScreeningOut:
     *_rest, opened = _open(request, household_id, "screening (api)")
-    return _screening_out(selectors.response_get(opened, response_id), opened.categories, detail=True)
+    return _screening_out(selectors.response_get(opened, response_id), opened, detail=True)
 
 
 @router.post(
@@ -260,7 +263,7 @@ def screening_complete(request: HttpRequest, household_id: uuid.UUID, response_i
     except services.ScreeningError as error:
         return _error(error)
     response.refresh_from_db()
-    return _screening_out(response, opened.categories, detail=True)
+    return _screening_out(response, opened, detail=True)
 
 
 @router.get(
@@ -269,9 +272,9 @@ def screening_complete(request: HttpRequest, household_id: uuid.UUID, response_i
     summary="A family's identified needs, with status, the family's priority and the evidence",
 )
 def needs(request: HttpRequest, household_id: uuid.UUID) -> list[NeedOut]:
-    user, membership = _membership(request)
+    user, membership = acting_member(request, SCREENING_ROLES)
     opened = selectors.needs_open(
-        user=user, membership=membership, household_id=household_id, purpose=_purpose(membership)
+        user=user, membership=membership, household_id=household_id, purpose=purpose_for(membership)
     )
     # The answers behind a need are screening results: shown only to those who may see those.
     answers = DataCategory.SCREENING_RESULTS in opened.categories
@@ -285,5 +288,5 @@ def needs(request: HttpRequest, household_id: uuid.UUID) -> list[NeedOut]:
             evidence=n.evidence if answers else [],
             identified_at=n.identified_at,
         )
-        for n in selectors.needs_of(opened.household, opened.categories)
+        for n in selectors.needs_of(opened)
     ]

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ecwhub.accounts.models import Organization
 from ecwhub.core.needs import Need
+from ecwhub.core.rows import FamilyRow
 from ecwhub.families.models import Household, Person
 
 # The consent categories a screening row may fall in (values of consent.models.DataCategory).
@@ -29,6 +30,8 @@ ROW_CATEGORIES = ("screening_results", "identified_needs", "behavioral_health", 
 
 class ScreeningResponse(models.Model):
     """One administration of one instrument version to one person (a FHIR QuestionnaireResponse)."""
+
+    FAMILY_ROW = FamilyRow.by_field("category")
 
     class Status(models.TextChoices):
         IN_PROGRESS = "in_progress", _("In progress")
@@ -85,6 +88,8 @@ class ScreeningAnswer(models.Model):
     item ("prefer not to answer") is one row with ``declined`` set and no answer code; an option that
     itself means declined (the Hunger Vital Sign's "don't know/refused") keeps its code and sets it."""
 
+    FAMILY_ROW = FamilyRow.by_field("category", household="response__household", person="response__person")
+
     response = models.ForeignKey(ScreeningResponse, on_delete=models.CASCADE, related_name="answers")
     link_id = models.CharField(max_length=64)
     question_system = models.CharField(max_length=100, default="http://loinc.org")
@@ -115,6 +120,8 @@ class ScreeningAnswer(models.Model):
 class ScreeningResult(models.Model):
     """What one scoring rule concluded (a FHIR Observation): a total such as the EPDS score, or a
     positive/negative result; ``incomplete`` when a declined or missing answer leaves it open."""
+
+    FAMILY_ROW = FamilyRow.by_field("category")
 
     class Status(models.TextChoices):
         POSITIVE = "positive", _("Positive")
@@ -155,6 +162,8 @@ class Finding(models.Model):
     """A positive screen's finding (SNOMED CT, ICD-10-CM Z code or Gravity category), with the
     answers that led to it."""
 
+    FAMILY_ROW = FamilyRow.by_field("category")
+
     response = models.ForeignKey(ScreeningResponse, on_delete=models.CASCADE, related_name="findings")
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
@@ -182,6 +191,8 @@ class Finding(models.Model):
 class IdentifiedNeed(models.Model):
     """A need of the family (shared vocabulary ``core.needs.Need``), found by a screen, with the
     family's say: wants help, declines help, and which needs come first."""
+
+    FAMILY_ROW = FamilyRow.by_field("category")
 
     class Status(models.TextChoices):
         IDENTIFIED = "identified", _("Identified")
@@ -228,6 +239,8 @@ class IdentifiedNeed(models.Model):
 class NeedStatusChange(models.Model):
     """Every change of a need's status or priority, with who and when (nothing overwritten without a trace)."""
 
+    FAMILY_ROW = FamilyRow.by_field("need__category", household="need__household", person="need__person")
+
     need = models.ForeignKey(IdentifiedNeed, on_delete=models.CASCADE, related_name="history")
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16)
@@ -248,6 +261,8 @@ class NeedStatusChange(models.Model):
 class ScreeningAlert(models.Model):
     """A positive self-harm or interpersonal-safety answer: the household's coordinators are told
     at once and shown the protocol to follow, until one of them acknowledges it."""
+
+    FAMILY_ROW = FamilyRow.by_field("category", person="response__person")
 
     class Kind(models.TextChoices):
         SELF_HARM = "self-harm", _("Thoughts of self-harm")

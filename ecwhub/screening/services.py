@@ -1,10 +1,12 @@
 """Writes: starting a screen, answering, completing it (scoring, findings, needs, alerts), and the
 family's say on its needs. Each function is one transaction and checks permission itself.
 
-Who may write: a staff member whose role, relationship, agreement and the family's consent allow
-changing the row's category (``decide(write=True)``); a family member, for their own household
-and only in self-administered screens. Anything else is ``ScreeningError("household")``, which
-views turn into a 404.
+Who may write is the access policy's answer (``decide(write=True)``) for the row's category and
+the person it is about: a staff member whose role, relationship, agreement and the family's consent
+allow it; a family member about themselves and, as a parent or guardian, the family's children
+(never another adult, never a young person who keeps their information private), and only in
+self-administered screens. Anything else is ``ScreeningError("household")``, which views turn into
+a 404.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecwhub.accounts.models import Membership, Role, User
+from ecwhub.consent.audit import audit_write
 from ecwhub.consent.models import DataCategory, Purpose, Relationship, RelationshipKind
 from ecwhub.consent.policy import decide
 from ecwhub.core.tasks import send_email
@@ -55,11 +58,10 @@ def _is_family(membership: Membership | None) -> bool:
     return membership is not None and membership.role == Role.FAMILY_MEMBER
 
 
-def may_write(*, user: User, membership: Membership | None, household: Household, category: str) -> bool:
-    """May this user record screening data of ``category`` for this family?"""
-    if _is_family(membership):
-        own = getattr(user, "person", None)
-        return user.is_active and own is not None and own.household_id == household.pk
+def may_write(
+    *, user: User, membership: Membership | None, household: Household, category: str, person: Person | None = None
+) -> bool:
+    """May this user record screening data of ``category`` about ``person`` (or the family)?"""
     return bool(
         decide(
             user=user,
@@ -67,6 +69,7 @@ def may_write(*, user: User, membership: Membership | None, household: Household
             household=household,
             category=category,
             purpose=Purpose.CARE_COORDINATION,
+            person=person,
             write=True,
         )
     )
@@ -126,7 +129,7 @@ def screening_start(
     if language not in scoring.LANGUAGES:
         raise ScreeningError("language", _("Choose English or Spanish."))
     category = instrument_category(instrument)
-    if not may_write(user=acting_user, membership=membership, household=household, category=category):
+    if not may_write(user=acting_user, membership=membership, household=household, category=category, person=person):
         raise ScreeningError("household", _("No such family."))
     if _is_family(membership):
         mode = ScreeningResponse.Mode.SELF
@@ -136,7 +139,7 @@ def screening_start(
         raise ScreeningError("mode", _("Choose self-administered or with a coordinator."))
     if respondent is not None and respondent.household_id != household.pk:
         raise ScreeningError("respondent", _("The respondent must be a member of this family."))
-    return ScreeningResponse.objects.create(
+    response = ScreeningResponse.objects.create(
         household=household,
         person=person,
         respondent=respondent,
@@ -148,11 +151,26 @@ def screening_start(
         taken_by=acting_user,
         organization_id=membership.organization_id if membership else None,
     )
+    audit_write(
+        user=acting_user,
+        membership=membership,
+        household_id=household.pk,
+        person_id=person.pk,
+        categories=[category],
+        detail=f"screen {response.pk} started ({instrument.id})",
+    )
+    return response
 
 
 def _locked(response: ScreeningResponse, acting_user: User, membership: Membership | None) -> ScreeningResponse:
     locked = ScreeningResponse.objects.select_for_update().select_related("household").get(pk=response.pk)
-    if not may_write(user=acting_user, membership=membership, household=locked.household, category=locked.category):
+    if not may_write(
+        user=acting_user,
+        membership=membership,
+        household=locked.household,
+        category=locked.category,
+        person=locked.person,
+    ):
         raise ScreeningError("household", _("No such family."))
     if _is_family(membership) and locked.mode != ScreeningResponse.Mode.SELF:
         raise ScreeningError("household", _("No such family."))
@@ -198,8 +216,17 @@ def screening_answer(
         if link_id not in scoring.enabled_items(instrument, answers):
             raise ScreeningError("link_id", _("This question is not asked, given the earlier answers."))
         response.answers.filter(link_id=link_id).delete()
-        ScreeningAnswer.objects.bulk_create(_answer_rows(instrument, response, link_id, value))
-        return _raise_alerts(response, scoring.score(instrument, answers).urgent)
+        rows = ScreeningAnswer.objects.bulk_create(_answer_rows(instrument, response, link_id, value))
+        alerts = _raise_alerts(response, scoring.score(instrument, answers).urgent)
+        audit_write(
+            user=acting_user,
+            membership=membership,
+            household_id=response.household_id,
+            person_id=response.person_id,
+            categories=sorted({r.category for r in rows} | {a.category for a in alerts}),
+            detail=f"screen {response.pk} answered {link_id}",
+        )
+        return alerts
 
 
 def _answer_rows(
@@ -256,6 +283,18 @@ def screening_complete(
         response.status = ScreeningResponse.Status.COMPLETED
         response.completed_at = now
         response.save(update_fields=["status", "completed_at"])
+        audit_write(
+            user=acting_user,
+            membership=membership,
+            household_id=response.household_id,
+            person_id=response.person_id,
+            categories=sorted(
+                set(response.results.values_list("category", flat=True))
+                | set(response.findings.values_list("category", flat=True))
+                | {response.category}
+            ),
+            detail=f"screen {response.pk} completed",
+        )
         return result
 
 
@@ -426,16 +465,28 @@ def _notify(alert: ScreeningAlert) -> None:
 def alert_acknowledge(*, acting_user: User, membership: Membership | None, alert: ScreeningAlert) -> ScreeningAlert:
     """A coordinator confirms they have followed up. Only staff who may see the alert's household."""
     with transaction.atomic():
-        alert = ScreeningAlert.objects.select_for_update().get(pk=alert.pk)
+        alert = ScreeningAlert.objects.select_for_update().select_related("response__person").get(pk=alert.pk)
         household = Household.objects.get(pk=alert.household_id)
         if _is_family(membership) or not may_write(
-            user=acting_user, membership=membership, household=household, category=DataCategory.SCREENING_RESULTS
+            user=acting_user,
+            membership=membership,
+            household=household,
+            category=alert.category,
+            person=alert.response.person,
         ):
             raise ScreeningError("household", _("No such family."))
         if alert.acknowledged_at is None:
             alert.acknowledged_by = acting_user
             alert.acknowledged_at = timezone.now()
             alert.save(update_fields=["acknowledged_by", "acknowledged_at"])
+            audit_write(
+                user=acting_user,
+                membership=membership,
+                household_id=household.pk,
+                person_id=alert.response.person_id,
+                categories=[alert.category],
+                detail=f"alert {alert.pk} followed up",
+            )
         return alert
 
 
@@ -452,7 +503,13 @@ def need_set_status(
         raise ScreeningError("status", _("Choose identified, wants help, declined help or addressed."))
     with transaction.atomic():
         need = IdentifiedNeed.objects.select_for_update().select_related("household").get(pk=need.pk)
-        if not may_write(user=acting_user, membership=membership, household=need.household, category=need.category):
+        if not may_write(
+            user=acting_user,
+            membership=membership,
+            household=need.household,
+            category=need.category,
+            person=need.person,
+        ):
             raise ScreeningError("household", _("No such family."))
         if need.status == status:
             return need
@@ -466,6 +523,14 @@ def need_set_status(
         need.save(update_fields=["status", "priority", "updated_at"])
         NeedStatusChange.objects.create(
             need=need, from_status=previous, to_status=status, priority=need.priority, changed_by=acting_user
+        )
+        audit_write(
+            user=acting_user,
+            membership=membership,
+            household_id=need.household_id,
+            person_id=need.person_id,
+            categories=[need.category],
+            detail=f"need {need.pk} {previous} → {status}",
         )
         return need
 
@@ -492,7 +557,9 @@ def needs_prioritise(
             if need.status == IdentifiedNeed.Status.DECLINED_HELP:
                 raise ScreeningError("ordered", _("The family declined help with one of these needs."))
         for need in open_needs.values():
-            if not may_write(user=acting_user, membership=membership, household=household, category=need.category):
+            if not may_write(
+                user=acting_user, membership=membership, household=household, category=need.category, person=need.person
+            ):
                 if str(need.pk) in ordered:
                     raise ScreeningError("ordered", _("One of the needs is not an open need of this family."))
                 continue
@@ -500,7 +567,9 @@ def needs_prioritise(
         now = timezone.now()
         changed = []
         for need_id, need in open_needs.items():
-            if not may_write(user=acting_user, membership=membership, household=household, category=need.category):
+            if not may_write(
+                user=acting_user, membership=membership, household=household, category=need.category, person=need.person
+            ):
                 continue
             priority = rank.get(need_id)
             status = IdentifiedNeed.Status.WANTS_HELP if priority else need.status
@@ -513,4 +582,12 @@ def needs_prioritise(
                 need=need, from_status=previous, to_status=status, priority=priority, changed_by=acting_user
             )
             changed.append(need)
+        if changed:
+            audit_write(
+                user=acting_user,
+                membership=membership,
+                household_id=household.pk,
+                categories=sorted({n.category for n in changed}),
+                detail=f"priorities of {len(changed)} needs",
+            )
         return sorted(changed, key=lambda n: (n.priority is None, n.priority or 0))

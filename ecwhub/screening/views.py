@@ -21,15 +21,19 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ecwhub.accounts.models import Membership, Role, User
+from ecwhub.accounts.acting import acting_member
+from ecwhub.accounts.models import FAMILY_STAFF_ROLES, Membership, Role, User
 from ecwhub.consent.models import DataCategory, Purpose
-from ecwhub.consent.selectors import OpenedHousehold
+from ecwhub.consent.policy import purpose_for
+from ecwhub.consent.sections import SectionContext, build_page, categories_of, page_sections
+from ecwhub.consent.selectors import OpenedHousehold, audit_opened, members_visible
+from ecwhub.core.errors import NotFound
+from ecwhub.families.display import person_name
 from ecwhub.families.models import Person
-from ecwhub.families.views import acting_staff, members_visible, purpose_for
 
 from . import scoring, selectors, services
 from .catalog import instruments_for
-from .models import IdentifiedNeed, ScreeningAlert, ScreeningResponse
+from .models import IdentifiedNeed, ScreeningResponse
 from .protocols import PROTOCOLS
 from .scoring import DECLINED
 from .services import ScreeningError
@@ -68,28 +72,27 @@ class Actor:
 
 
 def _staff(request: HttpRequest, household_id: uuid.UUID) -> Actor:
-    user, membership = acting_staff(request)
+    user, membership = acting_member(request, FAMILY_STAFF_ROLES)
     return Actor(user, membership, purpose_for(membership), False, household_id)
 
 
 def _family(request: HttpRequest) -> Actor:
-    membership: Membership | None = getattr(request, "membership", None)
-    if membership is None or membership.role != Role.FAMILY_MEMBER:
-        raise Http404
-    user: User = request.user  # type: ignore[assignment]
+    user, membership = acting_member(request, {Role.FAMILY_MEMBER})
     household_id = Person.objects.filter(account=user).values_list("household_id", flat=True).first()
     if household_id is None:
-        raise Http404
+        raise NotFound
     return Actor(user, membership, Purpose.CARE_COORDINATION, True, household_id)
 
 
-def _open(actor: Actor, detail: str) -> OpenedHousehold:
+def _open(actor: Actor, detail: str, *, also: tuple[str, ...] = (), audit: bool = True) -> OpenedHousehold:
     actor.opened = selectors.screenings_open(
         user=actor.user,
         membership=actor.membership,
         household_id=actor.household_id,
         purpose=actor.purpose,
         detail=detail,
+        also=also,
+        audit=audit,
     )
     return actor.opened
 
@@ -117,37 +120,29 @@ def _members_with_offers(actor: Actor, opened: OpenedHousehold) -> list[MemberOf
     """Each member the user may see, with the instruments that fit their age and role and that
     the user may record (a depression screen needs the behavioral-health consent)."""
     household = opened.household
-    members = members_visible(
-        user=actor.user, membership=actor.membership, household=household, purpose=actor.purpose, demographics=False
-    )
-    people = [m.person for m in members]
+    people = members_visible(opened)
     language = get_language() or "en"
     rows = []
-    writable: dict[str, bool] = {}
+    writable: dict[tuple[str, uuid.UUID], bool] = {}
 
-    def may_record(instrument_id: str) -> bool:
-        category = _instrument_category(instrument_id)
-        if category not in writable:
-            writable[category] = services.may_write(
-                user=actor.user, membership=actor.membership, household=household, category=category
+    def may_record(instrument_id: str, person: Person) -> bool:
+        # The policy decides per person: a caregiver on their own phone screens themselves and
+        # the children, never another adult; staff need the category in the family's consent.
+        key = (_instrument_category(instrument_id), person.pk)
+        if key not in writable:
+            writable[key] = services.may_write(
+                user=actor.user, membership=actor.membership, household=household, category=key[0], person=person
             )
-        return writable[category]
+        return writable[key]
 
-    for member in members:
-        # On their own phone a caregiver screens themselves and the children, not another adult.
-        if (
-            actor.family
-            and member.person.relationship != Person.Relationship.CHILD
-            and member.person.account_id != actor.user.pk
-        ):
-            continue
+    for person in people:
         offers = [
             (offer.instrument, offer.title)
-            for offer in instruments_for(member.person, people, language)
-            if may_record(offer.instrument)
+            for offer in instruments_for(person, people, language)
+            if may_record(offer.instrument, person)
         ]
         if offers:
-            rows.append(MemberOffers(member.person, member.name, offers))
+            rows.append(MemberOffers(person, person_name(person), offers))
     return rows
 
 
@@ -166,19 +161,10 @@ class ResponseRow:
 
 
 def _response_rows(actor: Actor, opened: OpenedHousehold) -> list[ResponseRow]:
-    names = {
-        m.person.pk: m.name
-        for m in members_visible(
-            user=actor.user,
-            membership=actor.membership,
-            household=opened.household,
-            purpose=actor.purpose,
-            demographics=False,
-        )
-    }
+    names = {p.pk: person_name(p) for p in members_visible(opened)}
     language = get_language() or "en"
     rows = []
-    for response in selectors.responses_of(opened.household, opened.categories):
+    for response in selectors.responses_of(opened):
         if response.person_id not in names:
             continue
         instrument = scoring.load_instrument(response.instrument)
@@ -193,37 +179,34 @@ def _response_rows(actor: Actor, opened: OpenedHousehold) -> list[ResponseRow]:
 
 
 def _screenings_page(request: HttpRequest, actor: Actor) -> HttpResponse:
-    opened = _open(actor, "screenings")
+    """The screens, the open alerts and what each member may take now, then the sections other
+    apps add to this page (the tier); one audit entry names every category shown."""
+    sections = page_sections(role=actor.membership.role, purpose=actor.purpose, page="screenings")
+    opened = _open(actor, "screenings", also=tuple(categories_of(sections)), audit=False)
+    section_context = SectionContext(opened, request)
     alerts = []
     if not actor.family:
-        alerts = [(a, PROTOCOLS[a.protocol]) for a in selectors.open_alerts(opened.household)]
+        alerts = [(a, PROTOCOLS[a.protocol]) for a in selectors.open_alerts(opened)]
+        section_context.show(*{alert.category for alert, _protocol in alerts})
+    responses = _response_rows(actor, opened)
+    section_context.show(DataCategory.SCREENING_RESULTS, *{r.response.category for r in responses})
+    if opened.may_see(DataCategory.IDENTITY_CONTACT):
+        section_context.show(DataCategory.IDENTITY_CONTACT)
     context = {
         "actor": actor,
         "household": opened.household,
         "reference": str(opened.household.pk)[:8],
         "members": _members_with_offers(actor, opened),
-        "responses": _response_rows(actor, opened),
+        "responses": responses,
         "alerts": alerts,
         "start_url": actor.url("start"),
         "needs_url": actor.url("needs"),
         "screen_languages": ScreeningResponse.Language.choices,
         "default_language": (get_language() or "en")[:2] if actor.family else opened.household.preferred_language,
-        "tier": _tier(actor, opened),
+        "sections": build_page(section_context, sections),
     }
+    audit_opened(opened, section_context.shown, "screenings")
     return render(request, "screening/family.html", context)
-
-
-def _tier(actor: Actor, opened: OpenedHousehold) -> dict[str, object] | None:
-    """The family's risk tier (computed by ecwhub.care after each screen), with the reasons the
-    viewer's categories allow."""
-    if actor.family:
-        return None
-    # Imported here: care reads screening's models, so screening loads first.
-    from ecwhub.care.models import Tier, TierAssignment
-    from ecwhub.care.selectors import tier_view
-
-    view = tier_view(TierAssignment.objects.filter(household=opened.household).first(), set(opened.categories))
-    return {"label": Tier(view.tier).label, "reasons": view.reason_texts, "hidden": view.hidden}
 
 
 @login_required
@@ -324,9 +307,13 @@ def _take(request: HttpRequest, actor: Actor, response_id: uuid.UUID) -> HttpRes
     if response.status == ScreeningResponse.Status.COMPLETED:
         return redirect(actor.url("result", response_id=response.pk))
     if not services.may_write(
-        user=actor.user, membership=actor.membership, household=opened.household, category=response.category
+        user=actor.user,
+        membership=actor.membership,
+        household=opened.household,
+        category=response.category,
+        person=response.person,
     ):
-        raise Http404
+        raise NotFound
     instrument = scoring.load_instrument(response.instrument)
     language = _lang(response)
     error = ""
@@ -377,7 +364,7 @@ def _take(request: HttpRequest, actor: Actor, response_id: uuid.UUID) -> HttpRes
     asked = request.GET.get("item", "") if request.method == "GET" else request.POST.get("link_id", "")
     pending = [link_id for link_id in enabled if link_id not in answers]
     current = asked if asked in enabled else (pending[0] if pending else "")
-    visible = set(selectors.answers_shown(response, opened.categories).values_list("link_id", flat=True))
+    visible = set(selectors.answers_shown(opened, response).values_list("link_id", flat=True))
     context: dict[str, object] = {
         "actor": actor,
         "response": response,
@@ -479,7 +466,7 @@ def _result(request: HttpRequest, actor: Actor, response_id: uuid.UUID) -> HttpR
     language = get_language() or "en"
     results = [
         (row, _rule_label(row.rule), row.get_status_display())
-        for row in selectors.results_of(response, opened.categories)
+        for row in selectors.results_of(opened, response)
         if row.status != "not-applicable"
     ]
     findings = [
@@ -489,13 +476,13 @@ def _result(request: HttpRequest, actor: Actor, response_id: uuid.UUID) -> HttpR
             f.score,
             _evidence_views(f.evidence, language),
         )
-        for f in selectors.findings_of(response, opened.categories)
+        for f in selectors.findings_of(opened, response)
     ]
     declined = [
         instrument.item(a.link_id).text.get(language)
-        for a in selectors.answers_shown(response, opened.categories).filter(declined=True, answer_code="")
+        for a in selectors.answers_shown(opened, response).filter(declined=True, answer_code="")
     ]
-    needs = [n for n in selectors.needs_of(opened.household, opened.categories) if n.source_response_id == response.pk]
+    needs = [n for n in selectors.needs_of(opened) if n.source_response_id == response.pk]
     context = {
         "actor": actor,
         "response": response,
@@ -560,13 +547,8 @@ def _needs(request: HttpRequest, actor: Actor) -> HttpResponse:
     )
     actor.opened = opened
     household = opened.household
-    names = {
-        m.person.pk: m.name
-        for m in members_visible(
-            user=actor.user, membership=actor.membership, household=household, purpose=actor.purpose, demographics=False
-        )
-    }
-    needs = list(selectors.needs_of(household, opened.categories))
+    names = {p.pk: person_name(p) for p in members_visible(opened)}
+    needs = list(selectors.needs_of(opened))
     errors: list[str] = []
     if request.method == "POST":
         errors = _save_needs(request, actor, household, needs)
@@ -582,7 +564,11 @@ def _needs(request: HttpRequest, actor: Actor) -> HttpResponse:
             names.get(need.person_id, "") if need.person_id else "",
             _evidence_views(need.evidence, language) if may_see_answers else [],
             services.may_write(
-                user=actor.user, membership=actor.membership, household=household, category=need.category
+                user=actor.user,
+                membership=actor.membership,
+                household=household,
+                category=need.category,
+                person=need.person,
             ),
         )
         for need in needs
@@ -651,9 +637,7 @@ def alert_detail(request: HttpRequest, household_id: uuid.UUID, alert_id: uuid.U
     """The protocol to follow for an alert, and the coordinator's acknowledgement."""
     actor = _staff(request, household_id)
     opened = _open(actor, "screening alert")
-    alert = ScreeningAlert.objects.filter(pk=alert_id, household=opened.household).select_related("response").first()
-    if alert is None:
-        raise Http404
+    alert = selectors.alert_get(opened, alert_id)
     if request.method == "POST":
         try:
             services.alert_acknowledge(acting_user=actor.user, membership=actor.membership, alert=alert)
@@ -668,7 +652,7 @@ def alert_detail(request: HttpRequest, household_id: uuid.UUID, alert_id: uuid.U
         "household": opened.household,
         "family_url": actor.url("family"),
         "response_url": actor.url("take", response_id=alert.response_id)
-        if alert.response.category in opened.categories
+        if selectors.responses_of(opened).filter(pk=alert.response_id).exists()
         else "",
     }
     return render(request, "screening/alert.html", context)

@@ -148,16 +148,28 @@ def test_the_worklist_query_count_does_not_grow_with_the_page(network: Network, 
     assert len(more.captured_queries) < 45
 
 
-def test_a_provider_sees_the_tier_without_behavioral_health_reasons(
+def test_provider_staff_have_no_worklist_the_tier_is_care_plan(network: Network, families: dict[str, Family]) -> None:
+    """Provider staff do not read care plans, and a family's tier is care plan: no worklist, no
+    overdue list, and the API's worklist is empty for them."""
+    membership_add(acting_user=None, user=network.oscar, organization=network.frc, role=Role.PROVIDER_STAFF)
+    client = signed_in(Client(), network.oscar)
+    assert client.get("/care/worklist/").status_code == 404
+    assert client.get("/care/overdue/").status_code == 404
+    assert client.get("/api/v1/care/worklist").json()["count"] == 0
+
+
+def test_a_coordinator_without_behavioral_health_consent_sees_the_tier_without_that_reason(
     network: Network, families: dict[str, Family]
 ) -> None:
-    """Provider staff at the registering organization may not read behavioral health: the EPDS
-    total is left out of the explanation, and the page says a reason is not shown."""
-    membership_add(acting_user=None, user=network.oscar, organization=network.frc, role=Role.PROVIDER_STAFF)
-    body = signed_in(Client(), network.oscar).get("/care/worklist/").content.decode()
-    assert "Tier 3" in body
-    assert "EPDS" not in body
-    assert "information you may not see" in body
+    """The family's consent leaves out behavioral health: the EPDS total is left out of the
+    explanation, and the page says a reason is not shown."""
+    client = signed_in(Client(), network.alice)
+    items = {i["household_id"]: i for i in client.get("/api/v1/care/worklist").json()["items"]}
+    old = items[str(families["depressed_old"].household.pk)]
+    assert old["tier"] == 3 and old["reasons"] == [] and old["reasons_not_shown"] == 1
+    new = items[str(families["depressed_new"].household.pk)]
+    assert any("EPDS" in r["text"] for r in new["reasons"]), "her consent names behavioral health"
+    assert "information you may not see" in client.get("/care/worklist/").content.decode()
 
 
 def test_analysts_and_hub_admins_have_no_worklist(network: Network, families: dict[str, Family]) -> None:

@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from ecwhub.accounts.models import Membership
 from ecwhub.consent.audit import audit_verify
-from ecwhub.consent.export import family_export, family_export_html
+from ecwhub.consent.export import family_export, family_export_html, family_export_open
 from ecwhub.consent.models import AuditEntry, Consent, Relationship
 from ecwhub.consent.retention import apply_retention
+from ecwhub.core.errors import NotFound
 from ecwhub.families.models import Household, Person
 from tests.conftest import Network
 from tests.consent.conftest import Family, make_family
@@ -27,7 +28,9 @@ def m(user) -> Membership:  # type: ignore[no-untyped-def]
 
 
 def test_the_export_holds_what_the_requester_may_see_and_is_audited(network: Network, family: Family) -> None:
-    data = family_export(user=network.alice, membership=m(network.alice), household=family.household)
+    data = family_export(
+        family_export_open(user=network.alice, membership=m(network.alice), household_id=family.household.pk)
+    )
     assert data["household"]["postal_code"] == "91801"
     names = {p.get("given_name") for p in data["people"]}
     assert names == {"María", "Sofía", "Diego"}
@@ -45,7 +48,9 @@ def test_the_export_holds_what_the_requester_may_see_and_is_audited(network: Net
 def test_the_family_member_exports_their_own_family(network: Network, family: Family) -> None:
     family.mother.account = network.carla
     family.mother.save(update_fields=["account"])
-    data = family_export(user=network.carla, membership=m(network.carla), household=family.household)
+    data = family_export(
+        family_export_open(user=network.carla, membership=m(network.carla), household_id=family.household.pk)
+    )
     assert {p["given_name"] for p in data["people"]} == {"María", "Sofía", "Diego"}
 
 
@@ -120,18 +125,22 @@ def test_the_export_holds_screens_needs_and_the_care_record_in_the_categories_al
     )
     household_tier_recompute([family.household.pk])
 
-    data = family_export(user=network.alice, membership=m(network.alice), household=family.household)
+    data = family_export(
+        family_export_open(user=network.alice, membership=m(network.alice), household_id=family.household.pk)
+    )
     assert [s["instrument"] for s in data["screenings"]] == ["hunger-vital-sign"]  # EPDS: behavioral health
     assert [(n["need"], n["status"]) for n in data["needs"]] == [("food-insecurity", "identified")]
     assert data["care_events"][0]["kind"] == "well_child_visit"
     assert data["tier"] is not None and not any("EPDS" in r for r in data["tier"]["reasons"])
 
     consent_to_behavioral_health(network, family)
-    data = family_export(user=network.alice, membership=m(network.alice), household=family.household)
+    data = family_export(
+        family_export_open(user=network.alice, membership=m(network.alice), household_id=family.household.pk)
+    )
     assert [s["instrument"] for s in data["screenings"]] == ["hunger-vital-sign", "epds"]
     assert data["screenings"][1]["results"][0]["total"] == 14
     html = family_export_html(data)
     assert "epds" in html and "food-insecurity" in html and "well_child_visit" in html
 
-    bob = family_export(user=network.bob, membership=m(network.bob), household=family.household)
-    assert bob["screenings"] == [] and bob["care_events"] == []
+    with pytest.raises(NotFound):
+        family_export_open(user=network.bob, membership=m(network.bob), household_id=family.household.pk)

@@ -47,12 +47,47 @@ def test_the_detail_adds_the_categories_allowed(network: Network, family: Family
 def test_others_get_the_same_404_as_for_a_family_that_does_not_exist(
     network: Network, family: Family, persona: str
 ) -> None:
-    headers = bearer(network, getattr(network, persona))
-    real = Client().get(f"/api/v1/families/{family.household.pk}", **headers)
-    fake = Client().get(f"/api/v1/families/{uuid.uuid4()}", **headers)
+    user = getattr(network, persona)
+    # Oscar holds no membership, so no token can act for him: he signs in with the browser.
+    client = signed_in(Client(), user) if persona == "oscar" else Client(**bearer(network, user))
+    real = client.get(f"/api/v1/families/{family.household.pk}")
+    fake = client.get(f"/api/v1/families/{uuid.uuid4()}")
     assert real.status_code == fake.status_code == 404
     assert real.json() == fake.json()
-    assert Client().get("/api/v1/families", **headers).json()["count"] == 0
+    assert client.get("/api/v1/families").json()["count"] == 0
+
+
+def test_a_token_acts_in_the_membership_it_was_made_for(network: Network, family: Family) -> None:
+    """Alice coordinates at the resource center and is also an analyst at the food bank: a token
+    made for the food bank never reads the resource center's families, and a token needs a
+    membership named when the user holds several."""
+    from ecwhub.accounts.models import Membership, Role
+    from ecwhub.accounts.services import MembershipError, membership_add
+
+    analyst = membership_add(acting_user=None, user=network.alice, organization=network.food_bank, role=Role.ANALYST)
+    with pytest.raises(MembershipError) as refused:
+        api_token_create(acting_user=network.alice, name="which one?")
+    assert refused.value.field == "membership"
+    _, food_bank = api_token_create(acting_user=network.alice, name="analysis", membership=analyst)
+    _, frc = api_token_create(
+        acting_user=network.alice,
+        name="coordination",
+        membership=Membership.objects.get(user=network.alice, role=Role.COORDINATOR),
+    )
+    as_analyst = Client().get("/api/v1/families", HTTP_AUTHORIZATION=f"Bearer {food_bank}")
+    as_coordinator = Client().get("/api/v1/families", HTTP_AUTHORIZATION=f"Bearer {frc}")
+    assert as_analyst.json()["count"] == 0
+    assert as_coordinator.json()["count"] == 1
+    # The header cannot make a token act elsewhere.
+    elsewhere = Client().get(
+        "/api/v1/families", HTTP_AUTHORIZATION=f"Bearer {food_bank}", HTTP_X_ACTING_ORGANIZATION="casa"
+    )
+    assert elsewhere.status_code == 403
+    # The browser session acts in the session's membership unless the header names another of hers.
+    session = signed_in(Client(), network.alice)
+    assert session.get("/api/v1/families").json()["count"] == 1
+    assert session.get("/api/v1/families", HTTP_X_ACTING_ORGANIZATION="food").json()["count"] == 0
+    assert session.get("/api/v1/families", HTTP_X_ACTING_ORGANIZATION="nowhere").status_code == 403
 
 
 def test_withdrawn_consent_ends_api_access_at_once(network: Network, family: Family) -> None:

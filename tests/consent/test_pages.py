@@ -32,7 +32,7 @@ from ecwhub.consent.models import (
     RelationshipKind,
 )
 from ecwhub.consent.services import agreement_create, consent_record, relationship_start, youth_restriction_set
-from ecwhub.families.views import age_label
+from ecwhub.families.display import age_label
 from tests.conftest import Network, signed_in
 from tests.consent.conftest import Family, make_family
 
@@ -233,7 +233,8 @@ def test_the_coordinator_opens_the_family_with_names_as_written(network: Network
     assert f"/families/{family.household.pk}/disclosures/" in html
     assert f"/families/{family.household.pk}/export.json" in html
     entry = assert_audited(response, family.household.pk)
-    assert entry.categories == "demographics,identity_contact,insurance"
+    # One entry for the page: the members, and the care panel (the tier is care plan).
+    assert entry.categories == "care_plan,demographics,identity_contact,insurance"
     assert entry.actor_id == network.alice.pk
 
 

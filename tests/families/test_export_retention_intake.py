@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from ecwhub.accounts.models import Membership
-from ecwhub.consent.export import family_export
+from ecwhub.consent.export import family_export, family_export_open
 from ecwhub.consent.models import Consent, Relationship
 from ecwhub.consent.retention import apply_retention
 from ecwhub.families.merging import person_merge
@@ -34,7 +34,11 @@ def _intake(network: Network) -> Household:
 
 def test_the_export_includes_contact_preferences_school_flags_and_intakes(network: Network) -> None:
     household = _intake(network)
-    data = family_export(user=network.alice, membership=Membership.objects.get(user=network.alice), household=household)
+    data = family_export(
+        family_export_open(
+            user=network.alice, membership=Membership.objects.get(user=network.alice), household_id=household.pk
+        )
+    )
     caregiver = next(p for p in data["people"] if p.get("given_name") == "Rosa")
     assert caregiver["safe_to_leave_message"] is False and caregiver["best_times"] == "weekday mornings"
     child = next(p for p in data["people"] if p.get("given_name") == "Mateo")

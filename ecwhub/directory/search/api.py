@@ -5,12 +5,10 @@ from __future__ import annotations
 import uuid
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from pydantic import Field
 
-from ecwhub.accounts.middleware import memberships_for
-from ecwhub.api import error_response
+from ecwhub.core.http import invalid
 from ecwhub.core.languages import Language
 from ecwhub.core.needs import Need
 
@@ -112,20 +110,15 @@ def _result_out(result: SearchResult) -> ResultOut:
     description=_PARAMETERS,
 )
 def search(request: HttpRequest) -> SearchOut | HttpResponse:
-    request.user = request.auth  # type: ignore[attr-defined]
-    # A bearer-token call has no session, so the membership is chosen here as the families API does.
-    rows = memberships_for(request)
-    chosen = getattr(request, "membership", None)
-    request.membership = chosen if chosen in rows else (rows[0] if rows else None)  # type: ignore[attr-defined]
     form = SearchForm(request.GET)
     if not form.is_valid():
         fields = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
-        return error_response(422, "invalid", _("Some fields are not valid."), fields)
+        return invalid(fields)
     family = family_for_search(request, form.cleaned_data["family"])
     try:
         page = directory_search(form.params(), family=family)
     except SearchInputError as error:
-        return error_response(422, "invalid", _("Some fields are not valid."), error.fields)
+        return invalid(error.fields)
     return SearchOut(
         items=[_result_out(r) for r in page.results],
         count=page.count,

@@ -6,9 +6,10 @@ import uuid
 
 from django.utils import timezone
 
-from ecwhub.accounts.models import Membership, Role, User
+from ecwhub.accounts.models import Membership, User
 from ecwhub.consent.models import DataCategory, Purpose
-from ecwhub.consent.selectors import household_open
+from ecwhub.consent.policy import purpose_for
+from ecwhub.consent.selectors import household_open, members_visible
 from ecwhub.families.models import Person
 
 from .selectors import FamilyContext
@@ -20,21 +21,18 @@ def family_context_open(*, user: User, membership: Membership | None, household_
     Raises Http404, like a family that does not exist, when the user may not. Ages and language
     are used only when the user may see demographics, insurance only when they may see insurance;
     ``household_open`` writes the audit entry naming what was read."""
-    purpose = (
-        Purpose.QUALITY_IMPROVEMENT if membership and membership.role == Role.ANALYST else Purpose.CARE_COORDINATION
-    )
     opened = household_open(
         user=user,
         membership=membership,
         household_id=household_id,
-        purpose=purpose,
+        purpose=purpose_for(membership) if membership else Purpose.CARE_COORDINATION,
         optional=[DataCategory.DEMOGRAPHICS, DataCategory.INSURANCE],
         detail="directory search",
     )
     household = opened.household
     demographics = DataCategory.DEMOGRAPHICS in opened.categories
     insurance = DataCategory.INSURANCE in opened.categories
-    members = list(household.members.all()) if (demographics or insurance) else []
+    members = members_visible(opened) if (demographics or insurance) else []
     today = timezone.localdate()
     children = (
         tuple(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 
-from ecwhub.accounts.models import Membership, Role
+from ecwhub.accounts.acting import acting_member
+from ecwhub.accounts.models import Role
 
 from .family import family_context_open
 from .forms import SearchForm
@@ -21,10 +22,8 @@ def family_for_search(request: HttpRequest, family_id: object) -> FamilyContext 
     """The family named in the search, read through the access policy; 404 when it may not be seen."""
     if not family_id:
         return None
-    membership: Membership | None = getattr(request, "membership", None)
-    if membership is None or membership.role not in FAMILY_SEARCH_ROLES:
-        raise Http404
-    return family_context_open(user=request.user, membership=membership, household_id=family_id)  # type: ignore[arg-type]
+    user, membership = acting_member(request, FAMILY_SEARCH_ROLES)
+    return family_context_open(user=user, membership=membership, household_id=family_id)  # type: ignore[arg-type]
 
 
 @login_required

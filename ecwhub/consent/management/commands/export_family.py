@@ -3,12 +3,10 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.http import Http404
 
 from ecwhub.accounts.models import User
-from ecwhub.consent.export import family_export, family_export_html
-from ecwhub.consent.models import Purpose
-from ecwhub.consent.selectors import household_open
+from ecwhub.consent.export import family_export, family_export_html, family_export_open
+from ecwhub.core.errors import NotFound
 
 
 class Command(BaseCommand):
@@ -20,25 +18,40 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("household", help="the family's id (UUID)")
         parser.add_argument("--as", dest="email", required=True, help="e-mail of the user the export is made for")
+        parser.add_argument(
+            "--organization",
+            help="short name (slug) of the organization the user acts in; needed when they hold several memberships",
+        )
         parser.add_argument("--format", choices=["json", "html"], default="json")
         parser.add_argument("--output", type=Path, help="file to write (default: standard output)")
 
-    def handle(self, *args: Any, household: str, email: str, format: str, output: Path | None, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        household: str,
+        email: str,
+        organization: str | None,
+        format: str,
+        output: Path | None,
+        **options: Any,
+    ) -> None:
         user = User.objects.filter(email__iexact=email, is_active=True).first()
         if user is None:
             raise CommandError("--as: no active user has that e-mail address")
-        membership = user.active_memberships().first()
-        try:
-            opened = household_open(
-                user=user,
-                membership=membership,
-                household_id=household,
-                purpose=Purpose.CARE_COORDINATION,
-                detail="export",
+        memberships = list(user.active_memberships())
+        if organization:
+            memberships = [m for m in memberships if m.organization.slug == organization]
+        if len(memberships) != 1:
+            raise CommandError(
+                "--organization: the user holds no active membership there"
+                if organization or not memberships
+                else "--organization: the user holds several memberships; name the one the export is made in"
             )
-        except Http404:
+        try:
+            opened = family_export_open(user=user, membership=memberships[0], household_id=household)
+        except NotFound:
             raise CommandError("household: no such family, or this user may not see it") from None
-        data = family_export(user=user, membership=membership, household=opened.household)
+        data = family_export(opened)
         text = json.dumps(data, ensure_ascii=False, indent=2) if format == "json" else family_export_html(data)
         if output:
             output.write_text(text, encoding="utf-8")

@@ -1,0 +1,138 @@
+"""The care app's sections: the tier and well-child care on the family page, the tier on the
+family's screenings page, the care record in the export, and the coordinator's home card."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from ecwhub.accounts.home import HomeCard, register_home_card
+from ecwhub.accounts.models import Membership, Role, User
+from ecwhub.consent.models import DataCategory
+from ecwhub.consent.sections import (
+    ExportSection,
+    PageSection,
+    SectionContext,
+    register_export_section,
+    register_page_section,
+)
+from ecwhub.consent.selectors import rows_visible
+
+from .models import CareEvent, CareEventKind, Contact, EpsdtNecessity, Tier, TierAssignment
+from .selectors import REASON_CATEGORIES, WorklistFilters, care_panel, tier_view, worklist_page
+from .surveillance import MISSED, UPCOMING
+
+PANEL_ROLES = frozenset({Role.COORDINATOR, Role.CLINICIAN, Role.PROVIDER_STAFF})
+PANEL_CATEGORIES = (*REASON_CATEGORIES, DataCategory.CLINICAL)
+HOME_ROWS = 5
+# Upcoming points shown per child, after everything done, due or overdue.
+UPCOMING_SHOWN = 3
+
+
+def _panel(context: SectionContext) -> dict[str, Any] | None:
+    opened = context.opened
+    panel = care_panel(opened)
+    if panel is None:
+        return None
+    children = []
+    for child, items in panel.children:
+        shown = [i for i in items if i.status not in (MISSED, UPCOMING)]
+        shown += [i for i in items if i.status == UPCOMING][:UPCOMING_SHOWN]
+        children.append((child, shown))
+    panel.children = children
+    context.show(*panel.shown)
+    membership = opened.membership
+    return {
+        "panel": panel,
+        "household": opened.household,
+        "may_record_event": membership is not None
+        and membership.role != Role.PROVIDER_STAFF
+        and opened.may_see(DataCategory.DEMOGRAPHICS),
+        "event_kinds": CareEventKind.choices,
+        "today": timezone.localdate(),
+    }
+
+
+def _screenings_tier(context: SectionContext) -> dict[str, Any] | None:
+    """The family's risk tier (computed after each screen), with the reasons the viewer may see."""
+    opened = context.opened
+    if not opened.may_see(DataCategory.CARE_PLAN):
+        return None
+    view = tier_view(rows_visible(opened, TierAssignment.objects.all()).first(), set(opened.categories))
+    context.show(DataCategory.CARE_PLAN, *{r.category for r in view.reasons})
+    return {"tier": {"label": Tier(view.tier).label, "reasons": view.reason_texts, "hidden": view.hidden}}
+
+
+def _value(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _export(context: SectionContext) -> dict[str, Any]:
+    opened = context.opened
+    tier = rows_visible(opened, TierAssignment.objects.all()).first()
+    allowed = set(opened.categories)
+    events = rows_visible(opened, CareEvent.objects.all()).order_by("date", "id")
+    contacts = rows_visible(opened, Contact.objects.select_related("organization")).order_by("at", "id")
+    epsdt = rows_visible(opened, EpsdtNecessity.objects.all()).order_by("recorded_on", "id")
+    return {
+        "tier": {
+            "tier": tier.tier,
+            "reasons": [r["en"] for r in tier.reasons if r.get("category") in allowed],
+            "computed_at": tier.computed_at.isoformat(),
+        }
+        if tier is not None
+        else None,
+        "care_events": [
+            {"person": str(e.person_id), "kind": e.kind, "date": e.date.isoformat(), "source": e.source} for e in events
+        ],
+        "contacts": [
+            {"at": c.at.isoformat(), "method": c.method, "reached": c.reached, "organization": c.organization.name}
+            for c in contacts
+        ],
+        "epsdt_medical_necessity": [
+            {
+                "person": str(x.person_id),
+                "recorded_on": x.recorded_on.isoformat(),
+                "reason": x.reason,
+                "ended_at": _value(x.ended_at),
+            }
+            for x in epsdt
+        ],
+    }
+
+
+def _home_worklist(request: HttpRequest, user: User, membership: Membership) -> dict[str, Any]:
+    page = worklist_page(user=user, membership=membership, filters=WorklistFilters(), per_page=HOME_ROWS)
+    return {"rows": page.object_list}
+
+
+def register() -> None:
+    register_page_section(
+        PageSection(
+            "care-panel",
+            20,
+            "care/_family_panel_body.html",
+            _panel,
+            categories=PANEL_CATEGORIES,
+            roles=PANEL_ROLES,
+        )
+    )
+    register_page_section(
+        PageSection(
+            "screenings-tier",
+            10,
+            "care/_screenings_tier.html",
+            _screenings_tier,
+            categories=REASON_CATEGORIES,
+            roles=PANEL_ROLES,
+            page="screenings",
+        )
+    )
+    register_export_section(ExportSection("care", 60, _export))
+    register_home_card(
+        HomeCard(
+            "care-worklist", 10, "care/_home_worklist_card.html", _home_worklist, roles=frozenset({Role.COORDINATOR})
+        )
+    )

@@ -1,0 +1,119 @@
+"""The family page and the family export, assembled from sections that each app registers.
+
+The families app owns the page (``/families/<id>/``) and this app the export, but the facts come
+from every app: screening, care, later referrals and care plans. Neither the page nor the export
+imports another app's models; each app adds its sections in its ``AppConfig.ready()``:
+
+- a page section names the optional categories it may show; the page opens the family once
+  (``household_open``) with the union of them (the export opens every category the reader may see);
+- it reads only through the opened family (``rows_visible``, ``members_visible``), so the policy
+  decides every row;
+- it says which categories it actually showed (``SectionContext.show``); the page writes one audit
+  entry with them, the export one EXPORT entry.
+
+Rendering never queries: a section's ``build`` runs in the view, and its template only formats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+from ecwhub.accounts.models import Role
+
+from .models import Purpose
+from .selectors import OpenedHousehold
+
+EVERY_ROLE = frozenset(Role)
+
+
+@dataclass
+class SectionContext:
+    """What a section is given: the opened family, the request (pages only), and the categories
+    the sections showed so far."""
+
+    opened: OpenedHousehold
+    request: HttpRequest | None = None
+    shown: set[str] = field(default_factory=set)
+
+    def show(self, *categories: str) -> None:
+        """Record that these categories were shown (they go into the audit entry)."""
+        for category in categories:
+            if category not in self.opened.categories and not any(
+                category in cats for cats in self.opened.people.values()
+            ):
+                raise ValueError(f"a section showed {category!r}, which the family was not opened for")
+            self.shown.add(str(category))
+
+
+@dataclass(frozen=True)
+class PageSection:
+    """A part of a family's page. ``build`` returns the template's context, or None to show
+    nothing; ``template`` formats it (no queries)."""
+
+    key: str
+    order: int
+    template: str
+    build: Callable[[SectionContext], dict[str, Any] | None]
+    categories: tuple[str, ...] = ()
+    roles: frozenset[str] = EVERY_ROLE
+    purposes: frozenset[str] = frozenset({Purpose.CARE_COORDINATION})
+    # Which page of the family the section belongs to: the family page, or its screenings page.
+    page: str = "family"
+
+
+@dataclass(frozen=True)
+class ExportSection:
+    """A part of the family export: ``build`` returns the keys it adds to the export's data."""
+
+    key: str
+    order: int
+    build: Callable[[SectionContext], dict[str, Any]]
+
+
+_PAGE: dict[str, PageSection] = {}
+_EXPORT: dict[str, ExportSection] = {}
+
+
+def register_page_section(section: PageSection) -> None:
+    if section.key in _PAGE and _PAGE[section.key] != section:
+        raise ValueError(f"two family page sections are called {section.key!r}")
+    _PAGE[section.key] = section
+
+
+def register_export_section(section: ExportSection) -> None:
+    if section.key in _EXPORT and _EXPORT[section.key] != section:
+        raise ValueError(f"two export sections are called {section.key!r}")
+    _EXPORT[section.key] = section
+
+
+def page_sections(*, role: str, purpose: str, page: str = "family") -> list[PageSection]:
+    return sorted(
+        (s for s in _PAGE.values() if s.page == page and role in s.roles and purpose in s.purposes),
+        key=lambda s: (s.order, s.key),
+    )
+
+
+def export_sections() -> list[ExportSection]:
+    return sorted(_EXPORT.values(), key=lambda s: (s.order, s.key))
+
+
+def categories_of(sections: Iterable[PageSection]) -> list[str]:
+    """The union of the sections' categories, in a stable order."""
+    return list(dict.fromkeys(c for s in sections for c in s.categories))
+
+
+def build_page(context: SectionContext, sections: Iterable[PageSection]) -> list[SafeString]:
+    """Each section built and rendered, in order (sections with nothing to show are left out).
+    The sections' reads are done before any template runs: templates only format."""
+    built = [(section, section.build(context)) for section in sections]
+    return [
+        SafeString(render_to_string(section.template, data, request=context.request))
+        for section, data in built
+        if data is not None
+    ]

@@ -1,0 +1,172 @@
+"""The families app's sections of the family page and of the export: priority flags, the
+duplicated-coordination flag, merges, intakes, and the household and its people in the export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from ecwhub.accounts.models import Role
+from ecwhub.consent.models import DataCategory
+from ecwhub.consent.sections import (
+    ExportSection,
+    PageSection,
+    SectionContext,
+    register_export_section,
+    register_page_section,
+)
+from ecwhub.consent.selectors import rows_visible
+
+from .models import (
+    DEMOGRAPHIC_FIELDS,
+    HOUSEHOLD_DEMOGRAPHIC_FIELDS,
+    HOUSEHOLD_IDENTITY_FIELDS,
+    IDENTITY_FIELDS,
+    INSURANCE_FIELDS,
+    PRIORITY_FLAG_CATEGORY,
+    HouseholdMerge,
+    IntakeRecord,
+    PersonMerge,
+    PersonRelation,
+    PriorityFlag,
+    PriorityFlagRecord,
+)
+from .selectors import household_flag_for
+
+FLAG_CATEGORIES = tuple(sorted(set(PRIORITY_FLAG_CATEGORY.values())))
+MERGE_ROLES = frozenset({Role.COORDINATOR, Role.CLINICIAN})
+
+
+def _flags(context: SectionContext) -> dict[str, Any] | None:
+    flags = list(
+        rows_visible(context.opened, PriorityFlagRecord.objects.filter(ended_at__isnull=True)).order_by(
+            "created_at", "id"
+        )
+    )
+    if not flags:
+        return None
+    context.show(*{f.category for f in flags})
+    labels = dict(PriorityFlag.choices)
+    category_labels = dict(DataCategory.choices)
+    return {
+        "priority_flags": [(labels.get(f.flag, f.flag), category_labels.get(f.category, f.category)) for f in flags]
+    }
+
+
+def _duplication(context: SectionContext) -> dict[str, Any] | None:
+    membership = context.opened.membership
+    flag = household_flag_for(household=context.opened.household, membership=membership) if membership else None
+    return {"duplication_flag": flag} if flag else None
+
+
+class _MergeView:
+    def __init__(self, row: PersonMerge | HouseholdMerge, label: str) -> None:
+        self.row = row
+        self.label = label
+
+
+def _merges(context: SectionContext) -> dict[str, Any] | None:
+    opened = context.opened
+    merges = [_MergeView(m, _("Two records of one person")) for m in rows_visible(opened, PersonMerge.objects.all())]
+    merges += [
+        _MergeView(m, _("Two records of this family")) for m in rows_visible(opened, HouseholdMerge.objects.all())
+    ]
+    if not merges:
+        return None
+    merges.sort(key=lambda m: m.row.merged_at, reverse=True)
+    return {"merges": merges, "household": opened.household}
+
+
+def _intakes(context: SectionContext) -> dict[str, Any] | None:
+    intakes = list(rows_visible(context.opened, IntakeRecord.objects.select_related("organization"))[:20])
+    return {"intakes": intakes} if intakes else None
+
+
+def _value(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+_PERSON_FIELDS = {
+    DataCategory.IDENTITY_CONTACT: IDENTITY_FIELDS,
+    DataCategory.DEMOGRAPHICS: DEMOGRAPHIC_FIELDS,
+    DataCategory.INSURANCE: INSURANCE_FIELDS,
+}
+_HOUSEHOLD_FIELDS = {
+    DataCategory.IDENTITY_CONTACT: HOUSEHOLD_IDENTITY_FIELDS,
+    DataCategory.DEMOGRAPHICS: HOUSEHOLD_DEMOGRAPHIC_FIELDS,
+}
+
+
+def _export_people(context: SectionContext) -> dict[str, Any]:
+    opened = context.opened
+    household = opened.household
+    family: dict[str, Any] = {"id": str(household.pk), "registered_by": household.registered_by.name}
+    for category, names in _HOUSEHOLD_FIELDS.items():
+        if opened.may_see(category):
+            family.update({name: _value(getattr(household, name)) for name in names})
+            context.show(category)
+    people = []
+    for person in opened.members:
+        record: dict[str, Any] = {"id": str(person.pk)}
+        for category, names in _PERSON_FIELDS.items():
+            if opened.may_see(category, person):
+                record.update({name: _value(getattr(person, name)) for name in names})
+                context.show(category)
+        people.append(record)
+    relations = rows_visible(opened, PersonRelation.objects.filter(to_person__in=[p.pk for p in opened.members]))
+    return {
+        "household": family,
+        "people": people,
+        "person_relations": [
+            {"from": str(r.from_person_id), "to": str(r.to_person_id), "kind": r.kind}
+            for r in relations.order_by("created_at", "id")
+        ],
+    }
+
+
+def _export_records(context: SectionContext) -> dict[str, Any]:
+    opened = context.opened
+    flags = list(rows_visible(opened, PriorityFlagRecord.objects.select_related("recorded_in")))
+    context.show(*{f.category for f in flags})
+    return {
+        "priority_flags": [
+            {
+                "flag": flag.flag,
+                "category": flag.category,
+                "person": str(flag.person_id) if flag.person_id else None,
+                "recorded_at": flag.created_at.isoformat(),
+                "recorded_in": flag.recorded_in.name,
+                "ended_at": _value(flag.ended_at),
+            }
+            for flag in flags
+        ],
+        "intakes": [
+            {
+                "taken_at": i.taken_at.isoformat(),
+                "organization": i.organization.name,
+                "place": i.place,
+                "outcome": i.outcome,
+            }
+            for i in rows_visible(opened, IntakeRecord.objects.select_related("organization"))
+        ],
+        "merges": [
+            {"kind": "person", "merged_at": mg.merged_at.isoformat(), "undone_at": _value(mg.undone_at)}
+            for mg in rows_visible(opened, PersonMerge.objects.all())
+        ]
+        + [
+            {"kind": "family", "merged_at": mg.merged_at.isoformat(), "undone_at": _value(mg.undone_at)}
+            for mg in rows_visible(opened, HouseholdMerge.objects.all())
+        ],
+    }
+
+
+def register() -> None:
+    register_page_section(PageSection("duplication", 10, "families/_duplication_section.html", _duplication))
+    register_page_section(
+        PageSection("priority-flags", 40, "families/_flags_section.html", _flags, categories=FLAG_CATEGORIES)
+    )
+    register_page_section(PageSection("merges", 50, "families/_merges_section.html", _merges, roles=MERGE_ROLES))
+    register_page_section(PageSection("intakes", 60, "families/_intakes_section.html", _intakes))
+    register_export_section(ExportSection("people", 10, _export_people))
+    register_export_section(ExportSection("family-records", 30, _export_records))

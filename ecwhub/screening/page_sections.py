@@ -1,0 +1,74 @@
+"""The screening app's part of the family export: screens with their answers, results and
+findings, the identified needs, and the alerts, each row only if the reader may see it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ecwhub.consent.sections import ExportSection, SectionContext, register_export_section
+from ecwhub.consent.selectors import rows_visible
+
+from .models import IdentifiedNeed, ScreeningAlert
+from .selectors import answers_shown, findings_of, responses_of, results_of
+
+
+def _value(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _export(context: SectionContext) -> dict[str, Any]:
+    opened = context.opened
+    screenings = []
+    for r in responses_of(opened).order_by("started_at", "id"):
+        screenings.append(
+            {
+                "id": str(r.pk),
+                "person": str(r.person_id),
+                "instrument": r.instrument,
+                "version": r.instrument_version,
+                "language": r.language,
+                "mode": r.mode,
+                "status": r.status,
+                "started_at": r.started_at.isoformat(),
+                "completed_at": _value(r.completed_at),
+                "answers": [
+                    {
+                        "question": a.link_id,
+                        "code": a.question_code,
+                        "answer": a.answer_code,
+                        "value": a.value,
+                        "declined": a.declined,
+                    }
+                    for a in answers_shown(opened, r)
+                ],
+                "results": [
+                    {"rule": x.rule, "code": x.code, "status": x.status, "total": x.total}
+                    for x in results_of(opened, r)
+                ],
+                "findings": [
+                    {"code": f"{x.system}|{x.code}", "display": x.display, "score": x.score}
+                    for x in findings_of(opened, r)
+                ],
+            }
+        )
+    return {
+        "screenings": screenings,
+        "needs": [
+            {
+                "need": n.need,
+                "person": str(n.person_id) if n.person_id else None,
+                "status": n.status,
+                "family_priority": n.priority,
+                "identified_at": n.identified_at.isoformat(),
+            }
+            for n in rows_visible(opened, IdentifiedNeed.objects.all()).order_by("identified_at", "id")
+        ],
+        "alerts": [
+            {"kind": a.kind, "raised_at": a.raised_at.isoformat(), "acknowledged_at": _value(a.acknowledged_at)}
+            for a in rows_visible(opened, ScreeningAlert.objects.all()).order_by("raised_at")
+        ],
+    }
+
+
+def register() -> None:
+    register_export_section(ExportSection("screening", 50, _export))
