@@ -232,6 +232,31 @@ class TierAssignment(models.Model):
         return f"Tier {self.tier} for {self.household_id}"
 
 
+class TierChange(models.Model):
+    """The tier's history: one row each time a family's tier or its reasons change (at the first
+    tier too), never updated, so the dashboards can say who moved between tiers and why."""
+
+    FAMILY_ROW = FamilyRow.fixed(DataCategory.CARE_PLAN, person=None)
+
+    id = models.BigAutoField(primary_key=True)
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
+    from_tier = models.PositiveSmallIntegerField(null=True, blank=True)
+    to_tier = models.PositiveSmallIntegerField()
+    reasons = models.JSONField(default=list)
+    rules_version = models.CharField(max_length=16)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("tier change")
+        indexes = [models.Index(fields=["household", "changed_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(to_tier__in=[1, 2, 3]), name="tierchange_tier_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Tier {self.from_tier} → {self.to_tier}"
+
+
 class EpsdtNecessity(models.Model):
     """A clinician's record that a child has an EPSDT medically necessary need; while it is in force
     the family's tier is comprehensive whatever the rules say. Ended, never deleted."""
@@ -361,3 +386,25 @@ class ChildSurveillance(models.Model):
 
     def __str__(self) -> str:
         return f"Surveillance {str(self.person_id)[:8]}"
+
+
+class SurveillanceChange(models.Model):
+    """A child's surveillance history: one row each time what is overdue changes."""
+
+    FAMILY_ROW = FamilyRow.fixed(DataCategory.CARE_PLAN)
+
+    id = models.BigAutoField(primary_key=True)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
+    from_overdue = models.PositiveSmallIntegerField(null=True, blank=True)
+    to_overdue = models.PositiveSmallIntegerField()
+    overdue_kinds = models.CharField(max_length=200, blank=True)
+    changed_on = models.DateField()
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("surveillance change")
+        indexes = [models.Index(fields=["person", "changed_at"])]
+
+    def __str__(self) -> str:
+        return f"Overdue {self.from_overdue} → {self.to_overdue}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
 from django.http import Http404
@@ -25,7 +25,9 @@ from .models import (
     Contact,
     EpsdtNecessity,
     RiskRule,
+    SurveillanceChange,
     TierAssignment,
+    TierChange,
 )
 from .surveillance import followed, surveillance_summary
 from .tiers import RuleSpec, rules_version, tier_for
@@ -49,8 +51,10 @@ def household_tier_recompute(
     household_ids: Iterable[uuid.UUID], *, today: date | None = None, rules: Sequence[RuleSpec] | None = None
 ) -> int:
     """Recompute the tier, its reasons and the worklist keys of these households, and the
-    surveillance summary of their children, from the current rules and data. Idempotent; safe to
-    run at any time. Returns the number of households written."""
+    surveillance summary of their children, from the current rules and data. A change of tier or
+    reasons, or of what a child has overdue, also appends a history row (``TierChange``,
+    ``SurveillanceChange``). Idempotent: a run that changes nothing adds no history. Returns the
+    number of households written."""
     today = today or timezone.localdate()
     rules = list(rules) if rules is not None else active_rules()
     version = rules_version(rules)
@@ -96,6 +100,7 @@ def household_tier_recompute(
                     )
                 )
         with transaction.atomic():
+            _record_changes(chunk, assignments, summaries, now, today)
             TierAssignment.objects.bulk_create(
                 assignments,
                 batch_size=500,
@@ -135,6 +140,59 @@ def household_tier_recompute(
             )
         written += len(assignments)
     return written
+
+
+def _record_changes(
+    household_ids: Sequence[uuid.UUID],
+    assignments: Sequence[TierAssignment],
+    summaries: Sequence[ChildSurveillance],
+    now: datetime,
+    today: date,
+) -> None:
+    """History rows for what this recompute changes (read before the new values are written)."""
+    before = {
+        household_id: (tier, reasons)
+        for household_id, tier, reasons in TierAssignment.objects.filter(household_id__in=household_ids).values_list(
+            "household_id", "tier", "reasons"
+        )
+    }
+    TierChange.objects.bulk_create(
+        [
+            TierChange(
+                household_id=a.household_id,
+                from_tier=before[a.household_id][0] if a.household_id in before else None,
+                to_tier=a.tier,
+                reasons=a.reasons,
+                rules_version=a.rules_version,
+                changed_at=now,
+            )
+            for a in assignments
+            if before.get(a.household_id) != (a.tier, a.reasons)
+        ],
+        batch_size=500,
+    )
+    overdue_before = {
+        person_id: (count, kinds)
+        for person_id, count, kinds in ChildSurveillance.objects.filter(household_id__in=household_ids).values_list(
+            "person_id", "overdue_count", "overdue_kinds"
+        )
+    }
+    SurveillanceChange.objects.bulk_create(
+        [
+            SurveillanceChange(
+                person_id=s.person_id,
+                household_id=s.household_id,
+                from_overdue=overdue_before[s.person_id][0] if s.person_id in overdue_before else None,
+                to_overdue=s.overdue_count,
+                overdue_kinds=s.overdue_kinds,
+                changed_on=today,
+                changed_at=now,
+            )
+            for s in summaries
+            if overdue_before.get(s.person_id) != (s.overdue_count, s.overdue_kinds)
+        ],
+        batch_size=500,
+    )
 
 
 def tiers_recompute_all(*, today: date | None = None, progress: Callable[[int, int], None] | None = None) -> int:

@@ -292,6 +292,8 @@ class AuditEntry(models.Model):
         AGREEMENT_TERMINATED = "agreement_terminated", _("Agreement terminated")
         PURGE = "purge", _("Record purged")
         DEIDENTIFY = "deidentify", _("Record de-identified")
+        RELATIONSHIP_STARTED = "relationship_started", _("Started working with the family")
+        RELATIONSHIP_ENDED = "relationship_ended", _("Stopped working with the family")
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor_id = models.BigIntegerField(null=True)
@@ -357,7 +359,16 @@ class Relationship(models.Model):
     )
     organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     started_at = models.DateTimeField(default=timezone.now)
+    # Who made the relationship and who ended it: a relationship grants access, so both are
+    # events (also written to the audit log). Empty: the hub itself (a batch, the demo data).
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    end_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["organization", "household"]), models.Index(fields=["user", "household"])]

@@ -115,6 +115,17 @@ def _people(
     return result
 
 
+def own_household_id(user: User) -> uuid.UUID | None:
+    """The household a family member's sign-in is linked to (None: not linked yet). The id alone
+    discloses nothing; the family is then opened, audited, with ``household_open``."""
+    people = Person.objects.filter(account=user)
+    # An existence check discloses nothing; the household id is read only when there is one (and
+    # that read is followed by the audited opening).
+    if not people.exists():
+        return None
+    return people.values_list("household_id", flat=True).first()
+
+
 def household_open(
     *,
     user: User,

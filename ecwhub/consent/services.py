@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ecwhub.accounts.models import Membership, Organization, Role, User
+from ecwhub.core.errors import NotFound
 from ecwhub.families.models import Household, Person, SensitiveNote
 
 from .audit import AuditLine, audit_append
@@ -243,26 +244,85 @@ def consent_withdraw(*, acting_user: User, membership: Membership, consent: Cons
     return consent
 
 
+@transaction.atomic
 def relationship_start(
-    *, household: Household, kind: str, user: User | None = None, organization: Organization | None = None
+    *,
+    acting_user: User | None,
+    membership: Membership | None = None,
+    household: Household,
+    kind: str,
+    user: User | None = None,
+    organization: Organization | None = None,
 ) -> Relationship:
-    """The one way other parts of the hub tell the policy that someone works with a family."""
+    """The one way other parts of the hub tell the policy that someone works with a family.
+
+    A relationship grants access, so starting one is an event: the row records who started it,
+    and the audit log (which the family reads as its disclosure report) records it too.
+    ``acting_user`` is None only for the hub itself (a batch job). Starting a relationship that is
+    already active returns it unchanged, with no second event."""
     if kind not in RelationshipKind.values:
         raise ConsentError("kind", f"Unknown relationship {kind!r}.")
     if user is None and organization is None:
         raise ConsentError("user", "A relationship needs a person or an organization.")
-    existing = Relationship.objects.filter(
-        household=household, kind=kind, user=user, organization=organization, ended_at__isnull=True
-    ).first()
-    return existing or Relationship.objects.create(household=household, kind=kind, user=user, organization=organization)
+    existing = (
+        Relationship.objects.select_for_update()
+        .filter(household=household, kind=kind, user=user, organization=organization, ended_at__isnull=True)
+        .first()
+    )
+    if existing is not None:
+        return existing
+    relationship = Relationship.objects.create(
+        household=household, kind=kind, user=user, organization=organization, started_by=acting_user
+    )
+    audit_append(
+        [
+            _line(
+                membership,
+                acting_user,
+                AuditEntry.Action.RELATIONSHIP_STARTED,
+                household_id=household.pk,
+                detail=f"{kind} {relationship.pk}",
+            )
+        ]
+    )
+    return relationship
 
 
+@transaction.atomic
 def relationship_end(
-    *, household: Household, kind: str, user: User | None = None, organization: Organization | None = None
+    *,
+    acting_user: User | None,
+    membership: Membership | None = None,
+    household: Household,
+    kind: str,
+    user: User | None = None,
+    organization: Organization | None = None,
+    reason: str = "",
 ) -> int:
-    return Relationship.objects.filter(
-        household=household, kind=kind, user=user, organization=organization, ended_at__isnull=True
-    ).update(ended_at=timezone.now())
+    """End the active relationships of this kind between the family and ``user`` or
+    ``organization``; the access they gave ends with this transaction. Returns how many ended;
+    each is an event (the row keeps who and why; the audit log records it)."""
+    ended = list(
+        Relationship.objects.select_for_update().filter(
+            household=household, kind=kind, user=user, organization=organization, ended_at__isnull=True
+        )
+    )
+    now = timezone.now()
+    for relationship in ended:
+        relationship.ended_at, relationship.ended_by = now, acting_user
+        relationship.end_reason = reason.strip()[:200]
+        relationship.save(update_fields=["ended_at", "ended_by", "end_reason"])
+    audit_append(
+        _line(
+            membership,
+            acting_user,
+            AuditEntry.Action.RELATIONSHIP_ENDED,
+            household_id=household.pk,
+            detail=f"{kind} {relationship.pk}",
+        )
+        for relationship in ended
+    )
+    return len(ended)
 
 
 BREAK_GLASS_DURATION = timedelta(hours=4)
@@ -276,6 +336,9 @@ def break_glass_open(*, acting_user: User, membership: Membership, household: Ho
         raise ConsentError("__all__", "Only care coordinators and clinicians can use emergency access.")
     if len(reason.strip()) < 20:
         raise ConsentError("reason", "Describe the emergency in at least 20 characters.")
+    # Only the key of the grant is needed: nothing of the family is read before the access exists.
+    if not Household.objects.filter(pk=household.pk).exists():
+        raise NotFound
     now = timezone.now()
     grant = BreakGlass.objects.create(
         user=acting_user,

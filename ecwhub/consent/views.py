@@ -27,7 +27,7 @@ from ecwhub.accounts.acting import acting_member
 from ecwhub.accounts.models import FAMILY_STAFF_ROLES, Membership, Role, User
 from ecwhub.core.errors import NotFound
 from ecwhub.families.display import member_views, person_name
-from ecwhub.families.models import Household, Person
+from ecwhub.families.models import Household
 
 from .export import family_export, family_export_html, family_export_open
 from .forms import (
@@ -40,7 +40,7 @@ from .forms import (
 )
 from .models import SENSITIVE_CATEGORIES, Agreement, BreakGlass, Consent, DataCategory, Purpose
 from .policy import BREAK_GLASS_ROLES, households_visible, may_change_consent, purpose_for
-from .selectors import Disclosure, OpenedHousehold, disclosures, household_open
+from .selectors import Disclosure, OpenedHousehold, disclosures, household_open, own_household_id
 from .services import (
     BREAK_GLASS_DURATION,
     ConsentError,
@@ -258,11 +258,7 @@ def _open_own_family(
 ) -> OpenedHousehold | None:
     """The signed-in family member's own household, opened (and audited) as a family member; None
     when their sign-in is not linked to a person of a family yet."""
-    people = Person.objects.filter(account=user)
-    # An existence check discloses nothing; the household id is read only when there is one.
-    if not people.exists():
-        return None
-    household_id = people.values_list("household_id", flat=True).first()
+    household_id = own_household_id(user)
     if household_id is None:
         return None
     return household_open(
@@ -341,18 +337,15 @@ def my_family_disclosures(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def emergency_access(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
-    """Break the glass: a coordinator or clinician opens one family's record in an emergency."""
-    membership: Membership | None = getattr(request, "membership", None)
-    if membership is None or membership.role not in BREAK_GLASS_ROLES:
-        raise Http404
-    user: User = request.user  # type: ignore[assignment]
-    if not Household.objects.filter(pk=household_id).exists():
-        raise Http404
+    """Break the glass: a coordinator or clinician opens one family's record in an emergency.
+
+    The form is shown for any id, so it does not tell whether a family exists; sending it for an
+    id that is no family answers 404 (a recorded, reviewed action, never a silent probe)."""
+    user, membership = acting_member(request, BREAK_GLASS_ROLES)
     form = EmergencyAccessForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         # The service needs the household only as the key of the grant: nothing of the family is
-        # read before the access exists (the check above is an existence test), and the service's
-        # audit entry records the opening.
+        # read before the access exists, and the service's audit entry records the opening.
         household = Household(pk=household_id)
         try:
             break_glass_open(
@@ -547,7 +540,7 @@ def my_family_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in ("json", "html"):
         raise NotFound
     user, membership = _family_member(request)
-    household_id = Person.objects.filter(account=user).values_list("household_id", flat=True).first()
+    household_id = own_household_id(user)
     if household_id is None:
         raise NotFound
     opened = family_export_open(user=user, membership=membership, household_id=household_id)

@@ -22,12 +22,12 @@ from ecwhub.accounts.models import Membership, Role, User
 from ecwhub.consent.audit import AuditLine, audit_append
 from ecwhub.consent.models import AuditEntry, DataCategory, Purpose
 from ecwhub.consent.policy import households_visible
-from ecwhub.consent.selectors import audit_reads, household_open
+from ecwhub.consent.selectors import audit_reads, household_open, rows_visible
 
 from .display import person_name
 from .merging import MergeError, household_merge, household_unmerge, person_merge, person_unmerge
 from .models import HouseholdMerge, Person, PersonMerge
-from .selectors import coordination_duplicates
+from .selectors import caregiver_names, coordination_duplicates
 from .services import INTAKE_ROLES
 
 REVIEW_ROLES = INTAKE_ROLES
@@ -204,8 +204,8 @@ def merge_undo(request: HttpRequest, household_id: uuid.UUID, merge_id: uuid.UUI
         detail="merge undo",
     )
     household = opened.household
-    person_merge_row = PersonMerge.objects.filter(pk=merge_id, household=household).first()
-    household_merge_row = HouseholdMerge.objects.filter(pk=merge_id, survivor=household).first()
+    person_merge_row = rows_visible(opened, PersonMerge.objects.filter(pk=merge_id)).first()
+    household_merge_row = rows_visible(opened, HouseholdMerge.objects.filter(pk=merge_id)).first()
     if person_merge_row is None and household_merge_row is None:
         raise Http404
     try:
@@ -240,10 +240,7 @@ def duplication_list(request: HttpRequest) -> HttpResponse:
             .values_list("pk", flat=True)
         )
         flags = [f for f in mine if f.household_id in visible]
-        names = {}
-        for person in Person.objects.filter(household_id__in=visible).order_by("created_at", "id"):
-            if person.relationship in (Person.Relationship.CAREGIVER, Person.Relationship.LEGAL_GUARDIAN):
-                names.setdefault(person.household_id, person_name(person))
+        names = caregiver_names(visible) if flags else {}
         if flags:
             audit_reads(
                 user=user,

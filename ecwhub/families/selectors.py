@@ -13,7 +13,8 @@ from django.utils import timezone
 from ecwhub.accounts.models import Membership, Organization
 from ecwhub.consent.models import Relationship, RelationshipKind
 
-from .models import Household
+from .display import person_name
+from .models import Household, Person
 
 # Coordinating a family: being its designated coordinator or on its care team. Registering it or
 # receiving a referral is not coordination, so those never raise the flag.
@@ -89,3 +90,16 @@ def household_flag_for(*, household: Household, membership: Membership) -> Dupli
     if flags and membership.organization_id in flags[0].organization_ids:
         return flags[0]
     return None
+
+
+def caregiver_names(household_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The first parent's or guardian's name of each of these households, which the caller has
+    checked (``households_visible``) and audits."""
+    names: dict[uuid.UUID, str] = {}
+    guardians = Person.objects.filter(
+        household_id__in=household_ids,
+        relationship__in=(Person.Relationship.CAREGIVER, Person.Relationship.LEGAL_GUARDIAN),
+    )
+    for person in guardians.order_by("created_at", "id"):
+        names.setdefault(person.household_id, person_name(person))
+    return names

@@ -551,7 +551,13 @@ def intake_complete(
         ]
         outcome = IntakeRecord.Outcome.CREATED
     _relate(caregiver, people)
-    relationship_start(household=household, kind=RelationshipKind.REGISTERING_ORGANIZATION, organization=organization)
+    relationship_start(
+        acting_user=acting_user,
+        membership=membership,
+        household=household,
+        kind=RelationshipKind.REGISTERING_ORGANIZATION,
+        organization=organization,
+    )
     sensitive = list(intake.caregiver.get("consent_sensitive", []))
     try:
         consent_record(

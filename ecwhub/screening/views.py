@@ -26,7 +26,7 @@ from ecwhub.accounts.models import FAMILY_STAFF_ROLES, Membership, Role, User
 from ecwhub.consent.models import DataCategory, Purpose
 from ecwhub.consent.policy import purpose_for
 from ecwhub.consent.sections import SectionContext, build_page, categories_of, page_sections
-from ecwhub.consent.selectors import OpenedHousehold, audit_opened, members_visible
+from ecwhub.consent.selectors import OpenedHousehold, audit_opened, members_visible, own_household_id
 from ecwhub.core.errors import NotFound
 from ecwhub.families.display import person_name
 from ecwhub.families.models import Person
@@ -78,7 +78,7 @@ def _staff(request: HttpRequest, household_id: uuid.UUID) -> Actor:
 
 def _family(request: HttpRequest) -> Actor:
     user, membership = acting_member(request, {Role.FAMILY_MEMBER})
-    household_id = Person.objects.filter(account=user).values_list("household_id", flat=True).first()
+    household_id = own_household_id(user)
     if household_id is None:
         raise NotFound
     return Actor(user, membership, Purpose.CARE_COORDINATION, True, household_id)

@@ -52,7 +52,10 @@ def families(network: Network) -> dict[str, Family]:
     Household.objects.filter(pk=other.household.pk).update(registered_by=network.food_bank, postal_code="90001")
     Relationship.objects.filter(household=other.household).delete()
     relationship_start(
-        household=other.household, kind=RelationshipKind.REGISTERING_ORGANIZATION, organization=network.food_bank
+        acting_user=None,
+        household=other.household,
+        kind=RelationshipKind.REGISTERING_ORGANIZATION,
+        organization=network.food_bank,
     )
     screened(other, network, totals={"epds-total": 25}, at=days_ago(1))
     made["elsewhere"] = other
@@ -110,7 +113,10 @@ def test_the_worklist_filters_by_zip_language_tier_organization_and_coordinator(
     assert len(_names(client.get(f"/care/worklist/?organization={network.frc.pk}"))) == 4
     assert _names(client.get(f"/care/worklist/?organization={network.food_bank.pk}")) == []
     relationship_start(
-        household=families["calm"].household, kind=RelationshipKind.DESIGNATED_COORDINATOR, user=network.alice
+        acting_user=None,
+        household=families["calm"].household,
+        kind=RelationshipKind.DESIGNATED_COORDINATOR,
+        user=network.alice,
     )
     assert _names(client.get(f"/care/worklist/?coordinator={network.alice.pk}")) == [str(families["calm"].household.pk)]
 

@@ -49,7 +49,9 @@ def make_family(network: Network, *, consent: bool = True) -> Family:
         date_of_birth=date(2012, 2, 1),
         preferred_language="es",
     )
-    relationship_start(household=household, kind=RelationshipKind.REGISTERING_ORGANIZATION, organization=network.frc)
+    relationship_start(
+        acting_user=None, household=household, kind=RelationshipKind.REGISTERING_ORGANIZATION, organization=network.frc
+    )
     if consent:
         consent_record(
             acting_user=network.alice,

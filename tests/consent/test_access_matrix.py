@@ -342,7 +342,10 @@ def test_every_role_and_category_gets_the_documented_answer(
         family = families[state] = make_family(network, consent=False)
         if where == "other":
             relationship_start(
-                household=family.household, kind=RelationshipKind.REFERRAL_RECIPIENT, organization=organization
+                acting_user=None,
+                household=family.household,
+                kind=RelationshipKind.REFERRAL_RECIPIENT,
+                organization=organization,
             )
         consents[state] = ()
         if state != "none":
@@ -574,12 +577,22 @@ def build(cast: Cast, world: World) -> Family:
     family.mother.save(update_fields=["account"])
     if world.other_relationship != "none":
         other = organizations["other"]
-        relationship_start(household=family.household, kind=RelationshipKind.REFERRAL_RECIPIENT, organization=other)
+        relationship_start(
+            acting_user=None, household=family.household, kind=RelationshipKind.REFERRAL_RECIPIENT, organization=other
+        )
         if world.other_relationship == "ended":
-            relationship_end(household=family.household, kind=RelationshipKind.REFERRAL_RECIPIENT, organization=other)
+            relationship_end(
+                acting_user=None,
+                household=family.household,
+                kind=RelationshipKind.REFERRAL_RECIPIENT,
+                organization=other,
+            )
     for role in world.care_team:
         relationship_start(
-            household=family.household, kind=RelationshipKind.CARE_TEAM, user=cast.staff["unrelated"][role]
+            acting_user=None,
+            household=family.household,
+            kind=RelationshipKind.CARE_TEAM,
+            user=cast.staff["unrelated"][role],
         )
     for a in world.agreements:
         parties = tuple(organizations[key] for key in sorted(a.parties))

@@ -54,6 +54,7 @@ def _food_bank_works_with(network: Network, household: object) -> None:
         signed_document="DSA-7",
     )
     relationship_start(
+        acting_user=None,
         household=household,  # type: ignore[arg-type]
         kind=RelationshipKind.REFERRAL_RECIPIENT,
         organization=network.food_bank,

@@ -383,7 +383,10 @@ def test_the_consent_error_is_in_spanish_for_a_spanish_reader(network: Network, 
 
 def test_provider_staff_may_read_the_family_but_not_its_consents(network: Network, family: Family) -> None:
     relationship_start(
-        household=family.household, kind=RelationshipKind.REFERRAL_RECIPIENT, organization=network.food_bank
+        acting_user=None,
+        household=family.household,
+        kind=RelationshipKind.REFERRAL_RECIPIENT,
+        organization=network.food_bank,
     )
     agreement_create(
         acting_user=network.admin,
@@ -622,9 +625,17 @@ def test_emergency_access_is_only_for_coordinators_and_clinicians(
     assert not BreakGlass.objects.exists()
 
 
-def test_emergency_access_to_a_family_that_does_not_exist_is_404(network: Network) -> None:
+def test_the_emergency_form_does_not_tell_whether_a_family_exists(network: Network, family: Family) -> None:
+    """The form answers the same for a real family and a random id; sending it for a random id is
+    404 and opens nothing."""
     client = client_for(make_coordinator_elsewhere(network))
-    assert client.get(random_path("emergency/")).status_code == 404
+    real = client.get(f"/families/{family.household.pk}/emergency/")
+    fake = client.get(random_path("emergency/"))
+    assert real.status_code == fake.status_code == 200
+    assert real.content.decode().count("<form") == fake.content.decode().count("<form")
+    reason = "The child was brought to the emergency room alone and staff need the caregiver's phone."
+    assert client.post(random_path("emergency/"), {"reason": reason}).status_code == 404
+    assert not BreakGlass.objects.exists()
 
 
 @pytest.mark.parametrize("persona", ["alice", "bob", "carla", "oscar"])
@@ -652,7 +663,10 @@ def agreement_post(network: Network, **overrides: object) -> dict[str, object]:
 
 def test_an_agreement_gives_and_its_termination_takes_away_access(network: Network, family: Family) -> None:
     relationship_start(
-        household=family.household, kind=RelationshipKind.REFERRAL_RECIPIENT, organization=network.food_bank
+        acting_user=None,
+        household=family.household,
+        kind=RelationshipKind.REFERRAL_RECIPIENT,
+        organization=network.food_bank,
     )
     bob = client_for(network.bob)
     assert bob.get(family_path(family)).status_code == 404, "no agreement yet"

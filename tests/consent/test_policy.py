@@ -68,7 +68,10 @@ def test_the_registering_organization_sees_its_consenting_family(network: Networ
 def test_another_organization_needs_a_relationship_and_an_agreement(network: Network, family: Family) -> None:
     assert not allowed(network, network.bob, family)
     relationship_start(
-        household=family.household, kind=RelationshipKind.REFERRAL_RECIPIENT, organization=network.food_bank
+        acting_user=None,
+        household=family.household,
+        kind=RelationshipKind.REFERRAL_RECIPIENT,
+        organization=network.food_bank,
     )
     assert not allowed(network, network.bob, family), "a relationship alone is not enough"
     agreement = sharing_agreement(network)
@@ -105,7 +108,10 @@ def test_sensitive_categories_are_not_shared_by_a_default_consent(network: Netwo
 
 def test_roles_limit_what_can_be_read(network: Network, family: Family) -> None:
     relationship_start(
-        household=family.household, kind=RelationshipKind.REFERRAL_RECIPIENT, organization=network.food_bank
+        acting_user=None,
+        household=family.household,
+        kind=RelationshipKind.REFERRAL_RECIPIENT,
+        organization=network.food_bank,
     )
     sharing_agreement(network, categories=(ID, DataCategory.SCREENING_RESULTS), purposes=(CARE,))
     assert allowed(network, network.bob, family, ID)
@@ -253,3 +259,54 @@ def test_emergency_access_reads_but_never_changes(network: Network, family: Fami
     assert decide(household=family.household, **kwargs)
     assert not decide(household=family.household, write=True, **kwargs)
     assert not households_visible(write=True, **kwargs).exists()
+
+
+def test_what_a_family_member_may_record_and_about_whom(network: Network, family: Family) -> None:
+    """The family's own writes are rules of the policy: about themselves and, as a parent or
+    guardian, about the family's children; never about another adult or a young person who keeps
+    their information private; never outside the categories a family records."""
+    from ecwhub.families.models import Person
+
+    family.mother.account = network.carla
+    family.mother.save(update_fields=["account"])
+    grandmother = Person.objects.create(
+        household=family.household,
+        relationship=Person.Relationship.GRANDPARENT,
+        given_name="Rosa",
+        family_name="López",
+        date_of_birth=date(1960, 5, 5),
+        preferred_language="es",
+    )
+    carla = m(network.carla)
+
+    def writes(person: Person | None, category: str = DataCategory.SCREENING_RESULTS) -> bool:
+        return bool(
+            decide(
+                user=network.carla,
+                membership=carla,
+                household=family.household,
+                category=category,
+                purpose=CARE,
+                person=person,
+                write=True,
+            )
+        )
+
+    assert writes(family.mother) and writes(family.mother, DataCategory.BEHAVIORAL_HEALTH)
+    assert writes(family.child) and writes(family.child, DataCategory.IDENTIFIED_NEEDS)
+    assert writes(None, DataCategory.IDENTIFIED_NEEDS), "the family sets its priorities"
+    assert not writes(grandmother), "another adult"
+    assert not writes(family.teen), "the teen is an older sibling, not a child of the family"
+    assert not writes(family.mother, DataCategory.CLINICAL) and not writes(family.mother, DataCategory.CASE_NOTES)
+    # A child 12 or older who keeps their information from the mother.
+    family.teen.relationship = Person.Relationship.CHILD
+    family.teen.save(update_fields=["relationship"])
+    assert writes(family.teen)
+    youth_restriction_set(
+        acting_user=network.alice, membership=m(network.alice), youth=family.teen, hidden_from=family.mother
+    )
+    assert not writes(family.teen)
+    # Someone in the family who is not a parent or guardian records only about themselves.
+    family.mother.relationship = Person.Relationship.OTHER
+    family.mother.save(update_fields=["relationship"])
+    assert writes(family.mother) and not writes(family.child)

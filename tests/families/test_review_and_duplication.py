@@ -99,7 +99,10 @@ def test_different_people_leaves_the_queue(network: Network) -> None:
 def _coordinate(family: Family, *organizations: Organization) -> None:
     for organization in organizations:
         relationship_start(
-            household=family.household, kind=RelationshipKind.DESIGNATED_COORDINATOR, organization=organization
+            acting_user=None,
+            household=family.household,
+            kind=RelationshipKind.DESIGNATED_COORDINATOR,
+            organization=organization,
         )
 
 
@@ -109,13 +112,19 @@ def test_a_family_coordinated_by_two_organizations_is_flagged(network: Network) 
     _coordinate(single, network.frc)
     # A referral is not coordination.
     relationship_start(
-        household=single.household, kind=RelationshipKind.REFERRAL_RECIPIENT, organization=network.food_bank
+        acting_user=None,
+        household=single.household,
+        kind=RelationshipKind.REFERRAL_RECIPIENT,
+        organization=network.food_bank,
     )
     flags = coordination_duplicates()
     assert [f.household_id for f in flags] == [family.household.pk]
     assert flags[0].organizations == ("Casa Familia FRC", "Valley Food Bank")
     relationship_end(
-        household=family.household, kind=RelationshipKind.DESIGNATED_COORDINATOR, organization=network.food_bank
+        acting_user=None,
+        household=family.household,
+        kind=RelationshipKind.DESIGNATED_COORDINATOR,
+        organization=network.food_bank,
     )
     assert coordination_duplicates() == []
 
@@ -124,7 +133,9 @@ def test_a_care_team_member_counts_for_their_organization(network: Network) -> N
     family = make_family(network)
     _coordinate(family, network.frc)
     membership_add(acting_user=None, user=network.oscar, organization=network.food_bank, role=Role.COORDINATOR)
-    relationship_start(household=family.household, kind=RelationshipKind.CARE_TEAM, user=network.oscar)
+    relationship_start(
+        acting_user=None, household=family.household, kind=RelationshipKind.CARE_TEAM, user=network.oscar
+    )
     assert [f.household_id for f in coordination_duplicates(organization=network.food_bank)] == [family.household.pk]
 
 

@@ -51,7 +51,9 @@ def make_screen_family(network: Network, *, sensitive: bool = True, link_carla: 
         date_of_birth=today - timedelta(days=int(18.4 * 30.44)),
         preferred_language="es",
     )
-    relationship_start(household=household, kind=RelationshipKind.REGISTERING_ORGANIZATION, organization=network.frc)
+    relationship_start(
+        acting_user=None, household=household, kind=RelationshipKind.REGISTERING_ORGANIZATION, organization=network.frc
+    )
     categories = list(DEFAULT_CONSENT_CATEGORIES)
     if sensitive:
         categories += [DataCategory.BEHAVIORAL_HEALTH, DataCategory.INTERPERSONAL_SAFETY]
