@@ -21,15 +21,14 @@ class Inbox:
         self.refuse: set[str] = set()
         self.delay = 0.0
 
-    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
-        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
-    ) -> str:
+    # aiosmtpd's hook names.
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]) -> str:
         if address.lower() in self.refuse:
             return "550 5.1.1 <" + address + ">: Recipient address rejected: User unknown"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.delay:
             await asyncio.sleep(self.delay)
         self.messages.append(message_from_bytes(envelope.content))

@@ -116,7 +116,8 @@ def shared_database(transactional_db: None, smtp: SmtpServer, tmp_path: Path) ->
         db = connection.settings_dict
         password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
         user = quote(db["USER"] or "", safe="")
-        env["DATABASE_URL"] = f"postgres://{user}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+        env["DATABASE_URL"] = f"postgres://{user}{password}@{host}/{db['NAME']}"
     else:
         pytest.skip(f"no way to share a {connection.vendor} test database with another process")
     yield SharedDatabase(env=env, sqlite_path=sqlite_path)
@@ -159,9 +160,7 @@ def test_the_delivery_loop_sends_what_a_lost_kick_left_and_stops_on_sigterm(
     shared_database: SharedDatabase, smtp: SmtpServer
 ) -> None:
     # The dummy tasks backend never runs the kick: the notice waits for the delivery loop.
-    queued = shared_database.manage(
-        "shell", "-c", ADD_MEMBER, TASKS_BACKEND="django_tasks.backends.dummy.DummyBackend"
-    )
+    queued = shared_database.manage("shell", "-c", ADD_MEMBER, TASKS_BACKEND="django_tasks.backends.dummy.DummyBackend")
     assert queued.returncode == 0, queued.stderr
     assert smtp.inbox.messages == []
     loop = shared_database.start("deliver_outbox", "--interval", "0.2")
