@@ -3,6 +3,7 @@
 ``deliver_outbox --once`` sends every message due now and exits (for cron or a scheduler);
 without it the command keeps going, looking for due messages every ``--interval`` seconds, until
 it is stopped (SIGTERM or SIGINT end it after the message in hand). Any number may run at once.
+Both delete sent messages older than ``OUTBOX_KEEP_SENT_DAYS`` (the loop once an hour).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class Command(BaseCommand):
         self.stopping = False
         self.verbosity = int(options["verbosity"])  # type: ignore[call-overload]
         if options["once"]:
+            sent_purge(older_than=timedelta(days=settings.OUTBOX_KEEP_SENT_DAYS))
             self._report(self._pass())
             return
         interval = float(options["interval"])  # type: ignore[arg-type]
