@@ -1,7 +1,8 @@
 """The outbox in the Django admin: the hub administrator sees what failed and can send it again.
 
-Read-only: a notice is changed only by delivery, or by "send again". Recipients are shown masked
-(the admin acts on delivery, not on who), and bodies are not shown in the list.
+Read-only: a notice is changed only by delivery, or by "send again" (which needs the change
+permission and is recorded in the admin's history). Recipients are shown masked (the admin acts on
+delivery, not on who), and bodies are not shown in the list.
 """
 
 from __future__ import annotations
@@ -63,9 +64,20 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: OutboxMessage | None = None) -> bool:
         return False
 
-    @admin.action(description=_("Send the selected failed notifications again"), permissions=["view"])
+    def has_delete_permission(self, request: HttpRequest, obj: OutboxMessage | None = None) -> bool:
+        # Deleting a pending notice would lose it; sent ones are purged by deliver_outbox.
+        return False
+
+    def has_resend_permission(self, request: HttpRequest) -> bool:
+        # The model's change permission: viewing the outbox is not enough to act on it.
+        return request.user.has_perm("core.change_outboxmessage")
+
+    @admin.action(description=_("Send the selected failed notifications again"), permissions=["resend"])
     def send_again(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
-        count = messages_retry(message_ids=queryset.values_list("pk", flat=True))
+        retried = messages_retry(message_ids=queryset.values_list("pk", flat=True))
+        for message in OutboxMessage.objects.filter(pk__in=retried):
+            self.log_change(request, message, "Sent again after failing.")
+        count = len(retried)
         self.message_user(
             request,
             ngettext(

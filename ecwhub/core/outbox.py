@@ -392,16 +392,12 @@ def _release() -> dict[str, Any]:
 
 def _record_sent(message: OutboxMessage, *, worker: str) -> Outcome:
     # Conditional on still holding the claim: only one worker ever records a message as sent.
-    recorded = (
-        OutboxMessage.objects.filter(pk=message.pk, claimed_by=worker, sent_at__isnull=True)
-        .exclude(status=OutboxStatus.SENT)
-        .update(
-            status=OutboxStatus.SENT,
-            sent_at=timezone.now(),
-            attempts=message.attempts + 1,
-            last_error="",
-            **_release(),
-        )
+    recorded = OutboxMessage.objects.filter(pk=message.pk, claimed_by=worker, sent_at__isnull=True).update(
+        status=OutboxStatus.SENT,
+        sent_at=timezone.now(),
+        attempts=message.attempts + 1,
+        last_error="",
+        **_release(),
     )
     if recorded != 1:
         # The claim expired mid-send and another worker took the message over: it may be sent twice,
@@ -461,10 +457,11 @@ def _record_failure(message: OutboxMessage, exc: Exception, *, worker: str) -> O
 # --- Administration -------------------------------------------------------------------------
 
 
-def messages_retry(*, message_ids: Iterable[UUID | str]) -> int:
+def messages_retry(*, message_ids: Iterable[UUID | str]) -> list[UUID]:
     """Give failed messages a new round of attempts, starting now (the admin's "send again").
 
-    Returns how many were failed and are pending again; other messages are left as they are."""
+    Returns the ids of those that were failed and are pending again; other messages are left as
+    they are (a pending one keeps its schedule, a sent one is never sent again)."""
     ids = [UUID(str(pk)) for pk in message_ids]
     with transaction.atomic():
         failed = list(
@@ -477,7 +474,7 @@ def messages_retry(*, message_ids: Iterable[UUID | str]) -> int:
         )
         for pk in failed:
             transaction.on_commit(partial(_kick, str(pk)), robust=True)
-    return len(failed)
+    return failed
 
 
 def sent_purge(*, older_than: timedelta, now: datetime | None = None) -> int:
