@@ -218,6 +218,15 @@ globals().update(env.email_url_config(EMAIL_URL))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ECW Hub <no-reply@ecwhub.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Notifications (the outbox, docs/notifications.md) ---------------------------------------
+# Text messages: the default writes each one to a file in var/sms/; a provider's backend goes here.
+SMS_BACKEND = env.str("SMS_BACKEND", default="ecwhub.core.sms.FileSmsBackend")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
+# Attempts before a notice is marked failed (the default retries for about 2½ to 5 hours).
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
+# Sent notices are deleted after this many days by deliver_outbox (failed ones stay).
+OUTBOX_KEEP_SENT_DAYS = env.int("OUTBOX_KEEP_SENT_DAYS", default=30)
+
 # --- Languages and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]

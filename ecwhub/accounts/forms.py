@@ -3,9 +3,12 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from ecwhub.core.tasks import send_email
+from ecwhub.core.logging import request_id_var
+from ecwhub.core.models import Channel
+from ecwhub.core.outbox import notify
 
 from .models import Role
 
@@ -53,10 +56,12 @@ class HubPasswordResetForm(PasswordResetForm):
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
-        """Hand the message to the e-mail task instead of sending it inside the request."""
+        """Queue the message in the outbox instead of sending it inside the request."""
         subject = "".join(render_to_string(subject_template_name, context).splitlines())
         body = render_to_string(email_template_name, context)
-        send_email.enqueue(subject=subject, body=body, to=[to_email])
+        # One notice per request for a reset link: a request processed twice queues it once.
+        key = f"password-reset:{context['uid']}:{context['token']}:{request_id_var.get()}"
+        notify(channel=Channel.EMAIL, recipient=to_email, subject=subject, body=body, language=get_language(), key=key)
 
 
 class AddMemberForm(forms.Form):

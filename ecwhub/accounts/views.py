@@ -22,6 +22,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.encoding import force_bytes
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
@@ -29,7 +30,8 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_ratelimit.decorators import ratelimit
 
-from ecwhub.core.tasks import send_email
+from ecwhub.core.models import Channel
+from ecwhub.core.outbox import notify
 
 from .forms import AddMemberForm, HubPasswordResetForm, SignInForm, TotpForm
 from .middleware import SESSION_MEMBERSHIP_KEY, memberships_for, user_is_verified
@@ -274,16 +276,20 @@ def member_add_with_invite(*, request: HttpRequest, organization: Organization, 
             role=data["role"],
             title=data.get("title", ""),
         )
-    if created:
-        # PasswordResetForm skips accounts without a usable password, which new members are.
-        context = {
-            "protocol": "https" if request.is_secure() else "http",
-            "domain": request.get_host(),
-            "uid": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        }
-        subject = render_to_string("accounts/email/invite_subject.txt", context).strip()
-        send_email.enqueue(
-            subject=subject, body=render_to_string("accounts/email/invite.txt", context), to=[user.email]
-        )
+        if created:
+            # PasswordResetForm skips accounts without a usable password, which new members are.
+            context = {
+                "protocol": "https" if request.is_secure() else "http",
+                "domain": request.get_host(),
+                "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            }
+            notify(
+                channel=Channel.EMAIL,
+                recipient=user.email,
+                subject=render_to_string("accounts/email/invite_subject.txt", context).strip(),
+                body=render_to_string("accounts/email/invite.txt", context),
+                language=get_language(),
+                key=f"invitation:membership:{membership.pk}",
+            )
     return membership

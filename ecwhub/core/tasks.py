@@ -1,18 +1,18 @@
 """Background tasks shared by every app.
 
-E-mail goes through a task so that a slow or unreachable SMTP server never holds up a page:
-with the default backend the task runs at once in the request; in production a worker
-(`manage.py db_worker`) sends it and retries are visible in the task results table.
+Notifications are queued in the outbox (``ecwhub.core.outbox.notify``); this task is the prompt
+path that sends one right after the transaction that queued it commits. With the default backend
+it runs at once in the same process; in production a worker (``manage.py db_worker``) runs it.
+``manage.py deliver_outbox`` is the path that never misses: it sends whatever a task did not.
 """
 
-from django.core.mail import EmailMultiAlternatives
 from django_tasks import task
+
+from .outbox import deliver_message
 
 
 @task()
-def send_email(subject: str, body: str, to: list[str], html_body: str = "") -> int:
-    """Send one message. Safe to run twice: the worst case is a duplicate notice, never lost mail."""
-    message = EmailMultiAlternatives(subject=subject, body=body, to=to)
-    if html_body:
-        message.attach_alternative(html_body, "text/html")
-    return message.send()
+def deliver_notification(message_id: str) -> str:
+    """Send one outbox message if it is still due. Safe to run twice: a message is claimed before
+    it is sent and a sent message is never claimed again."""
+    return str(deliver_message(message_id=message_id))

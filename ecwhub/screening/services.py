@@ -11,7 +11,6 @@ a 404.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -25,7 +24,8 @@ from ecwhub.accounts.models import Membership, Role, User
 from ecwhub.consent.audit import audit_write
 from ecwhub.consent.models import DataCategory, Purpose, Relationship, RelationshipKind
 from ecwhub.consent.policy import decide
-from ecwhub.core.tasks import send_email
+from ecwhub.core.models import Channel
+from ecwhub.core.outbox import notify
 from ecwhub.families.models import Household, Person
 
 from . import scoring
@@ -436,30 +436,33 @@ def _raise_alerts(response: ScreeningResponse, flags: Sequence[scoring.UrgentFla
         )
         if created:
             raised.append(alert)
-            transaction.on_commit(functools.partial(_notify, alert))
+            _notify(alert)
     return raised
 
 
 def _notify(alert: ScreeningAlert) -> None:
     """An e-mail that says only that a screen needs attention, with a link of ids: no name, no
-    answer, not even the kind of alert (a mailbox is not covered by the family's consent)."""
+    answer, not even the kind of alert (a mailbox is not covered by the family's consent).
+    Queued in the alert's own transaction: the alert and its e-mails commit together."""
     household = Household.objects.get(pk=alert.household_id)
-    recipients = [u.email for u in alert_recipients(household) if u.email]
-    if not recipients:
-        return
     # SITE_URL (the public address) when the deployment sets it; otherwise the path alone.
     link = str(getattr(settings, "SITE_URL", "")).rstrip("/") + reverse(
         "screening:alert", args=[alert.household_id, alert.pk]
     )
-    send_email.enqueue(
-        subject="ECW Hub: a screening needs your attention",
-        body=(
-            "A screening in ECW Hub needs your attention today.\n\n"
-            f"Open it here (sign-in required): {link}\n\n"
-            "Follow the protocol shown on that page.\n"
-        ),
-        to=recipients,
-    )
+    for user in alert_recipients(household):
+        if user.email:
+            notify(
+                channel=Channel.EMAIL,
+                recipient=user.email,
+                subject="ECW Hub: a screening needs your attention",
+                body=(
+                    "A screening in ECW Hub needs your attention today.\n\n"
+                    f"Open it here (sign-in required): {link}\n\n"
+                    "Follow the protocol shown on that page.\n"
+                ),
+                language="en",  # the alert text is not translated yet
+                key=f"screening-alert:{alert.pk}:user:{user.pk}",
+            )
 
 
 def alert_acknowledge(*, acting_user: User, membership: Membership | None, alert: ScreeningAlert) -> ScreeningAlert:

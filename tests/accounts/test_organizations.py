@@ -45,6 +45,8 @@ def test_the_hub_admin_sees_every_organization(network: Network) -> None:
     assert client.get(org_page("food")).status_code == 200
 
 
+# The invitation is queued with the membership and sent after the commit: a real one here.
+@pytest.mark.django_db(transaction=True)
 def test_an_org_admin_adds_a_member_who_is_invited_by_email(network: Network) -> None:
     client = signed_in(Client(), network.alice)
     response = client.post(

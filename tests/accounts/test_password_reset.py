@@ -11,13 +11,23 @@ from email.message import Message
 import pytest
 from aiosmtpd.controller import Controller
 from django.contrib.auth.tokens import default_token_generator
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from ecwhub.accounts.models import SecurityEvent, User
 from tests.conftest import PASSWORD, Network
 
-pytestmark = pytest.mark.django_db
+# The reset link is queued in the outbox and sent once the request's changes commit: real commits.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> Iterator[None]:
+    # Committed requests also commit the rate limiter's counters (the database cache): start and end at zero.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 class Inbox:
