@@ -32,7 +32,7 @@ from ecwhub.screening.models import (
     ScreeningResult,
 )
 from ecwhub.screening.protocols import PROTOCOL_FOR_KIND
-from ecwhub.screening.services import _answer_rows, _evidence_json, result_rows
+from ecwhub.screening.services import answer_rows, evidence_json, result_rows
 
 from .generator import reference_time
 
@@ -158,7 +158,7 @@ def _record(
     )
     rows.responses.append(response)
     for link_id, value in answers.items():
-        rows.answers.extend(_answer_rows(instrument, response, link_id, value, at=at - timedelta(minutes=6)))
+        rows.answers.extend(answer_rows(instrument, response, link_id, value, at=at - timedelta(minutes=6)))
     if not complete:
         return
     result = scoring.score(instrument, answers)
@@ -167,7 +167,7 @@ def _record(
     rows.findings.extend(findings)
     for identified in result.needs:
         key = (household.pk, person.pk, identified.need.value)
-        evidence = _evidence_json(instrument.id, identified.evidence)
+        evidence = evidence_json(instrument.id, identified.evidence)
         need = rows.needs.get(key)
         if need is None:
             rows.needs[key] = IdentifiedNeed(

@@ -216,7 +216,7 @@ def screening_answer(
         if link_id not in scoring.enabled_items(instrument, answers):
             raise ScreeningError("link_id", _("This question is not asked, given the earlier answers."))
         response.answers.filter(link_id=link_id).delete()
-        rows = ScreeningAnswer.objects.bulk_create(_answer_rows(instrument, response, link_id, value))
+        rows = ScreeningAnswer.objects.bulk_create(answer_rows(instrument, response, link_id, value))
         alerts = _raise_alerts(response, scoring.score(instrument, answers).urgent)
         audit_write(
             user=acting_user,
@@ -229,7 +229,7 @@ def screening_answer(
         return alerts
 
 
-def _answer_rows(
+def answer_rows(
     instrument: Instrument, response: ScreeningResponse, link_id: str, value: scoring.Answer, at: datetime | None = None
 ) -> list[ScreeningAnswer]:
     item = instrument.item(link_id)
@@ -329,7 +329,7 @@ def result_rows(
             code=finding.code,
             display=finding.display,
             also=[{"system": c.system, "code": c.code, "display": c.display} for c in finding.also],
-            evidence=_evidence_json(response.instrument, finding.evidence),
+            evidence=evidence_json(response.instrument, finding.evidence),
             score=result.totals.get(finding.rule),
             category=rule_category(instrument, finding.rule),
             found_at=at,
@@ -346,7 +346,7 @@ def _write_results(
     ScreeningResult.objects.bulk_create(results)
     Finding.objects.bulk_create(findings)
     for identified in result.needs:
-        evidence = _evidence_json(response.instrument, identified.evidence)
+        evidence = evidence_json(response.instrument, identified.evidence)
         need = (
             IdentifiedNeed.objects.select_for_update()
             .filter(household_id=response.household_id, person_id=response.person_id, need=identified.need.value)
@@ -382,7 +382,7 @@ def _write_results(
         )
 
 
-def _evidence_json(instrument_id: str, evidence: Sequence[scoring.Evidence]) -> list[dict[str, object]]:
+def evidence_json(instrument_id: str, evidence: Sequence[scoring.Evidence]) -> list[dict[str, object]]:
     return [
         {
             "instrument": instrument_id,

@@ -144,3 +144,23 @@ def test_the_token_command_prints_a_working_token(network: Network) -> None:
         call_command("create_api_token", "nobody@example.org", "x")
     with pytest.raises(CommandError, match="--days"):
         call_command("create_api_token", "alice@example.org", "x", "--days", "-1")
+
+
+def test_the_token_command_names_the_membership_when_there_are_several(network: Network) -> None:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from ecwhub.accounts.models import ApiToken, Role
+    from ecwhub.accounts.services import membership_add
+
+    membership_add(acting_user=None, user=network.alice, organization=network.food_bank, role=Role.ANALYST)
+    with pytest.raises(CommandError, match="membership"):
+        call_command("create_api_token", "alice@example.org", "x")
+    with pytest.raises(CommandError, match="no active membership"):
+        call_command("create_api_token", "alice@example.org", "x", "--organization", "hub")
+    out = StringIO()
+    call_command("create_api_token", "alice@example.org", "analysis", "--organization", "food", stdout=out)
+    token = ApiToken.objects.get(name="analysis")
+    assert token.membership is not None and token.membership.role == Role.ANALYST
+    assert out.getvalue().strip().startswith("ecw_")
