@@ -314,7 +314,8 @@ class IntakePeopleInput(_Input):
 class IntakeInput(IntakePeopleInput):
     """A whole intake: step 1 and the details of step 2."""
 
-    details: DetailsInput = DetailsInput()
+    # A factory, not a default value: the OpenAPI then shows the details' schema, not a copy of every default.
+    details: DetailsInput = Field(default_factory=lambda: DetailsInput())
 
 
 IntakeT = TypeVar("IntakeT", bound=IntakePeopleInput)
