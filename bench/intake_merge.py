@@ -89,9 +89,10 @@ def main() -> None:
     from ecwhub.accounts.models import Membership, Role
     from ecwhub.consent.policy import households_visible
     from ecwhub.demo.generator import demo_seed
+    from ecwhub.families.intake.input import IntakePeopleInput
+    from ecwhub.families.intake.match import intake_candidates
     from ecwhub.families.merging import person_merge, person_unmerge
     from ecwhub.families.models import Household, Person
-    from ecwhub.families.services import intake_candidates
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
@@ -122,28 +123,30 @@ def main() -> None:
             continue
         surname = caregiver.family_name[:-1] + ("s" if caregiver.family_name[-1] != "s" else "z")
         probes.append(
-            {
-                "cg-relationship": ["caregiver"],
-                "cg-given_name": [caregiver.given_name],
-                "cg-family_name": [surname],
-                "cg-date_of_birth": [caregiver.date_of_birth.isoformat()],
-                "cg-phone": ["626-555-0199"],
-                "cg-preferred_language": [household.preferred_language],
-                "cg-postal_code": [household.postal_code],
-                "cg-place": ["office"],
-                "cg-consent_given": ["on"],
-                "cg-consent_method": ["signed_on_device"],
-                "child-TOTAL_FORMS": ["1"],
-                "child-INITIAL_FORMS": ["0"],
-                "child-0-given_name": [child.given_name],
-                "child-0-family_name": [surname],
-                "child-0-date_of_birth": [child.date_of_birth.isoformat()],
-            }
+            IntakePeopleInput.model_validate(
+                {
+                    "caregiver": {
+                        "relationship": "caregiver",
+                        "given_name": caregiver.given_name,
+                        "family_name": surname,
+                        "date_of_birth": caregiver.date_of_birth,
+                        "phone": "626-555-0199",
+                        "preferred_language": household.preferred_language,
+                        "postal_code": household.postal_code,
+                        "place": "office",
+                        "consent_given": True,
+                        "consent_method": "signed_on_device",
+                    },
+                    "children": [
+                        {"given_name": child.given_name, "family_name": surname, "date_of_birth": child.date_of_birth}
+                    ],
+                }
+            )
         )
     found = []
 
     def search(i: int) -> None:
-        matches = intake_candidates(acting_user=user, membership=membership, data=probes[i % len(probes)])
+        matches = intake_candidates(acting_user=user, membership=membership, intake=probes[i % len(probes)])
         found.append(bool(matches.families))
 
     _time(f"intake_candidates ({len(probes)} families entered)", args.repeat, search)

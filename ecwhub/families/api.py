@@ -17,24 +17,22 @@ from ecwhub.consent.models import DataCategory
 from ecwhub.consent.policy import purpose_for
 from ecwhub.consent.selectors import OpenedHousehold, household_open, households_page, members_visible
 from ecwhub.core.errors import NotFound
-from ecwhub.core.http import error_response, invalid
+from ecwhub.core.http import ErrorOut, error_response, invalid
 
-from .models import Household, Person
-from .services import (
-    CAREGIVER_PREFIX,
-    CHILD_PREFIX,
-    DETAILS_PREFIX,
-    INTAKE_ROLES,
-    STEP_PREFIXES,
-    IntakeData,
-    IntakeError,
-    intake_candidates,
-    intake_complete,
+from .intake.access import INTAKE_ROLES
+from .intake.complete import intake_complete
+from .intake.drafts import (
+    IntakeDraftData,
     intake_draft_data,
     intake_draft_get,
+    intake_draft_merge,
+    intake_draft_parse,
     intake_save_step,
     intake_start,
 )
+from .intake.input import IntakeError, IntakeInput, IntakePeopleInput
+from .intake.match import intake_candidates
+from .models import Household, IntakeDraft, Person
 
 router = Router(tags=["families"])
 
@@ -161,35 +159,14 @@ def family(request: HttpRequest, household_id: uuid.UUID) -> HouseholdOut:
 
 
 # --- Intake --------------------------------------------------------------------------------------
+# The request bodies are the intake's typed input (``families.intake.input``): the OpenAPI shows
+# every field with its type, and a bad value is answered 422 naming it as sent
+# (``caregiver.phone``, ``children.0.date_of_birth``), with the message the intake page shows.
 
 
-class ChildIn(Schema):
-    given_name: str = ""
-    family_name: str = ""
-    second_family_name: str = ""
-    date_of_birth: str = Field("", description="YYYY-MM-DD")
-    date_of_birth_estimated: bool = False
-    sex: str = "unknown"
+class IntakeCompleteIn(IntakeInput):
+    """A whole intake (``caregiver``, ``children``, ``details``) and what to do with it."""
 
-
-class IntakeIn(Schema):
-    """The same fields as the intake pages (step 1 ``caregiver``, ``children``; step 2 ``details``)."""
-
-    caregiver: dict[str, Any] = Field(
-        description="relationship, given_name, family_name, second_family_name, preferred_name, "
-        "name_original_script, date_of_birth, date_of_birth_estimated, is_pregnant, phone, email, "
-        "preferred_contact_method, preferred_language, dialect, interpreter_needed, postal_code, place, "
-        "consent_given, consent_method, consent_witness, consent_network_wide, consent_sensitive (list)"
-    )
-    children: list[ChildIn] = Field(default_factory=list)
-    details: dict[str, Any] = Field(
-        default_factory=dict,
-        description="street, unit, city, text_ok, best_times, safe_to_leave_message (yes/no), is_legal_guardian, "
-        "sex, insurance_status, medi_cal_plan, medi_cal_id, children_insurance, school_or_child_care, flags (list)",
-    )
-
-
-class IntakeCompleteIn(IntakeIn):
     link_household_id: uuid.UUID | None = Field(
         None, description="the family to link to (from /intakes/match); empty to create a new family"
     )
@@ -227,42 +204,19 @@ class IntakeOut(Schema):
     outcome: str
 
 
-def _flat(value: Any) -> list[str]:
-    if isinstance(value, bool):
-        return ["on"] if value else []
-    if isinstance(value, list | tuple):
-        return [str(v) for v in value]
-    return [] if value is None else [str(value)]
-
-
-def intake_form_data(payload: IntakeIn) -> IntakeData:
-    """The API's JSON as the intake forms' field data (prefixes and formset management fields)."""
-    data: IntakeData = {}
-    for name, value in payload.caregiver.items():
-        data[f"{CAREGIVER_PREFIX}-{name}"] = _flat(value)
-    for name, value in payload.details.items():
-        data[f"{DETAILS_PREFIX}-{name}"] = _flat(value)
-    for index, child in enumerate(payload.children):
-        for name, value in child.dict().items():
-            data[f"{CHILD_PREFIX}-{index}-{name}"] = _flat(value)
-    data[f"{CHILD_PREFIX}-TOTAL_FORMS"] = [str(len(payload.children))]
-    data[f"{CHILD_PREFIX}-INITIAL_FORMS"] = ["0"]
-    return data
-
-
 def _intake_error(error: IntakeError) -> HttpResponse:
     return invalid(error.fields)
 
 
 @router.post(
     "/intakes/match",
-    response={200: IntakeMatchOut, 422: dict},
+    response={200: IntakeMatchOut, 422: ErrorOut},
     summary="Families the network probably knows already, for the people of an intake (step 1 fields)",
 )
-def intake_match(request: HttpRequest, payload: IntakeIn) -> Any:
+def intake_match(request: HttpRequest, payload: IntakePeopleInput) -> Any:
     user, membership = acting_member(request, INTAKE_ROLES)
     try:
-        matches = intake_candidates(acting_user=user, membership=membership, data=intake_form_data(payload))
+        matches = intake_candidates(acting_user=user, membership=membership, intake=payload)
     except IntakeError as error:
         return _intake_error(error)
     return IntakeMatchOut(
@@ -281,7 +235,7 @@ def intake_match(request: HttpRequest, payload: IntakeIn) -> Any:
 
 @router.post(
     "/intakes",
-    response={201: IntakeOut, 409: dict, 422: dict},
+    response={201: IntakeOut, 409: ErrorOut, 422: ErrorOut},
     summary="Complete an intake: create the family, or link it to one from /intakes/match",
 )
 def intake_create(request: HttpRequest, payload: IntakeCompleteIn) -> Any:
@@ -289,7 +243,7 @@ def intake_create(request: HttpRequest, payload: IntakeCompleteIn) -> Any:
     try:
         if payload.link_household_id is None and not payload.create_new:
             # Before a new record is created, the hub looks for the family (as the intake page does).
-            matches = intake_candidates(acting_user=user, membership=membership, data=intake_form_data(payload))
+            matches = intake_candidates(acting_user=user, membership=membership, intake=payload)
             if matches.families:
                 return error_response(
                     409,
@@ -298,17 +252,17 @@ def intake_create(request: HttpRequest, payload: IntakeCompleteIn) -> Any:
                     {"link_household_id": [str(f.household_id) for f in matches.families]},
                 )
         record = intake_complete(
-            acting_user=user,
-            membership=membership,
-            data=intake_form_data(payload),
-            link_household_id=payload.link_household_id,
+            acting_user=user, membership=membership, intake=payload, link_household_id=payload.link_household_id
         )
     except IntakeError as error:
         return _intake_error(error)
     return Status(201, IntakeOut(intake_id=record.pk, household_id=record.household_id, outcome=record.outcome))
 
 
-class DraftIn(IntakeIn):
+class DraftIn(IntakeDraftData):
+    """A step of an unfinished intake: ``caregiver`` and ``children`` for step 1, ``details`` for
+    step 2 (the other parts are ignored). Kept even when not valid."""
+
     step: int = Field(1, ge=1, le=2, description="the step these fields belong to")
     advance: bool = Field(False, description="check the step and move on when it is valid")
 
@@ -317,27 +271,25 @@ class DraftOut(Schema):
     id: uuid.UUID
     step: int = Field(description="the furthest step reached (3: ready to match and complete)")
     expires_at: str
-    fields: dict[str, list[str]] = Field(description="what the draft holds, as the intake form's fields")
-    errors: dict[str, list[str]] = Field(default_factory=dict)
+    intake: IntakeDraftData = Field(description="what the draft holds, as entered")
+    errors: dict[str, list[str]] = Field(
+        default_factory=dict, description="with advance: the fields at fault (caregiver.phone, children.0.sex...)"
+    )
 
 
-def _draft_out(draft: Any, errors: dict[str, list[str]] | None = None) -> DraftOut:
+def _draft_out(draft: IntakeDraft, errors: dict[str, list[str]] | None = None) -> DraftOut:
     return DraftOut(
         id=draft.pk,
         step=draft.step,
         expires_at=draft.expires_at.isoformat(),
-        fields=intake_draft_data(draft),
+        intake=intake_draft_data(draft),
         errors=errors or {},
     )
 
 
-def _payload_for_step(payload: IntakeIn, step: int) -> IntakeData:
-    data = intake_form_data(payload)
-    prefixes = STEP_PREFIXES[step]
-    return {k: v for k, v in data.items() if k.startswith(prefixes)}
-
-
-@router.post("/intake-drafts", response={201: DraftOut, 422: dict}, summary="Start an intake draft (partial progress)")
+@router.post(
+    "/intake-drafts", response={201: DraftOut, 422: ErrorOut}, summary="Start an intake draft (partial progress)"
+)
 def intake_draft_start(request: HttpRequest) -> Any:
     user, membership = acting_member(request, INTAKE_ROLES)
     try:
@@ -366,11 +318,15 @@ def intake_draft_save(request: HttpRequest, draft_id: uuid.UUID, payload: DraftI
     draft = intake_draft_get(acting_user=user, draft_id=draft_id)
     if draft is None:
         raise NotFound
-    errors = intake_save_step(
-        acting_user=user,
-        draft=draft,
-        data=_payload_for_step(payload, payload.step),
-        step=payload.step,
-        advance=payload.advance,
-    )
+    entered = IntakeDraftData(caregiver=payload.caregiver, children=payload.children, details=payload.details)
+    errors: dict[str, list[str]] = {}
+    complete: IntakePeopleInput | None = None
+    if payload.advance:
+        # The step is checked with everything entered so far (step 2 checks step 1 again).
+        merged = intake_draft_merge(intake_draft_data(draft), entered, payload.step)
+        try:
+            complete = intake_draft_parse(merged, IntakePeopleInput if payload.step == 1 else IntakeInput)
+        except IntakeError as error:
+            errors = error.fields
+    errors |= intake_save_step(acting_user=user, draft=draft, entered=entered, step=payload.step, complete=complete)
     return _draft_out(draft, errors)

@@ -1,102 +1,60 @@
-"""The shared intake form, in two short steps for a phone.
+"""The shared intake form, in two short steps for a phone, and how the page turns it into the
+intake's typed input.
 
 Step 1: who (the caregiver and the children), how to reach them, language, consent, and where the
 intake is taken. Step 2: details (address, contact preferences, insurance, school or child care,
-priority-population flags). The forms parse and check each field; ``families.services`` runs
-the same forms for the HTML pages and the API, so the rules exist once.
+priority-population flags). The forms parse each field with the rules of ``families.intake.rules``
+(the typed input the API reads applies the same ones); a draft keeps what was typed
+(``draft_from_form_data``), and once the forms are valid the page hands ``IntakePeopleInput`` or
+``IntakeInput`` to the services (``people_from_forms``, ``intake_from_forms``).
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
+from pydantic import BaseModel
 
-from ecwhub.consent.models import DataCategory
 from ecwhub.core.languages import Language
 
-from .models import (
-    PRIORITY_FLAG_CATEGORY,
-    ContactMethod,
-    InsuranceStatus,
-    IntakeRecord,
-    MediCalPlan,
-    Person,
-    PriorityFlag,
+from .intake.drafts import CaregiverDraft, ChildDraft, DetailsDraft, IntakeDraftData
+from .intake.input import IntakeInput, IntakePeopleInput, intake_parse
+from .intake.rules import (
+    CAREGIVER_ROLES,
+    DATE_MESSAGE,
+    MAX_CHILDREN,
+    NO_CHILD_MESSAGE,
+    SAFE_TO_LEAVE_MESSAGE,
+    SENSITIVE_CONSENT_CATEGORIES,
+    birth_date_check,
+    caregiver_problems,
+    consent_check,
+    details_problems,
+    medi_cal_id_normalize,
+    phone_normalize,
+    zip_check,
 )
+from .models import PRIORITY_FLAG_CATEGORY, ContactMethod, InsuranceStatus, IntakeRecord, MediCalPlan, Person
 
-# North American Numbering Plan: ten digits, area code and exchange each start with 2–9. A
-# leading country code 1 and any spaces, dots, dashes or parentheses are accepted and dropped.
-_PHONE_DIGITS = re.compile(r"^1?([2-9]\d{2})([2-9]\d{2})(\d{4})$")
-_PHONE_CHARS = re.compile(r"^[\d\s().+-]+$")
-_ZIP = re.compile(r"^\d{5}(-\d{4})?$")
-# A Medi-Cal Client Index Number: eight digits and a check letter.
-_CIN = re.compile(r"^\d{8}[A-Z]$")
-EARLIEST_BIRTH = date(1900, 1, 1)
-MAX_CHILDREN = 8
+CAREGIVER_PREFIX, CHILD_PREFIX, DETAILS_PREFIX = "cg", "child", "d"
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATE_ERRORS = {"invalid": _("Enter a real date, for example 2021-03-14 (year-month-day).")}
-
-
-def phone_normalize(value: str) -> str:
-    """``(626) 555-0142``, ``626.555.0142`` or ``+1 626 555 0142`` → ``626-555-0142``; raises
-    ValidationError for anything that is not a North American number."""
-    value = value.strip()
-    if not value:
-        return ""
-    digits = re.sub(r"\D", "", value)
-    match = _PHONE_DIGITS.match(digits) if _PHONE_CHARS.match(value) else None
-    if match is None:
-        raise ValidationError(
-            _(
-                "Enter a 10-digit US phone number, for example 626-555-0142. The area code and the next "
-                "three digits cannot start with 0 or 1."
-            ),
-            code="phone",
-        )
-    return "-".join(match.groups())
-
-
-def birth_date_check(value: date | None, *, who: str) -> None:
-    if value is None:
-        return
-    if value > timezone.localdate():
-        if who == "child":
-            raise ValidationError(
-                _(
-                    "A child's date of birth cannot be after today. For a baby on the way, tick "
-                    "“pregnant” for the caregiver instead."
-                ),
-                code="future",
-            )
-        raise ValidationError(_("The date of birth cannot be after today."), code="future")
-    if value < EARLIEST_BIRTH:
-        raise ValidationError(_("The date of birth is too far in the past. Check the year."), code="past")
-
-
-def zip_check(value: str) -> str:
-    value = value.strip()
-    if value and not _ZIP.match(value):
-        raise ValidationError(_("Enter a five-digit ZIP code, for example 91801."), code="zip")
-    return value
+DATE_ERRORS = {"invalid": DATE_MESSAGE}
 
 
 class CaregiverForm(forms.Form):
     """Step 1: who is taking part, how to reach them, their language, and their consent."""
 
-    # Only a parent, caregiver or legal guardian gives consent for the family (consent.services);
-    # a grandmother raising her grandchildren is recorded as their caregiver or legal guardian.
+    # Only a parent, caregiver or legal guardian gives consent for the family (rules.CAREGIVER_ROLES).
     relationship = forms.ChoiceField(
         label=_("Role in the family"),
-        choices=[
-            (Person.Relationship.CAREGIVER, Person.Relationship.CAREGIVER.label),
-            (Person.Relationship.LEGAL_GUARDIAN, Person.Relationship.LEGAL_GUARDIAN.label),
-        ],
+        choices=[(role, Person.Relationship(role).label) for role in CAREGIVER_ROLES],
         initial=Person.Relationship.CAREGIVER,
     )
     given_name = forms.CharField(label=_("Given name"), max_length=100)
@@ -148,10 +106,7 @@ class CaregiverForm(forms.Form):
     )
     consent_sensitive = forms.MultipleChoiceField(
         label=_("Also share these sensitive categories (only if the caregiver says so)"),
-        choices=[
-            (DataCategory.IMMIGRATION_SENSITIVE, DataCategory.IMMIGRATION_SENSITIVE.label),
-            (DataCategory.CHILD_PROTECTION, DataCategory.CHILD_PROTECTION.label),
-        ],
+        choices=[(category, category.label) for category in SENSITIVE_CONSENT_CATEGORIES],
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -167,17 +122,20 @@ class CaregiverForm(forms.Form):
         birth_date_check(value, who="caregiver")
         return value
 
+    def clean_consent_given(self) -> bool:
+        return consent_check(self.cleaned_data["consent_given"])
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not data.get("consent_given"):
-            self.add_error(
-                "consent_given",
-                _("The hub keeps a family's information only with their consent. Ask, and tick the box."),
-            )
-        if data.get("consent_method") == "verbal_witnessed" and not (data.get("consent_witness") or "").strip():
-            self.add_error("consent_witness", _("Verbal consent needs the name of a witness."))
-        if not data.get("phone") and not data.get("email") and data.get("preferred_contact_method") != "in_person":
-            self.add_error("phone", _("Give a phone number or an e-mail, or choose “In person only”."))
+        problems = caregiver_problems(
+            consent_method=data.get("consent_method") or "",
+            consent_witness=data.get("consent_witness") or "",
+            phone=data.get("phone") or "",
+            email=data.get("email") or "",
+            preferred_contact_method=data.get("preferred_contact_method") or "",
+        )
+        for name, message in problems.items():
+            self.add_error(name, message)
         return data
 
 
@@ -202,7 +160,7 @@ class BaseChildFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
         if any(self.errors):
             return
         if not any(form.cleaned_data for form in self.forms):
-            raise ValidationError(_("Add at least one child (or the expected baby's caregiver as pregnant)."))
+            raise ValidationError(NO_CHILD_MESSAGE)
 
 
 ChildFormSet = forms.formset_factory(
@@ -260,30 +218,181 @@ class DetailsForm(forms.Form):
     )
 
     def clean_medi_cal_id(self) -> str:
-        value = self.cleaned_data["medi_cal_id"].strip().upper()
-        if value and not _CIN.match(value):
-            raise ValidationError(_("A Medi-Cal id (CIN) is eight digits and a letter, for example 91234567A."))
-        return value
+        return medi_cal_id_normalize(self.cleaned_data["medi_cal_id"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("medi_cal_plan") and data.get("insurance_status") != InsuranceStatus.MEDI_CAL:
-            self.add_error("medi_cal_plan", _("A Medi-Cal plan goes with the insurance “Medi-Cal”."))
+        problems = details_problems(
+            insurance_status=data.get("insurance_status") or "", medi_cal_plan=data.get("medi_cal_plan") or ""
+        )
+        for name, message in problems.items():
+            self.add_error(name, message)
         return data
-
-
-def flags_consent_check(flags: list[str], consent_sensitive: list[str]) -> list[str]:
-    """The sensitive flags chosen without the consent that covers them (``PRIORITY_FLAG_CATEGORY``)."""
-    sensitive = {str(DataCategory.IMMIGRATION_SENSITIVE), str(DataCategory.CHILD_PROTECTION)}
-    return [
-        flag
-        for flag in flags
-        if PRIORITY_FLAG_CATEGORY[PriorityFlag(flag)] in sensitive
-        and PRIORITY_FLAG_CATEGORY[PriorityFlag(flag)] not in consent_sensitive
-    ]
 
 
 class LinkForm(forms.Form):
     """Step 3: link to a family the hub knows, or create a new one."""
 
     choice = forms.CharField(max_length=40)
+
+
+# --- The page's forms and the intake's typed input and drafts ----------------------------------
+
+
+@dataclass(frozen=True)
+class IntakeForms:
+    caregiver: CaregiverForm
+    children: forms.BaseFormSet[Any]
+    details: DetailsForm
+
+
+def _form_values(form_class: type[forms.Form], prefix: str, part: BaseModel | None) -> dict[str, list[str]]:
+    """A draft's part as the form's posted fields (a ticked box is ``on``, an unticked one absent)."""
+    if part is None:
+        return {}
+    values: dict[str, list[str]] = {}
+    for name, form_field in form_class.base_fields.items():
+        value = getattr(part, name)
+        key = f"{prefix}-{name}"
+        if name == "safe_to_leave_message":
+            values[key] = [{True: "yes", False: "no"}.get(value, "")]
+        elif isinstance(form_field, forms.BooleanField):
+            if value:
+                values[key] = ["on"]
+        elif isinstance(value, list):
+            values[key] = [str(v) for v in value]
+        else:
+            values[key] = [str(value)]
+    return values
+
+
+def intake_form_data(data: IntakeDraftData) -> MultiValueDict[str, str]:
+    """What a draft holds, as the intake forms' posted fields."""
+    posted: dict[str, list[str]] = {
+        **_form_values(CaregiverForm, CAREGIVER_PREFIX, data.caregiver),
+        **_form_values(DetailsForm, DETAILS_PREFIX, data.details),
+        f"{CHILD_PREFIX}-TOTAL_FORMS": [str(len(data.children))],
+        f"{CHILD_PREFIX}-INITIAL_FORMS": ["0"],
+    }
+    for index, child in enumerate(data.children):
+        posted.update(_form_values(ChildForm, f"{CHILD_PREFIX}-{index}", child))
+    return MultiValueDict(posted)
+
+
+def intake_forms(data: IntakeDraftData | None) -> IntakeForms:
+    """The three forms bound to what a draft holds (unbound when ``data`` is None)."""
+    if data is None:
+        return IntakeForms(
+            CaregiverForm(prefix=CAREGIVER_PREFIX),
+            ChildFormSet(prefix=CHILD_PREFIX, initial=[{}]),
+            DetailsForm(prefix=DETAILS_PREFIX),
+        )
+    posted = intake_form_data(data)
+    return IntakeForms(
+        CaregiverForm(posted, prefix=CAREGIVER_PREFIX),
+        ChildFormSet(posted, prefix=CHILD_PREFIX),
+        DetailsForm(posted, prefix=DETAILS_PREFIX),
+    )
+
+
+def _initial(form_class: type[forms.Form], part: BaseModel | None) -> dict[str, Any] | None:
+    if part is None:
+        return None
+    values: dict[str, Any] = {}
+    for name in form_class.base_fields:
+        value = getattr(part, name)
+        if name == "safe_to_leave_message":
+            value = {True: "yes", False: "no"}.get(value, "")
+        if value != "":  # nothing typed: the form's own initial value stands
+            values[name] = value
+    return values
+
+
+def intake_forms_initial(data: IntakeDraftData) -> IntakeForms:
+    """Unbound forms showing what a draft holds (no errors for what is not filled in yet)."""
+    children = [_initial(ChildForm, child) or {} for child in data.children[:MAX_CHILDREN]] or [{}]
+    return IntakeForms(
+        CaregiverForm(prefix=CAREGIVER_PREFIX, initial=_initial(CaregiverForm, data.caregiver) or None),
+        ChildFormSet(prefix=CHILD_PREFIX, initial=children),
+        DetailsForm(prefix=DETAILS_PREFIX, initial=_initial(DetailsForm, data.details) or None),
+    )
+
+
+def _entered(form_class: type[forms.Form], prefix: str, posted: MultiValueDict[str, Any]) -> dict[str, Any]:
+    """The form's fields as posted, read by their widgets as the form reads them, unchecked."""
+    values: dict[str, Any] = {}
+    for name, form_field in form_class.base_fields.items():
+        raw = form_field.widget.value_from_datadict(posted, MultiValueDict(), f"{prefix}-{name}")
+        if name == "safe_to_leave_message":
+            values[name] = SAFE_TO_LEAVE_MESSAGE.get(raw or "")
+        elif isinstance(form_field, forms.BooleanField):
+            values[name] = bool(raw)
+        elif isinstance(form_field, forms.MultipleChoiceField):
+            values[name] = [str(v) for v in raw or []]
+        else:
+            values[name] = raw if isinstance(raw, str) else ""
+    return values
+
+
+def draft_from_form_data(posted: Mapping[str, Any], step: int, *, add_child: bool = False) -> IntakeDraftData:
+    """What was typed on a step's page, valid or not, as a draft's part for that step (with
+    ``add_child``, one more empty child row)."""
+    data = (
+        posted
+        if isinstance(posted, MultiValueDict)
+        else MultiValueDict({k: v if isinstance(v, list) else [v] for k, v in posted.items()})
+    )
+    if step != 1:
+        return IntakeDraftData(details=DetailsDraft(**_entered(DetailsForm, DETAILS_PREFIX, data)))
+    total = str(data.get(f"{CHILD_PREFIX}-TOTAL_FORMS", "1") or "1")
+    rows = int(total) if total.isdigit() else 1
+    rows = max(0, min(rows + (1 if add_child else 0), MAX_CHILDREN))
+    return IntakeDraftData(
+        caregiver=CaregiverDraft(**_entered(CaregiverForm, CAREGIVER_PREFIX, data)),
+        children=[ChildDraft(**_entered(ChildForm, f"{CHILD_PREFIX}-{i}", data)) for i in range(rows)],
+    )
+
+
+def _people_payload(forms_: IntakeForms) -> dict[str, Any] | None:
+    caregiver_valid = forms_.caregiver.is_valid()
+    children_valid = forms_.children.is_valid()
+    if not (caregiver_valid and children_valid):
+        return None
+    return {
+        "caregiver": forms_.caregiver.cleaned_data,
+        "children": [child for child in forms_.children.cleaned_data if child],
+    }
+
+
+def people_from_forms(forms_: IntakeForms) -> IntakePeopleInput | None:
+    """Step 1 as typed input, or None while the forms show errors. Raises IntakeError if the
+    typed input refuses what the forms accepted (it applies the same rules, so it should not)."""
+    payload = _people_payload(forms_)
+    return None if payload is None else intake_parse(IntakePeopleInput, payload)
+
+
+def intake_from_forms(forms_: IntakeForms) -> IntakeInput | None:
+    """Both steps as typed input, or None while the forms show errors (raises IntakeError as
+    ``people_from_forms``)."""
+    payload = _people_payload(forms_)
+    details_valid = forms_.details.is_valid()
+    if payload is None or not details_valid:
+        return None
+    return intake_parse(IntakeInput, {**payload, "details": forms_.details.cleaned_data})
+
+
+def forms_add_errors(forms_: IntakeForms, errors: Mapping[str, list[str]]) -> None:
+    """Show the services' field errors (``caregiver.phone``, ``children.0.sex``, ``details.flags``)
+    on the form fields they name; an error about no single field goes at the top of the form."""
+    for path, messages in errors.items():
+        parts = path.split(".")
+        form: forms.Form = forms_.caregiver
+        name: str | None = None
+        if parts[0] in ("caregiver", "details") and len(parts) > 1:
+            form = forms_.caregiver if parts[0] == "caregiver" else forms_.details
+            name = parts[1]
+        elif parts[0] == "children" and len(parts) > 2 and parts[1].isdigit() and int(parts[1]) < len(forms_.children):
+            form, name = forms_.children.forms[int(parts[1])], parts[2]
+        form.is_valid()  # an error is added to a checked form (a no-op when it was checked already)
+        for message in messages:
+            form.add_error(name if name in form.fields else None, message)

@@ -1,6 +1,6 @@
 """The intake pages: start or resume, step 1 (who, how to reach, language, consent), step 2
-(details), step 3 (families the hub may already know: link, or create). Thin: parse, call
-``families.services``, render."""
+(details), step 3 (families the hub may already know: link, or create). Thin: parse (the forms,
+then the typed input), call ``families.intake``, render."""
 
 from __future__ import annotations
 
@@ -18,20 +18,20 @@ from django.views.decorators.http import require_POST
 from ecwhub.accounts.acting import acting_member
 from ecwhub.accounts.models import Membership, User
 
-from .forms import MAX_CHILDREN
-from .models import IntakeDraft
-from .services import (
-    INTAKE_ROLES,
-    IntakeError,
-    intake_candidates,
-    intake_complete,
-    intake_draft_data,
-    intake_draft_get,
+from .forms import (
+    draft_from_form_data,
+    forms_add_errors,
     intake_forms,
     intake_forms_initial,
-    intake_save_step,
-    intake_start,
+    intake_from_forms,
+    people_from_forms,
 )
+from .intake.access import INTAKE_ROLES
+from .intake.complete import intake_complete
+from .intake.drafts import intake_draft_data, intake_draft_get, intake_draft_merge, intake_save_step, intake_start
+from .intake.input import IntakeError, IntakeInput, IntakePeopleInput
+from .intake.match import intake_candidates
+from .models import IntakeDraft
 
 NEW_FAMILY = "new"
 
@@ -46,10 +46,6 @@ def _draft(request: HttpRequest, draft_id: uuid.UUID) -> tuple[User, Membership,
     if draft is None:
         raise Http404
     return user, membership, draft
-
-
-def _form_data(request: HttpRequest) -> dict[str, list[str]]:
-    return {k: v for k, v in request.POST.lists() if k not in ("csrfmiddlewaretoken", "action")}
 
 
 @login_required
@@ -77,31 +73,45 @@ def intake_step(request: HttpRequest, draft_id: uuid.UUID, step: int) -> HttpRes
     user, _membership, draft = _draft(request, draft_id)
     if step not in (1, 2) or step > draft.step:
         return HttpResponseRedirect(_step_url(draft, min(draft.step, 2)))
-    errors: dict[str, list[str]] = {}
     if request.method == "POST":
         action = request.POST.get("action", "next")
-        data = _form_data(request)
-        if action == "add_child":
-            total = request.POST.get("child-TOTAL_FORMS", "1")
-            data["child-TOTAL_FORMS"] = [str(min(int(total) + 1 if total.isdigit() else 1, MAX_CHILDREN))]
-        errors = intake_save_step(acting_user=user, draft=draft, data=data, step=step, advance=action == "next")
-        if action == "add_child":
-            return redirect("families:intake_step", draft_id=draft.pk, step=1)
-        if action == "save":
+        entered = draft_from_form_data(request.POST, step, add_child=action == "add_child")
+        if action != "next":
+            intake_save_step(acting_user=user, draft=draft, entered=entered, step=step)
+            if action == "add_child":
+                return redirect("families:intake_step", draft_id=draft.pk, step=1)
             messages.success(request, _("Saved. You can finish this intake later from the intake page."))
             return redirect("families:intake_home")
-        if not errors:
-            target = 2 if step == 1 else 3
-            if target == 3:
+        # The step is checked with everything entered so far (step 2 checks step 1 again).
+        forms = intake_forms(intake_draft_merge(intake_draft_data(draft), entered, step))
+        errors: dict[str, list[str]] = {}
+        complete: IntakePeopleInput | None = None
+        try:
+            complete = people_from_forms(forms) if step == 1 else intake_from_forms(forms)
+        except IntakeError as failure:
+            errors = failure.fields
+        errors |= intake_save_step(acting_user=user, draft=draft, entered=entered, step=step, complete=complete)
+        if complete is not None and not errors:
+            if step == 2:
                 return redirect("families:intake_match", draft_id=draft.pk)
-            return redirect("families:intake_step", draft_id=draft.pk, step=target)
-    data = intake_draft_data(draft)
-    # With errors, the bound forms show them; otherwise the saved values, without flagging what
-    # is not filled in yet.
-    forms = intake_forms(data) if errors else intake_forms_initial(data)
+            return redirect("families:intake_step", draft_id=draft.pk, step=2)
+        forms_add_errors(forms, errors)
+        status = 400
+    else:
+        # The saved values, without flagging what is not filled in yet.
+        forms = intake_forms_initial(intake_draft_data(draft))
+        status = 200
     template = "families/intake_step1.html" if step == 1 else "families/intake_step2.html"
-    context = {"draft": draft, "forms": forms, "step": step, "show_errors": bool(errors)}
-    return render(request, template, context, status=400 if errors else 200)
+    context = {"draft": draft, "forms": forms, "step": step, "show_errors": status == 400}
+    return render(request, template, context, status=status)
+
+
+def _draft_intake(draft: IntakeDraft) -> IntakeInput | None:
+    """The draft's intake as typed input, read through the page's forms (None if it is not valid)."""
+    try:
+        return intake_from_forms(intake_forms(intake_draft_data(draft)))
+    except IntakeError:
+        return None
 
 
 @login_required
@@ -110,7 +120,9 @@ def intake_match(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
     user, membership, draft = _draft(request, draft_id)
     if draft.step < 3:
         return HttpResponseRedirect(_step_url(draft, draft.step))
-    data = intake_draft_data(draft)
+    intake = _draft_intake(draft)
+    if intake is None:
+        return HttpResponseRedirect(_step_url(draft, 1))
     error = ""
     if request.method == "POST":
         choice = request.POST.get("choice", "")
@@ -119,7 +131,7 @@ def intake_match(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
             record = intake_complete(
                 acting_user=user,
                 membership=membership,
-                data=data,
+                intake=intake,
                 link_household_id=None if choice == NEW_FAMILY else choice or "-",
                 draft=draft,
                 candidates_shown=shown,
@@ -133,7 +145,7 @@ def intake_match(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
                 messages.success(request, _("The family was registered."))
             return redirect("families:detail", household_id=record.household_id)
     try:
-        matches = intake_candidates(acting_user=user, membership=membership, data=data)
+        matches = intake_candidates(acting_user=user, membership=membership, intake=intake)
     except IntakeError:
         return HttpResponseRedirect(_step_url(draft, 1))
     return render(

@@ -25,10 +25,10 @@ from ecwhub.consent.policy import households_visible
 from ecwhub.consent.selectors import audit_reads, household_open, rows_visible
 
 from .display import person_name
+from .intake.access import INTAKE_ROLES
 from .merging import MergeError, household_merge, household_unmerge, person_merge, person_unmerge
 from .models import HouseholdMerge, Person, PersonMerge
 from .selectors import caregiver_names, coordination_duplicates
-from .services import INTAKE_ROLES
 
 REVIEW_ROLES = INTAKE_ROLES
 

@@ -1,10 +1,16 @@
-"""Intake form data for the tests: a caregiver and one child, as the pages post them."""
+"""Intake data for the tests: a caregiver and one child, as the pages post them (``step1``,
+``step2``) and as an API client sends them (``intake_json``), with the same facts."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
+
+from ecwhub.families.forms import draft_from_form_data, intake_forms, intake_from_forms
+from ecwhub.families.intake.drafts import intake_draft_merge
+from ecwhub.families.intake.input import IntakeInput
 
 
 def step1(**overrides: Any) -> dict[str, Any]:
@@ -55,6 +61,65 @@ def step2(**overrides: Any) -> dict[str, Any]:
 
 def as_lists(data: dict[str, Any]) -> dict[str, list[str]]:
     return {k: v if isinstance(v, list) else [v] for k, v in data.items()}
+
+
+def typed(data: dict[str, Any]) -> IntakeInput:
+    """The pages' posted fields as typed input, read as the intake page reads them (its forms)."""
+    draft = intake_draft_merge(draft_from_form_data(data, 1), draft_from_form_data(data, 2), 2)
+    forms = intake_forms(draft)
+    intake = intake_from_forms(forms)
+    assert intake is not None, (forms.caregiver.errors, forms.children.errors, forms.details.errors)
+    return intake
+
+
+def intake_json(**overrides: Any) -> dict[str, Any]:
+    """The facts of ``step1()`` and ``step2()`` as the API's JSON body. ``overrides`` are set by
+    path, ``caregiver__phone="..."`` or ``children__0__sex="..."``; None removes the key."""
+    body: dict[str, Any] = {
+        "caregiver": {
+            "relationship": "caregiver",
+            "given_name": "Rosa",
+            "family_name": "Mendoza",
+            "second_family_name": "Cruz",
+            "date_of_birth": "1994-06-12",
+            "phone": "(626) 555-0142",
+            "email": "",
+            "preferred_contact_method": "text",
+            "preferred_language": "es",
+            "dialect": "",
+            "postal_code": "91733",
+            "place": "home_visit",
+            "consent_given": True,
+            "consent_method": "signed_on_device",
+            "consent_network_wide": True,
+        },
+        "children": [{"given_name": "Mateo", "family_name": "Mendoza", "date_of_birth": "2023-09-02", "sex": "male"}],
+        "details": {
+            "street": "410 Garvey Ave",
+            "city": "El Monte",
+            "text_ok": True,
+            "best_times": "weekday mornings",
+            "safe_to_leave_message": False,
+            "sex": "female",
+            "insurance_status": "medi_cal",
+            "medi_cal_plan": "la_care",
+            "medi_cal_id": "91234567A",
+            "children_insurance": "medi_cal",
+            "school_or_child_care": "Head Start Garvey",
+        },
+    }
+    body = copy.deepcopy(body)
+    for path, value in overrides.items():
+        *parents, name = path.split("__")
+        target: Any = body
+        for part in parents:
+            target = target[int(part)] if isinstance(target, list) else target[part]
+        key: Any = int(name) if isinstance(target, list) else name
+        if value is None:
+            del target[key]
+        else:
+            target[key] = value
+    return body
 
 
 @pytest.fixture

@@ -12,11 +12,12 @@ from ecwhub.accounts.models import Membership
 from ecwhub.consent.export import family_export, family_export_open
 from ecwhub.consent.models import Consent, Relationship
 from ecwhub.consent.retention import apply_retention
+from ecwhub.families.intake.complete import intake_complete
+from ecwhub.families.intake.drafts import intake_start
 from ecwhub.families.merging import person_merge
 from ecwhub.families.models import Household, IntakeDraft, Person, PersonMerge, PriorityFlagRecord
-from ecwhub.families.services import intake_complete, intake_start
 from tests.conftest import Network
-from tests.families.conftest import as_lists, step1, step2
+from tests.families.conftest import as_lists, step1, step2, typed
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ def _intake(network: Network) -> Household:
         }
     )
     membership = Membership.objects.get(user=network.alice)
-    return intake_complete(acting_user=network.alice, membership=membership, data=data).household
+    return intake_complete(acting_user=network.alice, membership=membership, intake=typed(data)).household
 
 
 def test_the_export_includes_contact_preferences_school_flags_and_intakes(network: Network) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, timedelta
 
@@ -12,11 +13,21 @@ from django.utils import timezone
 from ecwhub.accounts.models import Membership, Role
 from ecwhub.accounts.services import membership_add
 from ecwhub.consent.models import AuditEntry, Consent, Relationship, RelationshipKind
+from ecwhub.families.forms import draft_from_form_data, intake_forms, people_from_forms
+from ecwhub.families.intake.complete import intake_complete
+from ecwhub.families.intake.input import (
+    IntakeError,
+    IntakeInput,
+    IntakePeopleInput,
+    intake_check,
+    intake_parse,
+    intake_people_check,
+)
+from ecwhub.families.intake.match import intake_candidates
 from ecwhub.families.models import Household, IntakeDraft, IntakeRecord, Person, PersonRelation, PriorityFlagRecord
-from ecwhub.families.services import IntakeError, intake_candidates, intake_complete, intake_validate
 from tests.conftest import Network, signed_in
 from tests.consent.conftest import Family
-from tests.families.conftest import as_lists, step1, step2
+from tests.families.conftest import as_lists, intake_json, step1, step2, typed
 
 pytestmark = pytest.mark.django_db
 
@@ -62,38 +73,59 @@ def test_bad_input_gives_a_field_error_and_creates_nothing(
     assert draft.step == 1 and "Mendoza" in draft.data
 
 
-def test_the_service_refuses_the_same_bad_input_and_writes_nothing(network: Network) -> None:
-    data = as_lists({**step1(**{"child-0-date_of_birth": "2099-01-01", "cg-phone": "12"}), **step2()})
+def _page_errors(data: dict[str, object]) -> set[str]:
+    """The step 1 fields the intake page's forms refuse."""
+    forms = intake_forms(draft_from_form_data(as_lists(data), 1))
+    assert people_from_forms(forms) is None
+    errors = {f"cg-{name}" for name in forms.caregiver.errors}
+    return errors | {f"child-{i}-{name}" for i, child in enumerate(forms.children.errors) for name in child}
+
+
+def test_the_typed_input_refuses_the_same_bad_input_and_nothing_is_written(network: Network) -> None:
+    bad = {"children__0__date_of_birth": "2099-01-01", "caregiver__phone": "12"}
     with pytest.raises(IntakeError) as caught:
-        intake_complete(acting_user=network.alice, membership=m(network.alice), data=data)
-    assert set(caught.value.fields) == {"child-0-date_of_birth", "cg-phone"}
+        intake_parse(IntakeInput, intake_json(**bad))
+    assert set(caught.value.fields) == {"children.0.date_of_birth", "caregiver.phone"}
+    assert _page_errors(step1(**{"child-0-date_of_birth": "2099-01-01", "cg-phone": "12"})) == {
+        "child-0-date_of_birth",
+        "cg-phone",
+    }
+    response = signed_in(Client(), network.alice).post(
+        "/api/v1/intakes", intake_json(**bad), content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert set(response.json()["error"]["fields"]) == {"children.0.date_of_birth", "caregiver.phone"}
     assert Household.objects.count() == 0 and Consent.objects.count() == 0
 
 
 def test_consent_is_required_and_verbal_consent_needs_a_witness() -> None:
+    assert "cg-consent_given" in _page_errors(step1(**{"cg-consent_given": None}))
     with pytest.raises(IntakeError) as caught:
-        intake_validate(as_lists(step1(**{"cg-consent_given": None})), steps=1)
-    assert "cg-consent_given" in caught.value.fields
+        intake_parse(IntakePeopleInput, intake_json(caregiver__consent_given=False))
+    assert "caregiver.consent_given" in caught.value.fields
+    assert "cg-consent_witness" in _page_errors(step1(**{"cg-consent_method": "verbal_witnessed"}))
     with pytest.raises(IntakeError) as caught:
-        intake_validate(as_lists(step1(**{"cg-consent_method": "verbal_witnessed"})), steps=1)
-    assert "cg-consent_witness" in caught.value.fields
+        intake_people_check(intake_parse(IntakePeopleInput, intake_json(caregiver__consent_method="verbal_witnessed")))
+    assert "caregiver.consent_witness" in caught.value.fields
 
 
 def test_phone_numbers_are_normalised_to_one_form() -> None:
     for written in ("(626) 555-0142", "626.555.0142", "+1 626 555 0142", "6265550142"):
-        intake = intake_validate(as_lists(step1(**{"cg-phone": written})), steps=1)
-        assert intake.caregiver["phone"] == "626-555-0142"
+        assert typed(as_lists(step1(**{"cg-phone": written}))).caregiver.phone == "626-555-0142"
+        assert intake_parse(IntakeInput, intake_json(caregiver__phone=written)).caregiver.phone == "626-555-0142"
 
 
 def test_a_sensitive_flag_needs_its_consent_category() -> None:
     data = as_lists({**step1(), **step2(**{"d-flags": ["undocumented"]})})
     with pytest.raises(IntakeError) as caught:
-        intake_validate(data)
-    assert "d-flags" in caught.value.fields
+        intake_check(typed(data))
+    assert "details.flags" in caught.value.fields
     data = as_lists(
         {**step1(**{"cg-consent_sensitive": ["immigration_sensitive"]}), **step2(**{"d-flags": ["undocumented"]})}
     )
-    assert intake_validate(data).details["flags"] == ["undocumented"]
+    intake = typed(data)
+    intake_check(intake)
+    assert intake.details.flags == ["undocumented"]
 
 
 def test_an_intake_creates_the_family_through_the_pages(network: Network) -> None:
@@ -170,8 +202,8 @@ def _misspelled(family: Family, **overrides: object) -> dict[str, list[str]]:
 
 
 def test_the_coordinator_sees_the_family_under_a_misspelled_name_and_links_it(network: Network, family: Family) -> None:
-    data = _misspelled(family)
-    matches = intake_candidates(acting_user=network.alice, membership=m(network.alice), data=data)
+    data = typed(_misspelled(family))
+    matches = intake_candidates(acting_user=network.alice, membership=m(network.alice), intake=data)
     assert [f.household_id for f in matches.families] == [family.household.pk]
     best = matches.families[0]
     assert best.probability > 0.5
@@ -180,7 +212,7 @@ def test_the_coordinator_sees_the_family_under_a_misspelled_name_and_links_it(ne
     assert AuditEntry.objects.filter(household_id=family.household.pk, detail="intake match").exists()
     households = Household.objects.count()
     record = intake_complete(
-        acting_user=network.alice, membership=m(network.alice), data=data, link_household_id=family.household.pk
+        acting_user=network.alice, membership=m(network.alice), intake=data, link_household_id=family.household.pk
     )
     assert record.outcome == "linked" and Household.objects.count() == households
     family.mother.refresh_from_db()
@@ -197,13 +229,15 @@ def test_a_match_the_user_may_not_see_is_announced_without_details(network: Netw
     family.household.registered_by = network.food_bank
     family.household.save(update_fields=["registered_by"])
     Relationship.objects.filter(household=family.household).update(organization=network.food_bank)
-    matches = intake_candidates(acting_user=network.alice, membership=m(network.alice), data=_misspelled(family))
+    matches = intake_candidates(
+        acting_user=network.alice, membership=m(network.alice), intake=typed(_misspelled(family))
+    )
     assert matches.families == [] and matches.hidden_match is True
     with pytest.raises(IntakeError):
         intake_complete(
             acting_user=network.alice,
             membership=m(network.alice),
-            data=_misspelled(family),
+            intake=typed(_misspelled(family)),
             link_household_id=family.household.pk,
         )
 
@@ -229,7 +263,7 @@ def test_priority_flags_are_stored_in_their_category_and_shown_only_with_consent
             **step2(**{"d-flags": ["undocumented", "unhoused"]}),
         }
     )
-    record = intake_complete(acting_user=network.alice, membership=m(network.alice), data=data)
+    record = intake_complete(acting_user=network.alice, membership=m(network.alice), intake=typed(data))
     flags = {f.flag: f.category for f in PriorityFlagRecord.objects.filter(household=record.household)}
     assert flags == {"undocumented": "immigration_sensitive", "unhoused": "identified_needs"}
     page = signed_in(Client(), network.alice).get(f"/families/{record.household_id}/").content.decode()
@@ -280,7 +314,7 @@ def test_the_api_matches_and_links_with_the_same_rules(network: Network, family:
     bad = {**payload, "children": [{"given_name": "Sofia", "family_name": "G", "date_of_birth": "2099-01-01"}]}
     response = client.post("/api/v1/intakes", bad, content_type="application/json")
     assert response.status_code == 422
-    assert "child-0-date_of_birth" in response.json()["error"]["fields"]
+    assert "children.0.date_of_birth" in response.json()["error"]["fields"]
     before = Household.objects.count()
     response = client.post("/api/v1/intakes", payload, content_type="application/json")
     assert response.status_code == 409 and response.json()["error"]["code"] == "possible_duplicates"
@@ -298,9 +332,9 @@ def test_unticking_a_box_on_a_step_is_saved(network: Network) -> None:
     client = signed_in(Client(), network.alice)
     draft_id = _start(client)
     client.post(f"/families/intake/{draft_id}/step/1/", {**step1(**{"cg-interpreter_needed": "on"}), "action": "save"})
-    assert '"cg-interpreter_needed"' in IntakeDraft.objects.get(pk=draft_id).data
+    assert json.loads(IntakeDraft.objects.get(pk=draft_id).data)["caregiver"]["interpreter_needed"] is True
     client.post(f"/families/intake/{draft_id}/step/1/", {**step1(), "action": "save"})
-    assert '"cg-interpreter_needed"' not in IntakeDraft.objects.get(pk=draft_id).data
+    assert json.loads(IntakeDraft.objects.get(pk=draft_id).data)["caregiver"]["interpreter_needed"] is False
 
 
 def test_another_child_row_is_added_and_an_empty_row_is_skipped(network: Network) -> None:
@@ -340,8 +374,8 @@ def test_the_api_keeps_partial_progress_in_a_draft_only_its_author_reads(network
     response = client.put(f"/api/v1/intake-drafts/{draft_id}", partial, content_type="application/json")
     body = response.json()
     assert response.status_code == 200 and body["step"] == 1
-    assert "cg-phone" in body["errors"] and body["fields"]["cg-given_name"] == ["Rosa"]
-    assert client.get(f"/api/v1/intake-drafts/{draft_id}").json()["fields"]["cg-given_name"] == ["Rosa"]
+    assert "caregiver.phone" in body["errors"] and body["intake"]["caregiver"]["given_name"] == "Rosa"
+    assert client.get(f"/api/v1/intake-drafts/{draft_id}").json()["intake"]["caregiver"]["given_name"] == "Rosa"
     membership_add(acting_user=None, user=network.oscar, organization=network.frc, role=Role.COORDINATOR)
     assert signed_in(Client(), network.oscar).get(f"/api/v1/intake-drafts/{draft_id}").status_code == 404
     assert Household.objects.count() == 0
@@ -362,7 +396,7 @@ def test_the_intake_records_how_the_caregiver_is_related_to_each_child(network: 
             **step2(),
         }
     )
-    record = intake_complete(acting_user=network.alice, membership=m(network.alice), data=data)
+    record = intake_complete(acting_user=network.alice, membership=m(network.alice), intake=typed(data))
     guardian = record.household.members.get(relationship="legal_guardian")
     assert guardian.is_legal_guardian
     relations = PersonRelation.objects.filter(from_person=guardian)
@@ -373,9 +407,11 @@ def test_the_intake_records_how_the_caregiver_is_related_to_each_child(network: 
 
 
 def test_a_link_to_a_family_that_is_not_a_uuid_or_not_there_is_a_field_error(network: Network) -> None:
-    data = as_lists({**step1(), **step2()})
+    intake = typed(as_lists({**step1(), **step2()}))
     for bad in ("not-a-uuid", "00000000-0000-4000-8000-000000000000"):
         with pytest.raises(IntakeError) as caught:
-            intake_complete(acting_user=network.alice, membership=m(network.alice), data=data, link_household_id=bad)
-        assert "choice" in caught.value.fields
+            intake_complete(
+                acting_user=network.alice, membership=m(network.alice), intake=intake, link_household_id=bad
+            )
+        assert "link_household_id" in caught.value.fields
     assert Household.objects.count() == 0
