@@ -60,19 +60,18 @@ def match_review_resolve(*, acting_user: User, membership: Membership, review: M
     with transaction.atomic():
         if status == MatchReview.Status.DIFFERENT:
             return match_review_decide(acting_user=acting_user, review=review, status=status)
+        if review.person_b_id is None:
+            raise ValueError("review: the other record is in an agency file, so there is nothing to merge it with")
+        pair = (review.person_a_id, review.person_b_id)  # the two records the reviewer saw
         # Families first, as every merge locks them (merging.py): the merge then moves rows that
         # point at these records, other pairs among them, which a reviewer locking the pair first
         # and the families second could be holding, and the two would wait for each other.
-        pair = MatchReview.objects.filter(pk=review.pk).values_list("person_a_id", "person_b_id").first()
-        if pair is None:
-            raise ReviewAlreadyDecided(str(review.pk))
-        if pair[1] is None:
-            raise ValueError("review: the other record is in an agency file, so there is nothing to merge it with")
         families = dict(Person.objects.filter(pk__in=pair).values_list("pk", "household_id"))
         locked = {h.pk for h in Household.objects.select_for_update().filter(pk__in=families.values()).order_by("pk")}
         decided = match_review_decide(acting_user=acting_user, review=review, status=status)
-        if (decided.person_a_id, decided.person_b_id) != pair or set(families.values()) != locked:
-            # One of the two records was merged with a third one in between: the pair on screen is out of date.
+        if (decided.person_a_id, decided.person_b_id) != pair or len(families) != 2 or set(families.values()) != locked:
+            # A record of the pair was merged with a third one since the reviewer saw it: merging
+            # the moved pair would join records the reviewer never compared.
             raise _out_of_date()
         survivor, merged = Person.objects.get(pk=pair[0]), Person.objects.get(pk=pair[1])
         if not {survivor.household_id, merged.household_id} <= locked:
