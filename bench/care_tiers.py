@@ -380,6 +380,8 @@ def main() -> None:
     url, engine = access_check.bench_database_url()
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = "ecwhub.settings"
+    # A measurement on this machine: the laptop mode (e-mail to var/outbox, the local field key).
+    os.environ.setdefault("ECWHUB_MODE", "embedded")
     sys.path.insert(0, str(ROOT))
     import django
 

@@ -77,6 +77,8 @@ def main() -> None:
     url, engine = _database()
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecwhub.settings")
+    # A measurement on this machine: the laptop mode (e-mail to var/outbox, the local field key).
+    os.environ.setdefault("ECWHUB_MODE", "embedded")
     os.environ.setdefault("ECWHUB_HTTPS", "false")
     os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWZpZWxkLWtleS1ub3QtZm9yLXByb2Q=")
     import django

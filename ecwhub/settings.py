@@ -1,8 +1,11 @@
 """ECW Hub settings.
 
 Every value that differs between machines comes from the environment, read here and only
-here (docs/configuration.md lists them). Defaults are the safe production choice; the quick
-start (``./hub run``) sets the few that must differ on a laptop (plain http on 127.0.0.1).
+here (docs/configuration.md lists them). Defaults are the safe production choice: a process
+that is not told otherwise is a production one, and it refuses to start without its secret
+key, its e-mail server and its field-encryption keys. The quick start (``./hub run``) and the
+test command (``./hub test``) say which mode they run in (``ECWHUB_MODE``); the mode only
+supplies the defaults of those variables, every other setting is the same in every mode.
 """
 
 from datetime import timedelta
@@ -14,15 +17,35 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
+
+# --- Mode ------------------------------------------------------------------------------------
+# production (the default): SECRET_KEY, EMAIL_URL and FIELD_ENCRYPTION_KEYS must be set, or the
+#   process stops here, before it serves anything, with one message listing what is missing.
+# embedded (`./hub run`): e-mail is written to files in var/outbox and the field key is read from
+#   var/field_keys, created on the first run.
+# test (`./hub test`): e-mail stays in memory; the keys still come from the environment.
+MODES = ("production", "embedded", "test")
+MODE = env.str("ECWHUB_MODE", default="production")
+if MODE not in MODES:
+    raise ImproperlyConfigured(
+        f"ECWHUB_MODE is {MODE!r}: it must be one of {', '.join(MODES)} (docs/configuration.md)."
+    )
+EMBEDDED = MODE == "embedded"
+# The embedded mode's own files (SQLite database, e-mail outbox, field key, collected static files).
+VAR_DIR = Path(env.str("ECWHUB_VAR_DIR", default=str(BASE_DIR / "var"))).resolve()
+# What a start in this mode lacks; reported all at once at the end of this module.
+missing: list[str] = []
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    # A deployment without its secret must not start with a guessable one.
-    raise ImproperlyConfigured("SECRET_KEY is not set. Set it in the environment (docs/configuration.md).")
+    # A deployment without its secret must not start with a guessable one (in no mode).
+    missing.append(
+        "SECRET_KEY is not set: Django's signing key, a long random value kept secret "
+        "(python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -138,7 +161,8 @@ TEMPLATES = [
 
 # --- Data ------------------------------------------------------------------------------------
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'ecwhub.sqlite3'}"),
+    # An empty DATABASE_URL counts as unset.
+    "default": env.db_url_config(env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'ecwhub.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
@@ -213,8 +237,22 @@ RATE_LIMITS = {
 }
 
 # --- E-mail ----------------------------------------------------------------------------------
-EMAIL_URL = env.str("EMAIL_URL", default=f"filemail://{VAR_DIR / 'outbox'}")
-globals().update(env.email_url_config(EMAIL_URL))
+# Password resets and invitations travel by e-mail: a production hub without a mail server would
+# accept a reset request and deliver nothing, so it does not start.
+EMAIL_URL = env.str("EMAIL_URL", default="")
+if EMAIL_URL:
+    globals().update(env.email_url_config(EMAIL_URL))
+elif EMBEDDED:
+    # Set directly: a filemail:// URL with an absolute path loses its leading slash in django-environ.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "outbox")
+elif MODE == "test":
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+else:
+    missing.append(
+        "EMAIL_URL is not set: password resets and invitations need an SMTP server, "
+        "e.g. EMAIL_URL=smtp+tls://user:password@smtp.example.org:587."
+    )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ECW Hub <no-reply@ecwhub.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -302,11 +340,44 @@ NINJA_PAGINATION_PER_PAGE = API_PAGE_SIZE
 
 # --- Field encryption ---
 # Fernet keys for encrypted model fields, comma-separated, newest first: the first encrypts, all
-# decrypt (docs/encryption.md). Without the variable the keys are read from var/field_keys, which
-# the quick start creates (ECWHUB_CREATE_FIELD_KEY=true). Missing keys are reported when an
-# encrypted field is first used, not here, so commands that never touch one still start.
+# decrypt (docs/encryption.md). Only the embedded mode falls back to var/field_keys (created on the
+# first run): elsewhere a key made on one server would be unknown to the others, and values written
+# with it unreadable, so a start without the variable is refused here rather than at first use.
+from cryptography.fernet import Fernet  # noqa: E402
+
 from ecwhub.core.crypto import read_key_file  # noqa: E402  (imports no models or apps)
 
-FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[]) or read_key_file(
-    VAR_DIR / "field_keys", create=env.bool("ECWHUB_CREATE_FIELD_KEY", default=False)
+FIELD_ENCRYPTION_KEYS = [key.strip() for key in env.list("FIELD_ENCRYPTION_KEYS", default=[]) if key.strip()]
+if not FIELD_ENCRYPTION_KEYS and EMBEDDED:
+    FIELD_ENCRYPTION_KEYS = read_key_file(VAR_DIR / "field_keys", create=True)
+if not FIELD_ENCRYPTION_KEYS:
+    missing.append(
+        "FIELD_ENCRYPTION_KEYS is not set: encrypted fields need at least one Fernet key, newest first "
+        "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'; "
+        "docs/encryption.md)."
+    )
+
+
+def _is_fernet_key(key: str) -> bool:
+    try:
+        Fernet(key)
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
+missing.extend(
+    # The key itself is secret: name only its position.
+    f"FIELD_ENCRYPTION_KEYS: key number {position} (counting from the newest) is not a valid Fernet key "
+    "(32 bytes, URL-safe base64)."
+    for position, key in enumerate(FIELD_ENCRYPTION_KEYS, start=1)
+    if not _is_fernet_key(key)
 )
+
+if missing:
+    raise ImproperlyConfigured(
+        f"ECW Hub cannot start in {MODE} mode (ECWHUB_MODE={MODE}):\n"
+        + "".join(f"  - {problem}\n" for problem in missing)
+        + "Set them in the environment; docs/configuration.md lists every variable. "
+        "The laptop demo (./hub run) sets ECWHUB_MODE=embedded, the test suite (./hub test) ECWHUB_MODE=test."
+    )

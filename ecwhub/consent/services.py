@@ -362,6 +362,19 @@ def break_glass_open(*, acting_user: User, membership: Membership, household: Ho
     return grant
 
 
+def break_glass_mark_reviewed(*, acting_user: User, grant: BreakGlass) -> bool:
+    """Record that a hub administrator reviewed an emergency access. The first review stands: the
+    conditional update (``WHERE reviewed_at IS NULL``) makes two administrators reviewing at once
+    record only one of them; the other's update finds no row to change.
+    Returns whether this call recorded the review."""
+    return (
+        BreakGlass.objects.filter(pk=grant.pk, reviewed_at__isnull=True).update(
+            reviewed_by=acting_user, reviewed_at=timezone.now()
+        )
+        == 1
+    )
+
+
 @transaction.atomic
 def youth_restriction_set(
     *, acting_user: User, membership: Membership, youth: Person, hidden_from: Person

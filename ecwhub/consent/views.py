@@ -16,7 +16,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -46,6 +45,7 @@ from .services import (
     ConsentError,
     agreement_create,
     agreement_terminate,
+    break_glass_mark_reviewed,
     break_glass_open,
     consent_record,
     consent_withdraw,
@@ -473,19 +473,6 @@ def agreement_detail(request: HttpRequest, agreement_id: uuid.UUID) -> HttpRespo
         "consent/agreement_detail.html",
         {"view": _agreement_view(agreement), "agreement": agreement, "form": form},
         status=400 if request.method == "POST" else 200,
-    )
-
-
-@transaction.atomic
-def break_glass_mark_reviewed(*, acting_user: User, grant: BreakGlass) -> bool:
-    """Record that a hub administrator reviewed an emergency access. The first review stands: the
-    conditional update makes two administrators reviewing at once record only one of them.
-    Returns whether this call recorded the review."""
-    return (
-        BreakGlass.objects.filter(pk=grant.pk, reviewed_at__isnull=True).update(
-            reviewed_by=acting_user, reviewed_at=timezone.now()
-        )
-        == 1
     )
 
 

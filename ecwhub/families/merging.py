@@ -7,13 +7,21 @@ so new tables are covered when they are added) to the survivor, and deletes the 
 The snapshot (encrypted) holds both records as they were and the list of moved rows, so an
 unmerge recreates the merged record with the same id and every value, moves the rows back, and
 returns the survivor's filled fields to what they were. Merges are undone newest first.
+
+Two people may merge, or undo, records of the same family at the same moment. Every operation
+takes its row locks in one order, families first (by id), then the merge row, then the people
+(by id), so two of them never wait for each other in a circle; and each re-reads what it locked.
+The one that comes second finds the records as the first left them and, when its merge no
+longer makes sense (a record merged away, moved, or the merge already undone), raises a
+``MergeError`` that says so, having written nothing.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -37,6 +45,54 @@ class MergeError(ValueError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+def _gone(field: str) -> MergeError:
+    return MergeError(
+        field, _("This record was merged into another one, or removed, a moment ago. Nothing was changed.")
+    )
+
+
+def _lock_households(ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Household]:
+    """Lock the families with these ids, in id order (the order every merge takes), and return
+    those that still exist."""
+    locked = Household.objects.select_for_update().filter(pk__in=set(ids)).order_by("pk")
+    return {household.pk: household for household in locked}
+
+
+def _lock_people(ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Person]:
+    """Lock these people, in id order, after their families; return those that still exist."""
+    locked = Person.objects.select_for_update().filter(pk__in=set(ids)).order_by("pk")
+    return {person.pk: person for person in locked}
+
+
+class _Moved(Exception):
+    """The merge row left the family we locked before we locked it."""
+
+
+MergeRow = TypeVar("MergeRow", PersonMerge, HouseholdMerge)
+
+
+def _lock_merge(model: type[MergeRow], pk: uuid.UUID, family_field: str) -> tuple[MergeRow, Household]:
+    """Lock the family a merge row belongs to, then the row. A later merge can move the row to
+    another family between our read and our lock: then follow it (the savepoint gives back the
+    lock on the family it left, so the family-first order still holds)."""
+    for _attempt in range(5):
+        family_id = model.objects.filter(pk=pk).values_list(family_field, flat=True).first()
+        if family_id is None:
+            raise MergeError("__all__", _("This merge no longer exists."))
+        try:
+            with transaction.atomic():
+                household = _lock_households([family_id]).get(family_id)
+                if household is None:
+                    raise _Moved
+                merge = model.objects.select_for_update().get(pk=pk)
+                if getattr(merge, f"{family_field}_id") != family_id:
+                    raise _Moved
+                return merge, household
+        except _Moved:
+            continue
+    raise MergeError("__all__", _("This family is being changed by someone else right now. Try again in a moment."))
 
 
 def _encode(value: Any) -> Any:
@@ -201,13 +257,25 @@ def person_merge(*, acting_user: User, membership: Membership | None, survivor: 
     both have a sign-in, or the user may not change the family."""
     if survivor.pk == merged.pk:
         raise MergeError("merged", _("Choose two different records."))
-    survivor, merged = (
-        Person.objects.select_for_update().get(pk=survivor.pk),
-        Person.objects.select_for_update().get(pk=merged.pk),
-    )
-    if survivor.household_id != merged.household_id:
+    current = {p.pk: p.household_id for p in Person.objects.filter(pk__in=[survivor.pk, merged.pk])}
+    if survivor.pk not in current:
+        raise _gone("survivor")
+    if merged.pk not in current:
+        raise _gone("merged")
+    if current[survivor.pk] != current[merged.pk]:
         raise MergeError("merged", _("The two records are in different families: merge the families first."))
-    household = Household.objects.select_for_update().get(pk=survivor.household_id)
+    changed = MergeError("merged", _("These records changed a moment ago. Nothing was changed; look at them again."))
+    household = _lock_households([current[survivor.pk]]).get(current[survivor.pk])
+    if household is None:  # a merge of their family went first and moved them
+        raise changed
+    people = _lock_people(current)
+    if survivor.pk not in people:
+        raise _gone("survivor")
+    if merged.pk not in people:
+        raise _gone("merged")
+    survivor, merged = people[survivor.pk], people[merged.pk]
+    if {survivor.household_id, merged.household_id} != {household.pk}:
+        raise changed
     if not _may_change(acting_user, membership, household):
         raise MergeError("__all__", _("You may not change this family's records."))
     if survivor.account_id and merged.account_id:
@@ -249,10 +317,9 @@ def person_unmerge(*, acting_user: User, membership: Membership | None, merge: P
     """Undo a person merge: the merged record comes back with its id and every value, the rows
     it had come back to it, and the survivor's filled fields return to their earlier values.
     Returns the restored person."""
-    merge = PersonMerge.objects.select_for_update().get(pk=merge.pk)
+    merge, household = _lock_merge(PersonMerge, merge.pk, "household")
     if merge.undone_at is not None:
         raise MergeError("__all__", _("This merge was already undone."))
-    household = Household.objects.select_for_update().get(pk=merge.household_id)
     if not _may_change(acting_user, membership, household):
         raise MergeError("__all__", _("You may not change this family's records."))
     if _later_active_merges(household.pk, merge.merged_at):
@@ -260,7 +327,9 @@ def person_unmerge(*, acting_user: User, membership: Membership | None, merge: P
     snapshot = json.loads(merge.snapshot)
     if not snapshot:
         raise MergeError("__all__", _("This record was de-identified; the merge can no longer be undone."))
-    survivor = Person.objects.select_for_update().get(pk=merge.survivor_id)
+    survivor = _lock_people([merge.survivor_id]).get(merge.survivor_id)
+    if survivor is None:
+        raise MergeError("__all__", _("Undo the later merges in this family first."))
     restored: Any = row_load(
         Person, {**snapshot["merged"], "account_id": None, "household_id": str(survivor.household_id)}
     )
@@ -289,8 +358,12 @@ def household_merge(
     ``survivor``. The user must be allowed to change both families."""
     if survivor.pk == merged.pk:
         raise MergeError("merged", _("Choose two different families."))
-    survivor = Household.objects.select_for_update().get(pk=survivor.pk)
-    merged = Household.objects.select_for_update().get(pk=merged.pk)
+    households = _lock_households([survivor.pk, merged.pk])
+    if survivor.pk not in households:
+        raise _gone("survivor")
+    if merged.pk not in households:
+        raise _gone("merged")
+    survivor, merged = households[survivor.pk], households[merged.pk]
     if not (_may_change(acting_user, membership, survivor) and _may_change(acting_user, membership, merged)):
         raise MergeError("__all__", _("You may not change both families' records."))
     snapshot: dict[str, Any] = {"version": SNAPSHOT_VERSION, "survivor": row_dump(survivor), "merged": row_dump(merged)}
@@ -316,10 +389,9 @@ def household_merge(
 def household_unmerge(*, acting_user: User, membership: Membership | None, merge: HouseholdMerge) -> Household:
     """Undo a family merge: the merged family comes back with its id, every value, its members
     and its rows."""
-    merge = HouseholdMerge.objects.select_for_update().get(pk=merge.pk)
+    merge, survivor = _lock_merge(HouseholdMerge, merge.pk, "survivor")
     if merge.undone_at is not None:
         raise MergeError("__all__", _("This merge was already undone."))
-    survivor = Household.objects.select_for_update().get(pk=merge.survivor_id)
     if not _may_change(acting_user, membership, survivor):
         raise MergeError("__all__", _("You may not change this family's records."))
     if _later_active_merges(survivor.pk, merge.merged_at):

@@ -11,7 +11,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -26,7 +25,7 @@ from ecwhub.consent.selectors import audit_reads, household_open, rows_visible
 
 from .display import person_name
 from .intake.access import INTAKE_ROLES
-from .merging import MergeError, household_merge, household_unmerge, person_merge, person_unmerge
+from .merging import MergeError, household_unmerge, person_unmerge
 from .models import HouseholdMerge, Person, PersonMerge
 from .selectors import caregiver_names, coordination_duplicates
 
@@ -135,7 +134,7 @@ def review_decide(request: HttpRequest, review_id: uuid.UUID) -> HttpResponse:
     """ "Same person": the two records (and their families, when they differ) are merged, which can
     be undone from the family's page. "Different people": the pair leaves the queue."""
     from ecwhub.identity.models import MatchReview
-    from ecwhub.identity.services import ReviewAlreadyDecided, match_review_decide
+    from ecwhub.identity.services import ReviewAlreadyDecided, match_review_resolve
 
     user, membership = acting_member(request, REVIEW_ROLES)
     writable = _visible(user, membership, DataCategory.IDENTITY_CONTACT, write=True)
@@ -167,18 +166,7 @@ def review_decide(request: HttpRequest, review_id: uuid.UUID) -> HttpResponse:
         detail=f"review decision: {decision}",
     )
     try:
-        with transaction.atomic():
-            match_review_decide(acting_user=user, review=review, status=decision)
-            if decision == "same":
-                if survivor.household_id != merged.household_id:
-                    household_merge(
-                        acting_user=user,
-                        membership=membership,
-                        survivor=survivor.household,
-                        merged=merged.household,
-                    )
-                    merged.refresh_from_db()
-                person_merge(acting_user=user, membership=membership, survivor=survivor, merged=merged)
+        match_review_resolve(acting_user=user, membership=membership, review=review, status=decision)
     except MergeError as error:
         messages.error(request, str(error))
         return redirect("families:review_queue")

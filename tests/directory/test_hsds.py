@@ -12,14 +12,19 @@ from django.core.management import call_command
 from ecwhub.directory import hsds
 from ecwhub.directory import models as m
 from ecwhub.directory.hsds_import import directory_import
+from tests.shared_data import SHARED, shared_path
 
-SHARED = Path(__file__).resolve().parents[3] / "shared/data/hsds"
-EXAMPLES = SHARED / "hsds-3.0.1/examples"
-EXAMPLES_31 = SHARED / "hsds-3.1-dev/examples"
+EXAMPLES = SHARED / "data/hsds/hsds-3.0.1/examples"
+EXAMPLES_31 = SHARED / "data/hsds/hsds-3.1-dev/examples"
 
-needs_shared = pytest.mark.skipif(
-    not EXAMPLES.is_dir(), reason="needs ../shared/data/hsds (the team's shared data folder)"
-)
+
+@pytest.fixture
+def _hsds_examples() -> None:
+    """Skips (fails under CI=true) when the official examples are absent."""
+    shared_path("data/hsds/hsds-3.0.1/examples")
+
+
+needs_shared = pytest.mark.usefixtures("_hsds_examples")
 
 
 def _wipe() -> None:
@@ -122,6 +127,7 @@ def test_exported_package_matches_the_hsds_datapackage(tmp_path: Path) -> None:
 @pytest.mark.django_db
 def test_hsds_31_example_imports_the_common_tables() -> None:
     """3.1 adds fields and tables; the 3.0 ones it shares import, and unknown fields are named."""
+    shared_path("data/hsds/hsds-3.1-dev/examples")
     results = directory_import(acting_user=None, path=EXAMPLES_31 / "service_full.json")
     if results[0].ok:
         assert m.Service.objects.count() == 1

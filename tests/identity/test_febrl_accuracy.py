@@ -3,20 +3,14 @@
 import csv
 import itertools
 from collections import defaultdict
-from pathlib import Path
-
-import pytest
 
 from ecwhub.identity import linkage
 from ecwhub.identity.records import FEBRL, febrl_record
-
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "linkage" / "febrl"
+from tests.shared_data import shared_path
 
 
 def test_dataset1_deduplication_reaches_the_floor() -> None:
-    if not (DATA / "dataset1.csv").exists():
-        pytest.skip("needs ../shared/data/linkage/febrl (the team's shared data folder)")
-    with (DATA / "dataset1.csv").open(newline="", encoding="utf-8") as handle:
+    with shared_path("data", "linkage", "febrl", "dataset1.csv").open(newline="", encoding="utf-8") as handle:
         rows = [
             {k.strip(): (v or "").strip() for k, v in row.items()}
             for row in csv.DictReader(handle, skipinitialspace=True)

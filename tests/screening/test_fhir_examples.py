@@ -4,7 +4,6 @@ through the hub's screens and come out with the same codes."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,17 +13,15 @@ from ecwhub.screening import services
 from ecwhub.screening.models import ScreeningAnswer, ScreeningResult
 from ecwhub.screening.scoring import load_instrument
 from tests.conftest import Network
+from tests.shared_data import shared_path
 
 from .conftest import ScreenFamily
 
-FHIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "fhir"
 pytestmark = pytest.mark.django_db
 
 
 def _example(folder: str, name: str) -> dict[str, Any]:
-    path = FHIR / folder / name
-    if not path.is_file():
-        pytest.skip("needs ../shared/data/fhir (the team's shared data folder)")
+    path = shared_path("data", "fhir", folder, name)
     return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
