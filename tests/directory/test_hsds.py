@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from ecwhub.directory import hsds
 from ecwhub.directory import models as m
-from ecwhub.directory.hsds_import import directory_import
+from ecwhub.directory.hsds.importer import directory_import
 
 SHARED = Path(__file__).resolve().parents[3] / "shared/data/hsds"
 EXAMPLES = SHARED / "hsds-3.0.1/examples"
