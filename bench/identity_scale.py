@@ -450,23 +450,25 @@ def splink_realtime(probes: list[Any], entity_of: dict[str, str], url: str) -> d
     import duckdb
     from splink import DuckDBAPI, Linker
 
-    from ecwhub.identity import batch
+    from ecwhub.identity.batch.people import PERSON_FIELDS, export_people
+    from ecwhub.identity.batch.prepare import lookup_rows, lookup_tables, prepare_sql
+    from ecwhub.identity.batch.splink_model import SPLINK_SCHEMA, quiet_splink
     from ecwhub.identity.models import LinkageModel
 
-    batch.quiet_splink()
-    settings = dict(LinkageModel.objects.filter(schema=batch.SPLINK_SCHEMA).latest("created_at").parameters)
+    quiet_splink()
+    settings = dict(LinkageModel.objects.filter(schema=SPLINK_SCHEMA).latest("created_at").parameters)
     settings["link_type"] = "dedupe_only"
     con = duckdb.connect()
-    nicknames, surnames = batch._lookup_rows()
-    batch.lookup_tables(con, nicknames, surnames)
+    nicknames, surnames = lookup_rows()
+    lookup_tables(con, nicknames, surnames)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "people.csv"
-        batch.export_people(path)
+        export_people(path)
         con.execute(
             "create table people_raw as select * from read_csv(?, header = true, all_varchar = true)", [str(path)]
         )
-    con.execute(f"create table people as {batch.prepare_sql('people_raw')}")
-    columns = ", ".join(batch.PERSON_FIELDS)
+    con.execute(f"create table people as {prepare_sql('people_raw')}")
+    columns = ", ".join(PERSON_FIELDS)
     rows = [
         (
             f"probe-{n}",
@@ -484,10 +486,10 @@ def splink_realtime(probes: list[Any], entity_of: dict[str, str], url: str) -> d
         )
         for n, (_entity, copy, _others) in enumerate(probes)
     ]
-    con.execute(f"create table probes_raw ({', '.join(f'{name} varchar' for name in batch.PERSON_FIELDS)})")
-    placeholders = ", ".join("?" for _ in batch.PERSON_FIELDS)
+    con.execute(f"create table probes_raw ({', '.join(f'{name} varchar' for name in PERSON_FIELDS)})")
+    placeholders = ", ".join("?" for _ in PERSON_FIELDS)
     con.executemany(f"insert into probes_raw ({columns}) values ({placeholders})", rows)  # noqa: S608
-    con.execute(f"create table probes as {batch.prepare_sql('probes_raw')}")
+    con.execute(f"create table probes as {prepare_sql('probes_raw')}")
     db_api = DuckDBAPI(connection=con)
     everyone = db_api.register(con.table("people"), table_name="input_people")
     linker = Linker(everyone, settings)
