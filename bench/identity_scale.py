@@ -11,7 +11,7 @@ migrated and filled with ``COPY`` on the first run, reused while ``--people`` is
 **The data.** Households from the demo generator (``generate_household``, seed 2026: Latino
 families with compound surnames, Chinese with Cantonese/Taishanese/pinyin romanisations,
 Vietnamese, Armenian, Filipino and Anglo families). 6% of households are registered a second time
-by another agency (``ecwhub.identity.synthetic.duplicate_household``: about 70% of the members
+by another agency (``ecwhub.demo.synthetic.duplicate_household``: about 70% of the members
 re-entered, each with one to three realistic differences: typos, accents dropped, a compound
 surname cut, hyphenated or reordered, a nickname, another romanisation, given and family names
 swapped, day and month swapped or a digit off or the year off by one, a new or missing phone, a
@@ -146,8 +146,8 @@ def populate(people_wanted: int) -> None:
 
     from ecwhub.accounts.models import Organization, OrganizationKind
     from ecwhub.demo.generator import generate_household
+    from ecwhub.demo.synthetic import duplicate_household
     from ecwhub.families.models import Household, Person
-    from ecwhub.identity.synthetic import duplicate_household
 
     started = time.perf_counter()
     first, _ = Organization.objects.get_or_create(
@@ -335,7 +335,7 @@ def make_probes(count: int) -> list[tuple[str, dict[str, Any], list[tuple[str, s
     """(true entity, corrupted re-entry, other household members as typed) for ``count`` people."""
     from django.db import connection
 
-    from ecwhub.identity.synthetic import duplicate_person
+    from ecwhub.demo.synthetic import duplicate_person
 
     rng = random.Random(SEED + 1)
     with connection.cursor() as cursor:

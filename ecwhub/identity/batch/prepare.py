@@ -11,8 +11,8 @@ from .. import compare as c
 
 
 def lookup_rows() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    nicknames = sorted((nick, c.given_key(nick)) for nick in c._NICKNAME if c.given_key(nick) != nick)
-    surnames = sorted((spelling, key) for spelling, key in c._SURNAME_KEY.items() if spelling != key)
+    nicknames = sorted((nick, c.given_key(nick)) for nick in c.NICKNAME if c.given_key(nick) != nick)
+    surnames = sorted((spelling, key) for spelling, key in c.SURNAME_KEY.items() if spelling != key)
     return nicknames, surnames
 
 

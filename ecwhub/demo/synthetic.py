@@ -15,15 +15,15 @@ import uuid
 from datetime import date
 from typing import Any
 
-from ecwhub.demo.generator import strip_diacritics
+from ecwhub.identity import compare as c
 
-from . import compare as c
+from .generator import strip_diacritics
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # Nicknames by formal name, for turning "Guadalupe" into "Lupe".
-_NICKS: dict[str, list[str]] = {formal: list(nicks) for formal, nicks in c._NICKNAME_GROUPS.items()}
+_NICKS: dict[str, list[str]] = {formal: list(nicks) for formal, nicks in c.NICKNAME_GROUPS.items()}
 _ROMAN: dict[str, list[str]] = {}
-for _group in c._SURNAME_GROUPS[:26]:  # the Chinese and Vietnamese romanisation groups
+for _group in c.SURNAME_GROUPS[:26]:  # the Chinese and Vietnamese romanisation groups
     for _spelling in _group:
         _ROMAN.setdefault(_spelling, [other for other in _group if other != _spelling])
 
