@@ -14,7 +14,6 @@ import bisect
 import hashlib
 import itertools
 import random
-import unicodedata
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from ecwhub.accounts.models import STAFF_ROLES, Membership, Organization, Role, SecurityEvent, User
 from ecwhub.accounts.services import hub_admin_group, membership_rules_check
 from ecwhub.core.languages import Language
+from ecwhub.core.text import strip_diacritics
 from ecwhub.directory import models as dm
 from ecwhub.directory.models import Service, ServiceLanguage, ServiceNeed
 from ecwhub.directory.search.index import search_index_rebuild
@@ -115,14 +115,6 @@ def age_in_years(born: date, on: date) -> int:
 
 
 # --- Spelling ------------------------------------------------------------------------------------
-
-_NON_DECOMPOSING = str.maketrans({"Đ": "D", "đ": "d"})
-
-
-def strip_diacritics(text: str) -> str:
-    """``Nguyễn`` → ``Nguyen``, ``Đặng`` → ``Dang``, ``García`` → ``Garcia``."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_NON_DECOMPOSING))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _email_local(*words: str) -> str:

@@ -15,9 +15,8 @@ import uuid
 from datetime import date
 from typing import Any
 
+from ecwhub.core.text import strip_diacritics
 from ecwhub.identity import compare as c
-
-from .generator import strip_diacritics
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # Nicknames by formal name, for turning "Guadalupe" into "Lupe".

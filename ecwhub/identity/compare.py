@@ -17,7 +17,6 @@ day and month swapped, one digit wrong, year off by one or by ten.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -26,11 +25,12 @@ from functools import lru_cache
 import jellyfish
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
+from ecwhub.core.text import fold_diacritics
+
 NULL = -1
 
 # --- Normalisation ------------------------------------------------------------------------------
 
-_NON_DECOMPOSING = str.maketrans({"đ": "d", "Đ": "D", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "ß": "ss", "æ": "ae"})
 _NOT_LETTER = re.compile(r"[^a-z0-9 ]+")
 _SPACES = re.compile(r"\s+")
 # Spanish, Portuguese, Italian, Dutch, French particles: "de la Cruz" files as "Cruz" as often as not.
@@ -44,8 +44,7 @@ def fold(text: str) -> str:
     """Lower case, no diacritics, punctuation and hyphens as spaces: ``"García-López"`` → ``"garcia lopez"``."""
     if not text:
         return ""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_NON_DECOMPOSING))
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    plain = fold_diacritics(text)
     return _SPACES.sub(" ", _NOT_LETTER.sub(" ", plain.replace("'", ""))).strip()
 
 

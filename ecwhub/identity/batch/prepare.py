@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ecwhub.core.text import NON_DECOMPOSING
+
 from .. import compare as c
 
 
@@ -32,6 +34,8 @@ def _accent_table() -> tuple[str, str]:
     return "".join(accented), "".join(plain)
 
 
+_NON_DECOMPOSING_LOWER = sorted((letter, plain) for letter, plain in NON_DECOMPOSING.items() if letter.islower())
+
 _DIALECTS = {
     "duckdb": {
         "g": ", 'g'",
@@ -54,6 +58,14 @@ _DIALECTS = {
 }
 
 
+def _plain_letters(expression: str) -> str:
+    """The letters that do not decompose (đ, ø, ł, ß, æ) spelled as the hub's fold spells them,
+    after ``lower()``: neither engine's accent stripping knows them."""
+    for letter, plain in _NON_DECOMPOSING_LOWER:
+        expression = f"replace({expression}, '{letter}', '{plain}')"
+    return expression
+
+
 def prepare_sql(table: str, dialect: str = "duckdb") -> str:
     """Comparison columns for ``table`` (columns of ``PERSON_FIELDS``), joined to the lookup tables."""
     d = _DIALECTS[dialect]
@@ -63,9 +75,10 @@ def prepare_sql(table: str, dialect: str = "duckdb") -> str:
     def folded(expression: str) -> str:
         if dialect == "duckdb":
             # strip_accents is fast; translate() with a long table costs ~80 µs a row on DuckDB.
-            # đ does not decompose: it is mapped after.
-            return f"replace(lower(strip_accents(coalesce({expression}, ''))), 'đ', 'd')"
-        return f"lower(translate(coalesce({expression}, ''), '{accented}', '{plain}'))"
+            lowered = f"lower(strip_accents(coalesce({expression}, '')))"
+        else:
+            lowered = f"lower(translate(coalesce({expression}, ''), '{accented}', '{plain}'))"
+        return _plain_letters(lowered)
 
     family = folded("family_name || ' ' || coalesce(second_family_name, '')")
     surnames = d["nonempty"].format(
