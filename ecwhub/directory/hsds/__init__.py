@@ -18,7 +18,6 @@ The names other modules use are re-exported here; ``importer`` is not, so that i
 package never imports the directory's services.
 """
 
-from .errors import HsdsError, RecordError
 from .read import read_path
 from .spec import TABLES
 from .validation import schema_dir, validate
@@ -30,8 +29,6 @@ __all__ = [
     "NEED_TAXONOMY_ID",
     "NEED_TERM_IDS",
     "TABLES",
-    "HsdsError",
-    "RecordError",
     "canonical",
     "hub_language",
     "read_path",

@@ -29,7 +29,6 @@ class BatchResult:
     trained: bool = False
     seconds: dict[str, float] = field(default_factory=dict)
     matches: list[tuple[str, str, float]] = field(default_factory=list)  # (file record, person id, probability)
-    run_id: int | None = None
 
 
 # A scored pair: (left id, right id, probability, match weight, left source, right source)

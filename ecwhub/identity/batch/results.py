@@ -107,7 +107,6 @@ def write_results(
         run.clusters = result.clusters
         run.finished_at = timezone.now()
         run.save(update_fields=["links", "reviews", "clusters", "finished_at"])
-        result.run_id = run.pk
 
 
 def _pending(pending: set[tuple[Any, Any]], a: str, b: str) -> bool:
