@@ -11,7 +11,7 @@ migrated and filled with ``COPY`` on the first run, reused while ``--people`` is
 **The data.** Households from the demo generator (``generate_household``, seed 2026: Latino
 families with compound surnames, Chinese with Cantonese/Taishanese/pinyin romanisations,
 Vietnamese, Armenian, Filipino and Anglo families). 6% of households are registered a second time
-by another agency (``ecwhub.identity.synthetic.duplicate_household``: about 70% of the members
+by another agency (``ecwhub.demo.synthetic.duplicate_household``: about 70% of the members
 re-entered, each with one to three realistic differences: typos, accents dropped, a compound
 surname cut, hyphenated or reordered, a nickname, another romanisation, given and family names
 swapped, day and month swapped or a digit off or the year off by one, a new or missing phone, a
@@ -146,8 +146,8 @@ def populate(people_wanted: int) -> None:
 
     from ecwhub.accounts.models import Organization, OrganizationKind
     from ecwhub.demo.generator import generate_household
+    from ecwhub.demo.synthetic import duplicate_household
     from ecwhub.families.models import Household, Person
-    from ecwhub.identity.synthetic import duplicate_household
 
     started = time.perf_counter()
     first, _ = Organization.objects.get_or_create(
@@ -335,7 +335,7 @@ def make_probes(count: int) -> list[tuple[str, dict[str, Any], list[tuple[str, s
     """(true entity, corrupted re-entry, other household members as typed) for ``count`` people."""
     from django.db import connection
 
-    from ecwhub.identity.synthetic import duplicate_person
+    from ecwhub.demo.synthetic import duplicate_person
 
     rng = random.Random(SEED + 1)
     with connection.cursor() as cursor:
@@ -450,23 +450,25 @@ def splink_realtime(probes: list[Any], entity_of: dict[str, str], url: str) -> d
     import duckdb
     from splink import DuckDBAPI, Linker
 
-    from ecwhub.identity import batch
+    from ecwhub.identity.batch.people import PERSON_FIELDS, export_people
+    from ecwhub.identity.batch.prepare import lookup_rows, lookup_tables, prepare_sql
+    from ecwhub.identity.batch.splink_model import SPLINK_SCHEMA, quiet_splink
     from ecwhub.identity.models import LinkageModel
 
-    batch.quiet_splink()
-    settings = dict(LinkageModel.objects.filter(schema=batch.SPLINK_SCHEMA).latest("created_at").parameters)
+    quiet_splink()
+    settings = dict(LinkageModel.objects.filter(schema=SPLINK_SCHEMA).latest("created_at").parameters)
     settings["link_type"] = "dedupe_only"
     con = duckdb.connect()
-    nicknames, surnames = batch._lookup_rows()
-    batch.lookup_tables(con, nicknames, surnames)
+    nicknames, surnames = lookup_rows()
+    lookup_tables(con, nicknames, surnames)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "people.csv"
-        batch.export_people(path)
+        export_people(path)
         con.execute(
             "create table people_raw as select * from read_csv(?, header = true, all_varchar = true)", [str(path)]
         )
-    con.execute(f"create table people as {batch.prepare_sql('people_raw')}")
-    columns = ", ".join(batch.PERSON_FIELDS)
+    con.execute(f"create table people as {prepare_sql('people_raw')}")
+    columns = ", ".join(PERSON_FIELDS)
     rows = [
         (
             f"probe-{n}",
@@ -484,10 +486,10 @@ def splink_realtime(probes: list[Any], entity_of: dict[str, str], url: str) -> d
         )
         for n, (_entity, copy, _others) in enumerate(probes)
     ]
-    con.execute(f"create table probes_raw ({', '.join(f'{name} varchar' for name in batch.PERSON_FIELDS)})")
-    placeholders = ", ".join("?" for _ in batch.PERSON_FIELDS)
+    con.execute(f"create table probes_raw ({', '.join(f'{name} varchar' for name in PERSON_FIELDS)})")
+    placeholders = ", ".join("?" for _ in PERSON_FIELDS)
     con.executemany(f"insert into probes_raw ({columns}) values ({placeholders})", rows)  # noqa: S608
-    con.execute(f"create table probes as {batch.prepare_sql('probes_raw')}")
+    con.execute(f"create table probes as {prepare_sql('probes_raw')}")
     db_api = DuckDBAPI(connection=con)
     everyone = db_api.register(con.table("people"), table_name="input_people")
     linker = Linker(everyone, settings)

@@ -34,6 +34,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils import timezone
+from django_tasks import task
 
 from .models import Channel, OutboxMessage, OutboxStatus
 from .sms import BaseSmsBackend, PermanentSmsError, SmsMessage, get_sms_backend
@@ -126,8 +127,6 @@ def notify(
 
 
 def _kick(message_id: str) -> None:
-    from .tasks import deliver_notification  # tasks.py imports this module
-
     deliver_notification.enqueue(message_id=message_id)
 
 
@@ -483,3 +482,13 @@ def sent_purge(*, older_than: timedelta, now: datetime | None = None) -> int:
     cutoff = (now or timezone.now()) - older_than
     deleted, _ = OutboxMessage.objects.filter(status=OutboxStatus.SENT, sent_at__lt=cutoff).delete()
     return deleted
+
+
+@task()
+def deliver_notification(message_id: str) -> str:
+    """The prompt path: send one outbox message right after the transaction that queued it
+    commits (at once with the default backend; by ``manage.py db_worker`` in production).
+    ``manage.py deliver_outbox`` is the path that never misses: it sends whatever this did not.
+    Safe to run twice: a message is claimed before it is sent and a sent message is never claimed
+    again."""
+    return str(deliver_message(message_id=message_id))

@@ -22,7 +22,7 @@ from ecwhub.care.surveillance import followed, schedule
 from ecwhub.families.models import Household, Person
 from ecwhub.screening.models import ScreeningResponse
 
-from .generator import reference_time
+from .clock import reference_time
 
 # Share of families who stopped keeping up at some age, and how likely each item is otherwise.
 LAPSED_SHARE = 0.17

@@ -32,7 +32,6 @@ MIX_BAJO: LanguageSpec = (Language.MIXTEC, "Mixteco Bajo")
 ZAP_VALLE: LanguageSpec = (Language.ZAPOTEC, "Zapoteco del Valle de Tlacolula")
 KICHE: LanguageSpec = (Language.KICHE, "")
 HY: LanguageSpec = (Language.ARMENIAN, "")
-TL: LanguageSpec = (Language.TAGALOG, "")
 KO: LanguageSpec = (Language.KOREAN, "")
 ASL: LanguageSpec = (Language.ASL, "")
 

@@ -21,9 +21,14 @@ from typing import Any
 from ecwhub.accounts.models import Organization
 from ecwhub.consent.models import Relationship, RelationshipKind
 from ecwhub.families.models import Household, Person
+from ecwhub.identity.current import current_model
+from ecwhub.identity.keys import PERSON_COLUMNS, person_keys_rebuild, record_from_row
+from ecwhub.identity.models import MatchReview
+from ecwhub.identity.reasons import has_text
+from ecwhub.identity.records import PERSON
 
 from . import data
-from .generator import reference_time
+from .clock import reference_time
 
 DUPLICATE_FAMILIES = 15  # families known twice (two records each)
 DOUBLE_COORDINATED = 8
@@ -140,11 +145,6 @@ def _copy_person(person: Person, into: Person, variations: set[str], rng: random
 def _score(original: Person, copy: Person) -> tuple[float, float, list[list[Any]]]:
     """The real-time model's weight, probability and reason codes for a pair (as the batch linkage
     would store them in the review queue)."""
-    from ecwhub.identity.current import current_model
-    from ecwhub.identity.keys import PERSON_COLUMNS, record_from_row
-    from ecwhub.identity.reasons import has_text
-    from ecwhub.identity.records import PERSON
-
     rows = {r["id"]: r for r in Person.objects.filter(id__in=[original.pk, copy.pk]).values(*PERSON_COLUMNS)}
     left, right = record_from_row(rows[original.pk]), record_from_row(rows[copy.pk])
     model, _ = current_model("person")
@@ -191,9 +191,6 @@ def seed_duplicates(*, seed: int, today: date, organizations: dict[str, Organiza
     door, is rewritten as this family as that door recorded it (so the number of family records
     stays what was asked for), and the caregiver pairs wait in the review queue. Then give ~8
     families coordinators at two organizations."""
-    from ecwhub.identity.keys import person_keys_rebuild
-    from ecwhub.identity.models import MatchReview
-
     rng = random.Random(f"{seed}:duplicates")
     summary = DuplicateSummary()
     now = reference_time(today)

@@ -14,11 +14,10 @@ import bisect
 import hashlib
 import itertools
 import random
-import unicodedata
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
@@ -31,12 +30,18 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from ecwhub.accounts.models import STAFF_ROLES, Membership, Organization, Role, SecurityEvent, User
 from ecwhub.accounts.services import hub_admin_group, membership_rules_check
 from ecwhub.core.languages import Language
+from ecwhub.core.text import strip_diacritics
 from ecwhub.directory import models as dm
 from ecwhub.directory.models import Service, ServiceLanguage, ServiceNeed
 from ecwhub.directory.search.index import search_index_rebuild
 from ecwhub.families.models import Household, InsuranceStatus, Person
 
 from . import data
+from .care import seed_care
+from .clock import reference_time
+from .duplicates import seed_duplicates
+from .screening import seed_screening
+from .sharing import seed_sharing
 
 # Printed by seed_demo for anyone to use: demo accounts are not meant to be private.
 DEMO_PASSWORD = "hub-demo-2026"  # noqa: S105
@@ -91,11 +96,6 @@ def totp_secret_base32(hex_key: str) -> str:
     return base64.b32encode(bytes.fromhex(hex_key)).decode()
 
 
-def reference_time(today: date) -> datetime:
-    """23:00 UTC on ``today`` (mid-afternoon in California): every seeded timestamp is at or before it."""
-    return datetime.combine(today, time(23, 0), tzinfo=UTC)
-
-
 def _years_before(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year - years)
@@ -115,14 +115,6 @@ def age_in_years(born: date, on: date) -> int:
 
 
 # --- Spelling ------------------------------------------------------------------------------------
-
-_NON_DECOMPOSING = str.maketrans({"Đ": "D", "đ": "d"})
-
-
-def strip_diacritics(text: str) -> str:
-    """``Nguyễn`` → ``Nguyen``, ``Đặng`` → ``Dang``, ``García`` → ``Garcia``."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_NON_DECOMPOSING))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _email_local(*words: str) -> str:
@@ -1402,18 +1394,13 @@ def demo_seed(
             summary=summary,
             progress=progress,
         )
-        from .sharing import seed_sharing  # sharing builds on the rows above
-
+        # The parts in order, each building on the rows before it: agreements, consents and the
+        # audit trail; screening histories; the search index (bulk inserts send no signals);
+        # families registered twice and coordinated twice; care events, EPSDT, contacts and tiers.
         summary.sharing = seed_sharing(seed=seed, today=today, organizations=organizations)
-        from .screening import seed_screening  # screening histories of the families above
-
         seed_screening(seed=seed, today=today)
-        search_index_rebuild()  # the directory search index (bulk inserts send no signals)
-        from .duplicates import seed_duplicates  # families registered twice, coordinated twice
-
+        search_index_rebuild()
         seed_duplicates(seed=seed, today=today, organizations=organizations)
-        from .care import seed_care  # care events, EPSDT, contacts, then every family's tier
-
         seed_care(seed=seed, today=today)
     return summary
 

@@ -34,7 +34,7 @@ from ecwhub.screening.models import (
 from ecwhub.screening.protocols import PROTOCOL_FOR_KIND
 from ecwhub.screening.services import answer_rows, evidence_json, result_rows
 
-from .generator import reference_time
+from .clock import reference_time
 
 CAREGIVERS = (Person.Relationship.CAREGIVER, Person.Relationship.LEGAL_GUARDIAN)
 # The visits at which Bright Futures asks about the caregiver's mood (months of the infant's age).

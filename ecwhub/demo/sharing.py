@@ -29,7 +29,7 @@ from ecwhub.consent.models import (
 )
 from ecwhub.families.models import Household, Person, SensitiveNote
 
-from .generator import reference_time
+from .clock import reference_time
 
 CONSENT_TEXT_VERSION = "2026-1"
 CARE = (Purpose.CARE_COORDINATION, Purpose.REFERRAL)

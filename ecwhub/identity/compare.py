@@ -17,7 +17,6 @@ day and month swapped, one digit wrong, year off by one or by ten.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -26,11 +25,12 @@ from functools import lru_cache
 import jellyfish
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
+from ecwhub.core.text import fold_diacritics
+
 NULL = -1
 
 # --- Normalisation ------------------------------------------------------------------------------
 
-_NON_DECOMPOSING = str.maketrans({"đ": "d", "Đ": "D", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "ß": "ss", "æ": "ae"})
 _NOT_LETTER = re.compile(r"[^a-z0-9 ]+")
 _SPACES = re.compile(r"\s+")
 # Spanish, Portuguese, Italian, Dutch, French particles: "de la Cruz" files as "Cruz" as often as not.
@@ -44,8 +44,7 @@ def fold(text: str) -> str:
     """Lower case, no diacritics, punctuation and hyphens as spaces: ``"García-López"`` → ``"garcia lopez"``."""
     if not text:
         return ""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_NON_DECOMPOSING))
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    plain = fold_diacritics(text)
     return _SPACES.sub(" ", _NOT_LETTER.sub(" ", plain.replace("'", ""))).strip()
 
 
@@ -59,7 +58,7 @@ def name_tokens(*parts: str) -> tuple[str, ...]:
 
 # Romanisations of the same surname: pinyin, Cantonese, Taishanese, Vietnamese and older spellings.
 # Each group maps to one key, so "Chan" (Cantonese) and "Chen" (pinyin) of 陳 compare as the same.
-_SURNAME_GROUPS: tuple[tuple[str, ...], ...] = (
+SURNAME_GROUPS: tuple[tuple[str, ...], ...] = (
     ("chen", "chan", "tan", "chin", "trin", "tran"),
     ("huang", "wong", "hwang", "vuong", "hoang", "wang", "ong"),
     ("zhang", "cheung", "chang", "chiang", "truong"),
@@ -90,13 +89,13 @@ _SURNAME_GROUPS: tuple[tuple[str, ...], ...] = (
     ("pham", "phan"),
     ("mohammed", "muhammad", "mohamed", "mohammad", "muhammed"),
 )
-_SURNAME_KEY: dict[str, str] = {}
-for _group in _SURNAME_GROUPS:
+SURNAME_KEY: dict[str, str] = {}
+for _group in SURNAME_GROUPS:
     for _spelling in _group:
-        _SURNAME_KEY.setdefault(_spelling, _group[0])
+        SURNAME_KEY.setdefault(_spelling, _group[0])
 
 # Nicknames and hypocoristics (Spanish, English, Filipino usage) → formal given name, folded.
-_NICKNAME_GROUPS: dict[str, tuple[str, ...]] = {
+NICKNAME_GROUPS: dict[str, tuple[str, ...]] = {
     "jose": ("pepe", "chepe", "pepito", "joe", "josue"),
     "guadalupe": ("lupe", "lupita", "lupillo"),
     "jesus": ("chuy", "chucho", "chus", "chucha"),
@@ -181,16 +180,16 @@ _NICKNAME_GROUPS: dict[str, tuple[str, ...]] = {
     "emiliano": ("emi",),
     "jun": ("junior", "jr"),
 }
-_NICKNAME: dict[str, set[str]] = {}
-for _formal, _nicks in _NICKNAME_GROUPS.items():
-    _NICKNAME.setdefault(_formal, set()).add(_formal)
+NICKNAME: dict[str, set[str]] = {}
+for _formal, _nicks in NICKNAME_GROUPS.items():
+    NICKNAME.setdefault(_formal, set()).add(_formal)
     for _nick in _nicks:
-        _NICKNAME.setdefault(fold(_nick), set()).add(_formal)
+        NICKNAME.setdefault(fold(_nick), set()).add(_formal)
 
 
 def surname_key(token: str) -> str:
     """One spelling per family of romanisations and one per Armenian -ian/-yan ending."""
-    token = _SURNAME_KEY.get(token, token)
+    token = SURNAME_KEY.get(token, token)
     if token.endswith("yan") and len(token) > 5:
         token = token[:-3] + "ian"
     return token
@@ -199,7 +198,7 @@ def surname_key(token: str) -> str:
 def given_keys(token: str) -> frozenset[str]:
     """The formal names a name or nickname stands for (``"pepe"`` → ``{"jose"}``, ``"alex"`` →
     ``{"alejandro", "alejandra", "alexander", "alexandra"}``), or the name itself."""
-    return frozenset(_NICKNAME.get(token, ())) or frozenset((token,))
+    return frozenset(NICKNAME.get(token, ())) or frozenset((token,))
 
 
 def given_key(token: str) -> str:

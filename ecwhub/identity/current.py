@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from .model import FellegiSunter
+from .models import LinkageModel
 
 SHIPPED = Path(__file__).resolve().parent / "person_model.json"
 _CACHE_SECONDS = 60.0
@@ -24,8 +25,6 @@ def current_model(schema: str = "person") -> tuple[FellegiSunter, int | None]:
     now = time.monotonic()
     if cached and now - cached[0] < _CACHE_SECONDS:
         return cached[1], cached[2]
-    from .models import LinkageModel
-
     row = LinkageModel.objects.filter(schema=schema).order_by("-created_at", "-id").first()
     if row is not None:
         model, model_id = FellegiSunter.from_json(row.parameters), row.pk

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ecwhub.families.models import Person
 
+from .reasons import describe
+
 
 class LinkageModel(models.Model):
     """A Fellegi–Sunter model (m/u per comparison level, prior) as its JSON document.
@@ -160,6 +162,4 @@ class MatchReview(models.Model):
 
     @property
     def reason_texts(self) -> list[Any]:
-        from .reasons import describe
-
         return [describe(code, tuple(args)) for code, args in self.reasons]

@@ -8,18 +8,16 @@ from typing import Any
 
 from ecwhub.families.models import Household, Person
 
+from .keys import person_keys_refresh
+
 
 def person_saved(sender: type[Person], instance: Person, **kwargs: Any) -> None:
     if kwargs.get("raw"):
         return  # loading fixtures
-    from .keys import person_keys_refresh
-
     person_keys_refresh([instance.pk])
 
 
 def household_saved(sender: type[Household], instance: Household, **kwargs: Any) -> None:
     if kwargs.get("raw") or kwargs.get("created"):
         return  # a new household has no members yet
-    from .keys import person_keys_refresh
-
     person_keys_refresh(Person.objects.filter(household_id=instance.pk).values_list("id", flat=True))

@@ -6,12 +6,15 @@ import random
 from collections import defaultdict
 from typing import Any
 
+from django.db.models import Count
+
 from ecwhub.families.models import Household, Person
 
 from . import linkage
 from .current import forget_current_model
 from .keys import PERSON_COLUMNS, record_from_row
 from .model import FellegiSunter
+from .models import LinkageModel
 from .records import PERSON, PersonRecord
 
 
@@ -23,8 +26,6 @@ def hub_records(*, sample: int | None = None, seed: int = 1) -> list[PersonRecor
     records of a duplicate, and EM sees as many matches per person as the whole hub has. (Sampling
     households at random would keep both records of only a sample-fraction² of the duplicates.)
     """
-    from django.db.models import Count
-
     households = Household.objects.filter(members__isnull=False).distinct()
     if sample is not None and Person.objects.count() > sample:
         sizes = list(
@@ -62,8 +63,6 @@ def hub_records(*, sample: int | None = None, seed: int = 1) -> list[PersonRecor
 
 def person_model_train(*, sample: int = 40_000, records: list[PersonRecord] | None = None) -> FellegiSunter:
     """EM-train on (a sample of) the hub's people and save the model as the one in use."""
-    from .models import LinkageModel
-
     if records is None:
         records = hub_records(sample=sample)
     if len(records) < 50:

@@ -11,7 +11,7 @@ from django.test import Client
 
 from ecwhub.directory import hsds
 from ecwhub.directory import models as m
-from ecwhub.directory.hsds_import import directory_import
+from ecwhub.directory.hsds.importer import directory_import
 from tests.conftest import Network, signed_in
 from tests.directory.conftest import Listings
 from tests.shared_data import shared_path

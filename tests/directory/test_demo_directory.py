@@ -11,7 +11,7 @@ from django.core.management import call_command
 from ecwhub.demo.generator import demo_seed
 from ecwhub.directory import hsds
 from ecwhub.directory import models as m
-from ecwhub.directory.hsds_import import directory_import
+from ecwhub.directory.hsds.importer import directory_import
 
 TODAY = date(2026, 11, 30)
 

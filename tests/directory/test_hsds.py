@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from ecwhub.directory import hsds
 from ecwhub.directory import models as m
-from ecwhub.directory.hsds_import import directory_import
+from ecwhub.directory.hsds.importer import directory_import
 from tests.shared_data import SHARED, shared_path
 
 EXAMPLES = SHARED / "data/hsds/hsds-3.0.1/examples"

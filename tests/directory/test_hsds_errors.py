@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 
 from ecwhub.directory import hsds
 from ecwhub.directory import models as m
-from ecwhub.directory.hsds_import import directory_import
+from ecwhub.directory.hsds.importer import directory_import
 from tests.shared_data import shared_path
 
 ORG = "11111111-1111-4111-8111-111111111111"

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from ecwhub.demo.generator import generate_household
+from ecwhub.demo.synthetic import duplicate_household
 from ecwhub.families.models import Household, Person
 from ecwhub.identity.keys import person_keys_refresh
 from ecwhub.identity.realtime import forget_population
-from ecwhub.identity.synthetic import duplicate_household
 from tests.conftest import Network
 
 TODAY = date(2026, 11, 1)

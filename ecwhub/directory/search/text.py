@@ -9,13 +9,13 @@ match the same rows.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 from django.utils import translation
 
 from ecwhub.core.languages import Language
 from ecwhub.core.needs import Need
+from ecwhub.core.text import fold_diacritics
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
@@ -144,13 +144,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
-def strip_accents(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
-
 def words(text: str) -> list[str]:
     """The words of ``text``: lower case, no accents, letters and digits only."""
-    return [w for w in _NON_WORD.split(strip_accents(text).lower()) if w]
+    return [w for w in _NON_WORD.split(fold_diacritics(text)) if w]
 
 
 def normalized(text: str) -> str:

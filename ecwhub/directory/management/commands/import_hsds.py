@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ecwhub.directory import hsds
-from ecwhub.directory.hsds_import import directory_import
+from ecwhub.directory.hsds.importer import directory_import
 
 
 class Command(BaseCommand):

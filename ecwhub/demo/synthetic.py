@@ -15,15 +15,14 @@ import uuid
 from datetime import date
 from typing import Any
 
-from ecwhub.demo.generator import strip_diacritics
-
-from . import compare as c
+from ecwhub.core.text import strip_diacritics
+from ecwhub.identity import compare as c
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # Nicknames by formal name, for turning "Guadalupe" into "Lupe".
-_NICKS: dict[str, list[str]] = {formal: list(nicks) for formal, nicks in c._NICKNAME_GROUPS.items()}
+_NICKS: dict[str, list[str]] = {formal: list(nicks) for formal, nicks in c.NICKNAME_GROUPS.items()}
 _ROMAN: dict[str, list[str]] = {}
-for _group in c._SURNAME_GROUPS[:26]:  # the Chinese and Vietnamese romanisation groups
+for _group in c.SURNAME_GROUPS[:26]:  # the Chinese and Vietnamese romanisation groups
     for _spelling in _group:
         _ROMAN.setdefault(_spelling, [other for other in _group if other != _spelling])
 

@@ -13,10 +13,14 @@ from django.db.models import Q
 
 from ecwhub.accounts.models import Organization, User
 
-from . import hsds
-from . import models as m
-from .services import service_languages_sync
-from .signals import announce_services_changed
+from .. import models as m
+from ..services import service_languages_sync
+from ..signals import announce_services_changed
+from .errors import HsdsError, RecordError
+from .read import SourceRow, batch_sources, read_batch
+from .spec import TABLES, Table
+from .validation import ParsedRow, check_references, schema_check_records, schema_dir, validate
+from .vocabulary import MEMBER_SCHEME, NEED_BY_TERM_ID, NEED_TAXONOMY_ID
 
 Progress = Callable[[str], None]
 _CHUNK = 500
@@ -27,8 +31,8 @@ class BatchResult:
     name: str
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
-    errors: list[hsds.RecordError] = field(default_factory=list)
-    warnings: list[hsds.RecordError] = field(default_factory=list)
+    errors: list[RecordError] = field(default_factory=list)
+    warnings: list[RecordError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -36,7 +40,7 @@ class BatchResult:
 
 
 def _existing(table: str, ids: set[uuid.UUID]) -> set[uuid.UUID]:
-    model = hsds.TABLES[table].model
+    model = TABLES[table].model
     found: set[uuid.UUID] = set()
     id_list = list(ids)
     for start in range(0, len(id_list), _CHUNK):
@@ -52,13 +56,13 @@ def directory_import(*, acting_user: User | None, path: Path, progress: Progress
     their HSDS id (importing the same batch twice changes nothing); rows absent from the batch are
     left as they are. Returns one result per batch; a failed batch carries its per-record errors.
     """
-    folder = hsds.schema_dir()
+    folder = schema_dir()
     results = []
-    for source in hsds.batch_sources(path):
+    for source in batch_sources(path):
         name = str(source)
         try:
-            rows, records = hsds.read_batch(source)
-        except hsds.HsdsError as exc:
+            rows, records = read_batch(source)
+        except HsdsError as exc:
             progress(f"{name}: cannot be read, nothing imported from this file")
             results.append(BatchResult(name, errors=exc.errors))
             continue
@@ -69,21 +73,21 @@ def directory_import(*, acting_user: User | None, path: Path, progress: Progress
 
 def _import_batch(
     name: str,
-    rows: list[hsds.SourceRow],
+    rows: list[SourceRow],
     records: list[tuple[str, Any]],
     folder: Path | None,
     acting_user: User | None,
     progress: Progress,
 ) -> BatchResult:
     result = BatchResult(name)
-    errors = hsds.schema_check_records(records, folder)
+    errors = schema_check_records(records, folder)
     try:
-        parsed = hsds.validate(rows, folder=folder)
-    except hsds.HsdsError as exc:
+        parsed = validate(rows, folder=folder)
+    except HsdsError as exc:
         errors.extend(exc.errors)
         parsed = []
     if not errors:
-        result.warnings = hsds.check_references(parsed, _existing)
+        result.warnings = check_references(parsed, _existing)
     if errors:
         seen: set[str] = set()
         result.errors = [e for e in errors if not (str(e) in seen or seen.add(str(e)))]  # type: ignore[func-returns-value]
@@ -102,12 +106,12 @@ def _import_batch(
             )
             announce_services_changed(service_ids, sender=directory_import)
     except DatabaseError as exc:
-        result.errors = [hsds.RecordError(name, "", "", f"the database refused the batch, nothing imported: {exc}")]
+        result.errors = [RecordError(name, "", "", f"the database refused the batch, nothing imported: {exc}")]
     return result
 
 
-def _write(parsed: list[hsds.ParsedRow], result: BatchResult, progress: Progress) -> list[uuid.UUID]:
-    by_table: dict[str, list[hsds.ParsedRow]] = {}
+def _write(parsed: list[ParsedRow], result: BatchResult, progress: Progress) -> list[uuid.UUID]:
+    by_table: dict[str, list[ParsedRow]] = {}
     for row in parsed:
         by_table.setdefault(row.table, []).append(row)
     touched: dict[str, set[uuid.UUID]] = {"service": set(), "service_at_location": set(), "location": set()}
@@ -115,26 +119,26 @@ def _write(parsed: list[hsds.ParsedRow], result: BatchResult, progress: Progress
     needs: list[tuple[uuid.UUID, str]] = []
     attributes = []
     for row in by_table.get("attribute", []):
-        code = hsds.NEED_BY_TERM_ID.get(row.values["taxonomy_term_id"])
+        code = NEED_BY_TERM_ID.get(row.values["taxonomy_term_id"])
         if code is not None and row.values["link_entity"] == "service":
             needs.append((row.values["link_id"], code))
         else:
             attributes.append(row)
     by_table["attribute"] = attributes
-    by_table["taxonomy"] = [r for r in by_table.get("taxonomy", []) if r.id != hsds.NEED_TAXONOMY_ID]
-    by_table["taxonomy_term"] = [r for r in by_table.get("taxonomy_term", []) if r.id not in hsds.NEED_BY_TERM_ID]
+    by_table["taxonomy"] = [r for r in by_table.get("taxonomy", []) if r.id != NEED_TAXONOMY_ID]
+    by_table["taxonomy_term"] = [r for r in by_table.get("taxonomy_term", []) if r.id not in NEED_BY_TERM_ID]
     # Member links arrive as organization identifiers in the hub's scheme: they set the member.
     member_slugs: dict[uuid.UUID, str] = {}
     identifiers = []
     for row in by_table.get("organization_identifier", []):
-        if row.values.get("identifier_scheme") == hsds.MEMBER_SCHEME:
+        if row.values.get("identifier_scheme") == MEMBER_SCHEME:
             member_slugs[row.values["organization_id"]] = row.values["identifier"]
         else:
             identifiers.append(row)
     by_table["organization_identifier"] = identifiers
 
     members: dict[uuid.UUID, int | None] = {}
-    for table_name, table in hsds.TABLES.items():
+    for table_name, table in TABLES.items():
         rows = by_table.get(table_name, [])
         if table_name == "program" and member_slugs:  # organizations are written by now
             _link_members(member_slugs)
@@ -184,8 +188,8 @@ def _link_members(member_slugs: dict[uuid.UUID, str]) -> None:
 
 
 def _upsert(
-    table: hsds.Table, rows: list[hsds.ParsedRow], members: dict[uuid.UUID, int | None]
-) -> tuple[int, int, list[hsds.ParsedRow]]:
+    table: Table, rows: list[ParsedRow], members: dict[uuid.UUID, int | None]
+) -> tuple[int, int, list[ParsedRow]]:
     """Create the new rows and update the ones that differ; rows equal to the file are not written."""
     model = table.model
     concrete = {f.attname: f for f in model._meta.concrete_fields}
@@ -195,7 +199,7 @@ def _upsert(
     existing = _existing(table.name, {r.id for r in rows})
     objects_new: list[models.Model] = []
     objects_changed: list[models.Model] = []
-    changed: list[hsds.ParsedRow] = []
+    changed: list[ParsedRow] = []
     old_by_id = {obj.pk: obj for obj in model.objects.filter(pk__in=existing)} if existing else {}  # type: ignore[attr-defined]
     for row in rows:
         obj = old_by_id.get(row.id) or model(pk=row.id)
