@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
-from django.utils import translation
 from django.test import Client
+from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
