@@ -53,7 +53,6 @@ def family_export(opened: OpenedHousehold) -> dict[str, Any]:
     for section in sections:
         data.update(section.build(context))
     data["categories_included"] = sorted(opened.categories)
-    assert opened.user is not None
     audit_reads(
         user=opened.user,
         membership=opened.membership,

@@ -24,7 +24,7 @@ def _sensitive(context: SectionContext) -> dict[str, Any] | None:
         (category, labels[category])
         for category in SENSITIVE_NOTE_CATEGORIES
         if decide(
-            user=opened.user,  # type: ignore[arg-type]
+            user=opened.user,
             membership=opened.membership,
             household=opened.household,
             category=category,

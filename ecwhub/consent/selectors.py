@@ -63,9 +63,9 @@ class OpenedHousehold:
     household: Household
     categories: tuple[str, ...]
     break_glass: bool
-    user: User | None = None
-    membership: Membership | None = None
-    purpose: str = ""
+    user: User
+    membership: Membership | None
+    purpose: str
     people: Mapping[uuid.UUID, frozenset[str]] = field(default_factory=dict)
     members: tuple[Person, ...] = ()
 
@@ -182,8 +182,6 @@ def household_open(
 
 def audit_opened(opened: OpenedHousehold, categories: Iterable[str], detail: str = "") -> None:
     """One audit entry: what of the opened family was shown, and why (emergency access is marked)."""
-    if opened.user is None:
-        raise ValueError("an opened household without its user cannot be audited")
     audit_reads(
         user=opened.user,
         membership=opened.membership,
