@@ -40,8 +40,8 @@ class Role(models.TextChoices):
 
 STAFF_ROLES = frozenset(role for role in Role if role != Role.FAMILY_MEMBER)
 # The roles that work with families' records (the hub administrator runs the network and reads
-# none; a family member has their own pages).
-FAMILY_STAFF_ROLES = frozenset({Role.COORDINATOR, Role.CLINICIAN, Role.PROVIDER_STAFF, Role.ANALYST})
+# none; an analyst reads aggregates only; a family member has their own pages).
+FAMILY_STAFF_ROLES = frozenset({Role.COORDINATOR, Role.CLINICIAN, Role.PROVIDER_STAFF})
 # When a person holds several memberships, the home page opens on the first of these.
 ROLE_PRIORITY = [
     Role.HUB_ADMIN,

@@ -20,7 +20,7 @@ from django.utils import timezone
 from ecwhub.accounts.models import Membership, Role, User
 from ecwhub.consent.audit import AuditLine, audit_append
 from ecwhub.consent.models import AuditEntry, DataCategory, Purpose, Relationship, RelationshipKind
-from ecwhub.consent.policy import households_visible
+from ecwhub.consent.policy import households_counted, households_visible
 from ecwhub.consent.selectors import OpenedHousehold, members_visible, rows_visible
 from ecwhub.families.models import Household, Person
 from ecwhub.screening.models import ScreeningResponse
@@ -478,8 +478,8 @@ def surveillance_rates(
     column = RATE_GROUPS[by]
     # The counted rows are care plan; the group is demographics (ZIP code, language) or insurance.
     group_category = DataCategory.INSURANCE if by == "insurance" else DataCategory.DEMOGRAPHICS
-    families = households_visible(user=user, membership=membership, category=DataCategory.CARE_PLAN, purpose=purpose)
-    grouped = households_visible(user=user, membership=membership, category=group_category, purpose=purpose)
+    families = households_counted(user=user, membership=membership, category=DataCategory.CARE_PLAN, purpose=purpose)
+    grouped = households_counted(user=user, membership=membership, category=group_category, purpose=purpose)
     rows = (
         ChildSurveillance.objects.filter(household__in=families)
         .filter(household__in=grouped)

@@ -71,11 +71,19 @@ ROLE_READ: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         ),
         CARE,
     ),
-    # Analysts read records only for quality improvement, and never the sensitive categories.
-    Role.ANALYST: (ALL - SENSITIVE, frozenset({Purpose.QUALITY_IMPROVEMENT})),
+    # Analysts read no family's record: they count (ROLE_COUNT). Reaching a family takes a role that
+    # works with families, or emergency access.
+    Role.ANALYST: (frozenset(), frozenset()),
     # Hub administrators run the network; they do not read family records.
     Role.HUB_ADMIN: (frozenset(), frozenset()),
     Role.FAMILY_MEMBER: (ALL, frozenset({Purpose.CARE_COORDINATION})),
+}
+# What each role may count in aggregates (numbers with small groups suppressed, never a row that
+# names or describes one family), and for what. Agreements and consents narrow it as for reading.
+ROLE_COUNT: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    Role.ANALYST: (ALL - SENSITIVE, frozenset({Purpose.QUALITY_IMPROVEMENT})),
+    Role.COORDINATOR: ROLE_READ[Role.COORDINATOR],
+    Role.CLINICIAN: ROLE_READ[Role.CLINICIAN],
 }
 ROLE_WRITE: dict[str, frozenset[str]] = {
     Role.COORDINATOR: ALL - {DataCategory.CLINICAL},
@@ -105,8 +113,8 @@ YOUTH_AGE_YEARS = 12
 
 
 def purpose_for(membership: Membership) -> str:
-    """What a membership reads family records for: analysts for quality improvement only, every
-    other role for care coordination."""
+    """What a membership reads (or, for analysts, counts) family data for: analysts for quality
+    improvement only, every other role for care coordination."""
     return Purpose.QUALITY_IMPROVEMENT if membership.role == Role.ANALYST else Purpose.CARE_COORDINATION
 
 
@@ -174,11 +182,37 @@ def households_visible(
 ) -> QuerySet[Household]:
     """Households whose ``category`` data the user may see (or change) for ``purpose``, filtered in
     the database. Use it for lists, search, exports and the API."""
+    return _households(
+        user=user, membership=membership, category=category, purpose=purpose, write=write, at=at, rules=ROLE_READ
+    )
+
+
+def households_counted(
+    *, user: User, membership: Membership | None, category: str, purpose: str, at: datetime | None = None
+) -> QuerySet[Household]:
+    """Households whose ``category`` data the user may count in an aggregate for ``purpose``
+    (``ROLE_COUNT``; agreements and consents apply as for reading). Only for numbers: a caller
+    never shows a row of these households, and suppresses small groups."""
+    return _households(
+        user=user, membership=membership, category=category, purpose=purpose, write=False, at=at, rules=ROLE_COUNT
+    )
+
+
+def _households(
+    *,
+    user: User,
+    membership: Membership | None,
+    category: str,
+    purpose: str,
+    write: bool,
+    at: datetime | None,
+    rules: dict[str, tuple[frozenset[str], frozenset[str]]],
+) -> QuerySet[Household]:
     at = at or timezone.now()
     none = Household.objects.none()
     if membership is None or not user.is_active or not membership.is_active:
         return none
-    categories, purposes = ROLE_READ.get(membership.role, (frozenset(), frozenset()))
+    categories, purposes = rules.get(membership.role, (frozenset(), frozenset()))
     if category not in categories or purpose not in purposes:
         return none
     if write and category not in ROLE_WRITE.get(membership.role, frozenset()):

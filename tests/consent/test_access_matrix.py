@@ -84,7 +84,7 @@ MAY_READ: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         frozenset({C.IDENTITY_CONTACT, C.DEMOGRAPHICS, C.INSURANCE, C.IDENTIFIED_NEEDS, C.REFERRALS, C.CASE_NOTES}),
         CARE,
     ),
-    Role.ANALYST: (NOT_SENSITIVE, frozenset({QUALITY_IMPROVEMENT})),
+    Role.ANALYST: (frozenset(), frozenset()),  # counts (households_counted), never reads a family's record
     Role.FAMILY_MEMBER: (EVERY_CATEGORY, frozenset({CARE_COORDINATION})),
 }
 

@@ -139,7 +139,7 @@ def test_a_self_harm_alert_is_not_shown_to_an_analyst(network: Network) -> None:
     alert = _self_harm_alert(network, family)
     analyst = _analyst(network, family.household, family.mother)
     page = analyst.get(reverse("screening:family", args=[family.household.pk]))
-    assert page.status_code == 200
+    assert page.status_code == 404, "an analyst reads no family's record"
     assert "988" not in page.content.decode()
     assert analyst.get(reverse("screening:alert", args=[family.household.pk, alert.pk])).status_code == 404
 

@@ -173,11 +173,13 @@ def test_the_list_is_not_there_for_other_roles(network: Network, family: Family,
     assert client_for(getattr(network, persona)).get("/families/").status_code == 404
 
 
-def test_the_analyst_reads_the_list_for_quality_improvement(network: Network, family: Family) -> None:
+def test_analysts_read_no_family_record_even_with_a_consent_for_quality_improvement(
+    network: Network, family: Family
+) -> None:
+    """The analyst's home says they see aggregates, never individual family records: the families
+    list, the family page and the API are not theirs, whatever the family consented to."""
     analyst = User.objects.create_user("ana@example.org", "x", first_name="Ana")
     membership_add(acting_user=None, user=analyst, organization=network.frc, role=Role.ANALYST)
-    client = client_for(analyst)
-    assert "María" not in client.get("/families/").content.decode(), "the consent does not cover analytics"
     consent_record(
         acting_user=network.alice,
         membership=membership(network.alice),
@@ -190,9 +192,13 @@ def test_the_analyst_reads_the_list_for_quality_improvement(network: Network, fa
         text_version="2026-1",
         language="es",
     )
-    response = client.get("/families/")
-    assert "María García López" in response.content.decode()
-    assert assert_audited(response, family.household.pk).purpose == Purpose.QUALITY_IMPROVEMENT
+    client = client_for(analyst)
+    assert client.get("/families/").status_code == 404
+    assert client.get(f"/families/{family.household.pk}/").status_code == 404
+    assert client.get("/api/v1/families").json()["count"] == 0
+    assert "María" not in client.get(f"/api/v1/families/{family.household.pk}").content.decode()
+    home = client.get("/").content.decode()
+    assert "never individual family records" in home and 'href="/families/"' not in home
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(family: Family) -> None:

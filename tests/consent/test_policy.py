@@ -310,3 +310,48 @@ def test_what_a_family_member_may_record_and_about_whom(network: Network, family
     family.mother.relationship = Person.Relationship.OTHER
     family.mother.save(update_fields=["relationship"])
     assert writes(family.mother) and not writes(family.child)
+
+
+def test_analysts_count_but_never_read_a_familys_record(network: Network, family: Family) -> None:
+    """The home page tells analysts they see aggregates, never individual family records: the
+    policy makes it true. They may count a family (for quality improvement, in non-sensitive
+    categories, under the family's consent and an agreement), never open it."""
+    from ecwhub.consent.models import DEFAULT_CONSENT_CATEGORIES
+    from ecwhub.consent.policy import households_counted
+    from ecwhub.consent.services import consent_record
+
+    analyst = membership_add(acting_user=None, user=network.oscar, organization=network.frc, role=Role.ANALYST)
+    QI = Purpose.QUALITY_IMPROVEMENT
+
+    def counted(category: str = DataCategory.DEMOGRAPHICS) -> bool:
+        return (
+            households_counted(user=network.oscar, membership=analyst, category=category, purpose=QI)
+            .filter(pk=family.household.pk)
+            .exists()
+        )
+
+    assert not counted(), "the family's consent says nothing of quality improvement"
+    consent = consent_record(
+        acting_user=network.alice,
+        membership=m(network.alice),
+        household=family.household,
+        given_by=family.mother,
+        method="signed_on_device",
+        categories=DEFAULT_CONSENT_CATEGORIES,
+        purposes=[QI],
+        network_wide=True,
+        text_version="2026-1",
+        language="es",
+    )
+    assert counted() and counted(DataCategory.CARE_PLAN)
+    assert not counted(DataCategory.BEHAVIORAL_HEALTH), "never a sensitive category"
+    for category in DataCategory:
+        for purpose in Purpose:
+            assert not decide(
+                user=network.oscar, membership=analyst, household=family.household, category=category, purpose=purpose
+            )
+            assert not households_visible(
+                user=network.oscar, membership=analyst, category=category, purpose=purpose
+            ).exists()
+    consent_withdraw(acting_user=network.alice, membership=m(network.alice), consent=consent)
+    assert not counted(), "withdrawing the consent takes the family out of the counts"
