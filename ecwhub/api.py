@@ -14,6 +14,7 @@ Authentication is the browser session (with CSRF for writes) or a bearer token
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from ninja.throttling import AnonRateThrottle, UserRateThrottle
 from ecwhub.accounts.middleware import user_is_verified
 from ecwhub.accounts.services import api_token_authenticate
 from ecwhub.core.http import ERROR_CODES, error_response
+from ecwhub.core.throttle import budget_spend, budget_wait
 
 
 class BearerToken(HttpBearer):
@@ -54,17 +56,26 @@ class Session(APIKeyCookie):
 
 
 class _RateFromSettings:
-    """Reads its rate from settings.RATE_LIMITS on every request, so deployments (and tests) can change it."""
+    """A request budget read from settings.RATE_LIMITS on every request (so deployments and tests
+    can change it), counted atomically across server processes (ecwhub.core.throttle)."""
 
     setting: str = ""
+    _waits = threading.local()  # one throttle object serves every thread: its answer is per thread
 
     def __init__(self) -> None:
         super().__init__(settings.RATE_LIMITS[self.setting])  # type: ignore[call-arg]
 
     def allow_request(self, request: HttpRequest) -> bool:
-        self.rate = settings.RATE_LIMITS[self.setting]
-        self.num_requests, self.duration = self.parse_rate(self.rate)  # type: ignore[attr-defined]
-        return super().allow_request(request)  # type: ignore[misc,no-any-return]
+        allowed, period = self.parse_rate(settings.RATE_LIMITS[self.setting])  # type: ignore[attr-defined]
+        key = self.get_cache_key(request)  # type: ignore[attr-defined]
+        if key is None:
+            return True
+        spent = budget_spend(self.cache, key, allowed, period)  # type: ignore[attr-defined]
+        self._waits.after = None if spent.within else budget_wait(self.cache, key, period)  # type: ignore[attr-defined]
+        return spent.within
+
+    def wait(self) -> float | None:
+        return getattr(self._waits, "after", None)
 
 
 class AnonymousBudget(_RateFromSettings, AnonRateThrottle):

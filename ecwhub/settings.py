@@ -183,7 +183,7 @@ elif REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     # Shared by every server process (rate limits must be), and needs nothing else running.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "ecwhub_cache"}}
+    CACHES = {"default": {"BACKEND": "ecwhub.core.cache.DatabaseCache", "LOCATION": "ecwhub_cache"}}
 
 # Background tasks: run in process by default; a worker (`manage.py db_worker`) in production.
 TASKS = {

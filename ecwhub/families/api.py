@@ -20,7 +20,7 @@ from ecwhub.core.errors import NotFound
 from ecwhub.core.http import ErrorOut, error_response, invalid
 
 from .intake.access import INTAKE_ROLES
-from .intake.complete import intake_complete
+from .intake.complete import PossibleDuplicates, intake_complete, intake_complete_unless_known
 from .intake.drafts import (
     IntakeDraftData,
     intake_draft_data,
@@ -242,17 +242,19 @@ def intake_create(request: HttpRequest, payload: IntakeCompleteIn) -> Any:
     user, membership = acting_member(request, INTAKE_ROLES)
     try:
         if payload.link_household_id is None and not payload.create_new:
-            # Before a new record is created, the hub looks for the family (as the intake page does).
-            matches = intake_candidates(acting_user=user, membership=membership, intake=payload)
-            if matches.families:
-                return error_response(
-                    409,
-                    "possible_duplicates",
-                    _("The network probably knows this family already: link to it, or set create_new."),
-                    {"link_household_id": [str(f.household_id) for f in matches.families]},
-                )
-        record = intake_complete(
-            acting_user=user, membership=membership, intake=payload, link_household_id=payload.link_household_id
+            # Before a new record is created, the hub looks for the family (as the intake page
+            # does); identical intakes sent at once take turns, so only the first creates it.
+            record = intake_complete_unless_known(acting_user=user, membership=membership, intake=payload)
+        else:
+            record = intake_complete(
+                acting_user=user, membership=membership, intake=payload, link_household_id=payload.link_household_id
+            )
+    except PossibleDuplicates as known:
+        return error_response(
+            409,
+            "possible_duplicates",
+            _("The network probably knows this family already: link to it, or set create_new."),
+            {"link_household_id": [str(f.household_id) for f in known.matches.families]},
         )
     except IntakeError as error:
         return _intake_error(error)

@@ -17,6 +17,7 @@ from ecwhub.consent.audit import audit_append
 from ecwhub.consent.models import DEFAULT_CONSENT_CATEGORIES, AuditEntry, DataCategory, Purpose, RelationshipKind
 from ecwhub.consent.policy import decide
 from ecwhub.consent.services import ConsentError, consent_record, relationship_start
+from ecwhub.core.locks import named_lock
 
 from ..models import (
     PRIORITY_FLAG_CATEGORY,
@@ -30,7 +31,7 @@ from ..models import (
 )
 from .access import intake_audit_line, intake_membership_check
 from .input import CaregiverInput, ChildInput, IntakeError, IntakeInput, intake_check
-from .match import raw_candidates
+from .match import IntakeMatches, intake_candidates, raw_candidates
 
 INTAKE_CONSENT_TEXT_VERSION = "2026-1"
 # A candidate this likely is treated as the same person when an intake is linked to a family.
@@ -329,3 +330,42 @@ def _link_people(household: Household, intake: IntakeInput, changes: _Changes) -
     if caregiver.relationship not in (Person.Relationship.CAREGIVER, Person.Relationship.LEGAL_GUARDIAN):
         raise IntakeError({"caregiver.given_name": [_("This person is not a caregiver in the family you chose.")]})
     return caregiver, people
+
+
+# Intakes that look for the family before creating it take turns on this lock (see below).
+NEW_FAMILY_LOCK = "intake:new-family"
+
+
+class PossibleDuplicates(Exception):
+    """The network probably knows this family already; ``matches`` are the families the user may
+    link the intake to."""
+
+    def __init__(self, matches: IntakeMatches) -> None:
+        super().__init__("possible duplicates")
+        self.matches = matches
+
+
+def intake_complete_unless_known(
+    *, acting_user: User, membership: Membership | None, intake: IntakeInput
+) -> IntakeRecord:
+    """Create a new family from the intake unless the hub probably knows it already (then raise
+    PossibleDuplicates, writing nothing but the audit line of the search).
+
+    The search and the creation happen under one lock, in one transaction: of ten identical
+    intakes sent at the same moment, the first creates the family and the nine others, waiting
+    their turn, find it. Intakes are a few a minute across a network, so taking turns costs
+    nothing a person notices. Raises IntakeError as ``intake_complete`` does."""
+    error: IntakeError | None = None
+    with transaction.atomic():
+        named_lock(NEW_FAMILY_LOCK)
+        # The search is audited even when the intake then fails: it read the network's records.
+        matches = intake_candidates(acting_user=acting_user, membership=membership, intake=intake)
+        if not matches.families:
+            try:
+                with transaction.atomic():
+                    return intake_complete(acting_user=acting_user, membership=membership, intake=intake)
+            except IntakeError as failed:
+                error = failed
+    if error is not None:
+        raise error
+    raise PossibleDuplicates(matches)
