@@ -501,12 +501,12 @@ def emergency_mark_reviewed(request: HttpRequest, grant_id: uuid.UUID) -> HttpRe
 
 
 def _export_response(opened: OpenedHousehold, fmt: str) -> HttpResponse:
-    data = family_export(opened)
     if fmt == "json":
+        data = family_export(opened)
         response: HttpResponse = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
         response["Content-Disposition"] = f'attachment; filename="family-{str(opened.household.pk)[:8]}.json"'
     else:
-        response = HttpResponse(family_export_html(data))
+        response = HttpResponse(family_export_html(opened))
     response["Cache-Control"] = "no-store"
     return response
 

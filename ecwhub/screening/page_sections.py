@@ -5,10 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from ecwhub.consent.sections import ExportSection, SectionContext, register_export_section
-from ecwhub.consent.selectors import rows_visible
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
-from .models import IdentifiedNeed, ScreeningAlert
+from ecwhub.consent.sections import (
+    ExportSection,
+    Readable,
+    ReadableEntry,
+    SectionContext,
+    choice_label,
+    register_export_section,
+    when,
+)
+from ecwhub.consent.selectors import rows_visible
+from ecwhub.core.needs import Need
+from ecwhub.families.display import person_name
+
+from . import scoring
+from .models import IdentifiedNeed, ScreeningAlert, ScreeningResponse, ScreeningResult
 from .selectors import answers_shown, findings_of, responses_of, results_of
 
 
@@ -70,5 +84,84 @@ def _export(context: SectionContext) -> dict[str, Any]:
     }
 
 
+def _answer_lines(opened: Any, response: ScreeningResponse, instrument: scoring.Instrument, language: str) -> list[str]:
+    """Each answered question with its answer in words (several rows for a multiple choice)."""
+    chosen: dict[str, list[str]] = {}
+    declined: set[str] = set()
+    values: dict[str, str] = {}
+    for a in answers_shown(opened, response):
+        if a.declined:
+            declined.add(a.link_id)
+        elif a.answer_code:
+            chosen.setdefault(a.link_id, []).append(a.answer_code)
+        else:
+            chosen.setdefault(a.link_id, [])
+            values[a.link_id] = "" if a.value is None else str(a.value)
+    lines = []
+    for link_id in [*chosen, *(d for d in declined if d not in chosen)]:
+        try:
+            item = instrument.item(link_id)
+        except (KeyError, scoring.InstrumentError):
+            continue
+        if link_id in declined:
+            answer = _("Prefer not to answer")
+        else:
+            labels = []
+            for code in chosen[link_id]:
+                option = item.option(code)
+                labels.append(option.display.get(language) if option else code)
+            answer = "; ".join(labels) or values.get(link_id, "")
+        lines.append(f"{item.text.get(language)} — {answer}")
+    return lines
+
+
+def _readable(context: SectionContext) -> list[Readable]:
+    opened = context.opened
+    language = get_language() or "en"
+    names = {p.pk: person_name(p) for p in opened.members}
+    screens = []
+    for r in responses_of(opened).order_by("started_at", "id"):
+        try:
+            instrument = scoring.load_instrument(r.instrument)
+        except scoring.InstrumentError:
+            continue
+        lines = _answer_lines(opened, r, instrument, language)
+        facts = [
+            (_("About"), names.get(r.person_id, "")),
+            (_("Status"), choice_label(ScreeningResponse.Status.choices, r.status)),
+        ]
+        facts += [
+            (
+                _("Result"),
+                choice_label(ScreeningResult.Status.choices, x.status)
+                + (f" ({x.total})" if x.total is not None else ""),
+            )
+            for x in results_of(opened, r)
+            if x.status != ScreeningResult.Status.NOT_APPLICABLE
+        ]
+        facts += [(_("Finding"), f.display) for f in findings_of(opened, r)]
+        screens.append(
+            ReadableEntry(
+                title=f"{instrument.title.get(language)}, {when(r.started_at)}", facts=tuple(facts), lines=tuple(lines)
+            )
+        )
+    needs = tuple(
+        f"{choice_label(Need.choices, n.need)}: {choice_label(IdentifiedNeed.Status.choices, n.status)}"
+        + (" " + _("(priority %(priority)s)") % {"priority": n.priority} if n.priority else "")
+        for n in rows_visible(opened, IdentifiedNeed.objects.all()).order_by("identified_at", "id")
+    )
+    alerts = tuple(
+        f"{when(a.raised_at)}: {choice_label(ScreeningAlert.Kind.choices, a.kind)}"
+        for a in rows_visible(opened, ScreeningAlert.objects.all()).order_by("raised_at")
+    )
+    parts = [
+        Readable(_("Screenings"), tuple(screens), _("No screening yet.")),
+        Readable(_("Needs"), (ReadableEntry(lines=needs),) if needs else (), _("None recorded.")),
+    ]
+    if alerts:
+        parts.append(Readable(_("Alerts"), (ReadableEntry(lines=alerts),)))
+    return parts
+
+
 def register() -> None:
-    register_export_section(ExportSection("screening", 50, _export))
+    register_export_section(ExportSection("screening", 50, _export, _readable))
