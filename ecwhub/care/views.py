@@ -23,7 +23,8 @@ from ecwhub.consent.models import DataCategory, Purpose
 from ecwhub.consent.policy import purpose_for
 from ecwhub.consent.selectors import OpenedHousehold, household_open, members_visible
 from ecwhub.core.errors import NotFound
-from ecwhub.families.models import Person
+from ecwhub.core.languages import Language
+from ecwhub.families.models import InsuranceStatus, Person
 
 from . import selectors, services
 from .forms import CareEventForm, ContactForm, EpsdtForm, OverdueFilterForm, WorklistFilterForm
@@ -84,6 +85,9 @@ def rates(request: HttpRequest) -> HttpResponse:
     if by not in selectors.RATE_GROUPS:
         by = "postal_code"
     rows = selectors.surveillance_rates(user=user, membership=membership, by=by, purpose=purpose)
+    # Groups are stored codes (cmn, medi_cal): a person reads their labels.
+    named = dict({"language": Language.choices, "insurance": InsuranceStatus.choices}.get(by, []))
+    shown = [(str(named.get(row.group, row.group)) if row.group else "—", row) for row in rows]
     labels = {
         "postal_code": _("ZIP code"),
         "language": _("Language"),
@@ -92,7 +96,7 @@ def rates(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "care/rates.html",
-        {"rows": rows, "by": by, "groups": labels, "min_cell": selectors.MIN_CELL},
+        {"rows": shown, "by": by, "groups": labels, "min_cell": selectors.MIN_CELL},
     )
 
 
