@@ -155,21 +155,29 @@ class Verification:
 
 
 def audit_verify(chunk_size: int = 5000) -> Verification:
-    """Walk the chain from the start; report the first entry whose link or content is wrong."""
+    """Walk the chain from the start up to the head as it was when the walk began; report the
+    first entry whose link or content is wrong.
+
+    The head is read first: appends commit their entries and the head together, so every entry
+    the head counts is there to be read, and entries appended while the walk runs (a live server)
+    are left for the next run instead of looking like a log that lost its end.
+    """
+    head = AuditHead.objects.filter(id=1).first()
+    if head is None:
+        if AuditEntry.objects.exists():
+            return Verification(False, 0, None, "the log's head row is missing")
+        return Verification(True, 0)
     previous = GENESIS
     checked = 0
     for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=chunk_size):
+        if checked == head.count:
+            break
         if entry.prev_hash != previous:
             return Verification(False, checked, entry.pk, "does not follow the entry before it")
         if entry_hash(previous, entry) != entry.hash:
             return Verification(False, checked, entry.pk, "its content does not match its hash")
         previous = entry.hash
         checked += 1
-    head = AuditHead.objects.filter(id=1).first()
-    if head is None:
-        if checked:
-            return Verification(False, checked, None, "the log's head row is missing")
-        return Verification(True, 0)
     if head.last_hash != previous or head.count != checked:
         return Verification(False, checked, None, "entries are missing at the end of the log")
     return Verification(True, checked)

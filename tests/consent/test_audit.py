@@ -101,3 +101,29 @@ def test_a_missing_head_starts_a_new_chain_only_on_an_empty_log() -> None:
     with pytest.raises(AuditChainError):
         _entries(1)
     assert not audit_verify().ok
+
+
+def test_verify_gives_a_consistent_answer_while_entries_are_appended() -> None:
+    # A live server appends while audit_verify reads: entries committed between its reads of the
+    # log and of its head must neither look missing at the end nor count as unverified.
+    _entries(3)
+    appended: set[str] = set()
+    appending = False
+
+    def append_before_each_read(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        nonlocal appending
+        table = next((t for t in ("consent_auditentry", "consent_audithead") if f'"{t}"' in sql), None)
+        if table and table not in appended and not appending and sql.lstrip().upper().startswith("SELECT"):
+            appended.add(table)
+            appending = True
+            try:
+                _entries(2)
+            finally:
+                appending = False
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(append_before_each_read):
+        result = audit_verify()
+    assert appended == {"consent_auditentry", "consent_audithead"}
+    assert result.ok, result.problem
+    assert audit_verify().ok
