@@ -408,3 +408,32 @@ def test_an_entry_slipped_in_beyond_the_head_is_detected() -> None:
     )
     result = audit_verify()
     assert not result.ok and "beyond its head" in result.problem
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="parallel sessions need PostgreSQL's row locks")
+@pytest.mark.django_db(transaction=True)
+def test_verify_on_a_live_log_is_intact_every_time(settings: SettingsWrapper) -> None:
+    # What audit_verify met on a server serving reads: writers appending all through the walk.
+    import threading
+
+    from tests.concurrency.conftest import together
+
+    _entries(200)
+    stop = threading.Event()
+
+    def append_or_verify(index: int) -> list[str]:
+        if index:
+            while not stop.is_set():
+                audit_append(
+                    AuditLine(action="read", actor_id=index, categories=["identity_contact"]) for _ in range(20)
+                )
+            return []
+        try:
+            return [audit_verify(chunk_size=37).problem for _ in range(3)]
+        finally:
+            stop.set()
+
+    outcomes = together(3, append_or_verify)
+    assert [outcome.error for outcome in outcomes] == [None] * 3
+    assert outcomes[0].value == [""] * 3
+    assert AuditEntry.objects.count() > 200 and audit_verify().ok
