@@ -178,10 +178,11 @@ def _start_partitions(partitions: int) -> bool:
 def _claim_head() -> AuditHead:
     """Lock the head of a partition for this transaction.
 
-    The first partition no other transaction holds (``SKIP LOCKED``; a partition this transaction
-    holds already is not skipped, so a transaction that appends twice stays on its partition and
-    never waits holding one). Only when every partition is busy does it wait, for a random one,
-    holding none. SQLite ignores row locks: it runs one write transaction at a time.
+    The first partition no other transaction holds (``SKIP LOCKED``). A head this transaction
+    holds already is never skipped, so a transaction that appends again finds one at once and never
+    waits while it holds a head: only a transaction that holds none waits, for a random partition,
+    when every one is busy. No two transactions can wait for each other's heads. SQLite ignores
+    row locks: it runs one write transaction at a time.
     """
     partitions = settings.AUDIT_PARTITIONS
     free = AuditHead.objects.select_for_update(skip_locked=True).filter(id__lte=partitions).order_by("id")
