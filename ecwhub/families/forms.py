@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from ecwhub.core.languages import Language
 
 from .intake.drafts import CaregiverDraft, ChildDraft, DetailsDraft, IntakeDraftData
-from .intake.input import IntakeInput, IntakePeopleInput, intake_parse
+from .intake.input import IntakeInput, IntakePeopleInput, IntakeT, intake_parse
 from .intake.rules import (
     CAREGIVER_ROLES,
     DATE_MESSAGE,
@@ -364,11 +364,30 @@ def _people_payload(forms_: IntakeForms) -> dict[str, Any] | None:
     }
 
 
+def _prefilled(form: forms.Form) -> frozenset[str]:
+    """The fields left as the page showed them: empty, or at the value the form pre-selects."""
+    return frozenset(form.fields) - frozenset(form.changed_data)
+
+
+def _with_prefilled(intake: IntakeT, forms_: IntakeForms) -> IntakeT:
+    """The typed input, knowing which of its fields nobody entered (``_Input.entered``)."""
+    children = [form for form in forms_.children.forms if form.cleaned_data]
+    update: dict[str, Any] = {
+        "caregiver": intake.caregiver.with_prefilled(_prefilled(forms_.caregiver)),
+        "children": [
+            child.with_prefilled(_prefilled(form)) for child, form in zip(intake.children, children, strict=True)
+        ],
+    }
+    if isinstance(intake, IntakeInput):
+        update["details"] = intake.details.with_prefilled(_prefilled(forms_.details))
+    return intake.model_copy(update=update)
+
+
 def people_from_forms(forms_: IntakeForms) -> IntakePeopleInput | None:
     """Step 1 as typed input, or None while the forms show errors. Raises IntakeError if the
     typed input refuses what the forms accepted (it applies the same rules, so it should not)."""
     payload = _people_payload(forms_)
-    return None if payload is None else intake_parse(IntakePeopleInput, payload)
+    return None if payload is None else _with_prefilled(intake_parse(IntakePeopleInput, payload), forms_)
 
 
 def intake_from_forms(forms_: IntakeForms) -> IntakeInput | None:
@@ -378,7 +397,7 @@ def intake_from_forms(forms_: IntakeForms) -> IntakeInput | None:
     details_valid = forms_.details.is_valid()
     if payload is None or not details_valid:
         return None
-    return intake_parse(IntakeInput, {**payload, "details": forms_.details.cleaned_data})
+    return _with_prefilled(intake_parse(IntakeInput, {**payload, "details": forms_.details.cleaned_data}), forms_)
 
 
 def forms_add_errors(forms_: IntakeForms, errors: Mapping[str, list[str]]) -> None:
