@@ -110,6 +110,21 @@ class CaregiverForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    # Behavioral health has its own question: a depression screening (EPDS, PHQ) can be recorded
+    # only with it, and a caregiver must be asked for it on its own, never by default.
+    consent_behavioral_health = forms.TypedChoiceField(
+        label=_(
+            "May the network's members who care for the family also see its behavioral-health information "
+            "(depression screenings such as EPDS or PHQ-9, and their results)?"
+        ),
+        help_text=_("Ask this on its own. Answer “Yes” only if the caregiver says so."),
+        choices=[("no", _("No")), ("yes", _("Yes"))],
+        coerce=lambda value: value == "yes",
+        empty_value=False,
+        initial="no",
+        required=False,
+        widget=forms.RadioSelect,
+    )
 
     def clean_phone(self) -> str:
         return phone_normalize(self.cleaned_data["phone"])
@@ -246,6 +261,11 @@ class IntakeForms:
     details: DetailsForm
 
 
+# Questions answered "yes" or "no" (or not yet): a boolean in the typed input and the draft.
+_YES_NO = frozenset({"safe_to_leave_message", "consent_behavioral_health"})
+_YES_NO_VALUE = {True: "yes", False: "no"}
+
+
 def _form_values(form_class: type[forms.Form], prefix: str, part: BaseModel | None) -> dict[str, list[str]]:
     """A draft's part as the form's posted fields (a ticked box is ``on``, an unticked one absent)."""
     if part is None:
@@ -254,8 +274,8 @@ def _form_values(form_class: type[forms.Form], prefix: str, part: BaseModel | No
     for name, form_field in form_class.base_fields.items():
         value = getattr(part, name)
         key = f"{prefix}-{name}"
-        if name == "safe_to_leave_message":
-            values[key] = [{True: "yes", False: "no"}.get(value, "")]
+        if name in _YES_NO:
+            values[key] = [_YES_NO_VALUE.get(value, "")]
         elif isinstance(form_field, forms.BooleanField):
             if value:
                 values[key] = ["on"]
@@ -301,8 +321,8 @@ def _initial(form_class: type[forms.Form], part: BaseModel | None) -> dict[str, 
     values: dict[str, Any] = {}
     for name in form_class.base_fields:
         value = getattr(part, name)
-        if name == "safe_to_leave_message":
-            value = {True: "yes", False: "no"}.get(value, "")
+        if name in _YES_NO:
+            value = _YES_NO_VALUE.get(value, "")
         if value != "":  # nothing typed: the form's own initial value stands
             values[name] = value
     return values
@@ -325,6 +345,8 @@ def _entered(form_class: type[forms.Form], prefix: str, posted: MultiValueDict[s
         raw = form_field.widget.value_from_datadict(posted, MultiValueDict(), f"{prefix}-{name}")
         if name == "safe_to_leave_message":
             values[name] = SAFE_TO_LEAVE_MESSAGE.get(raw or "")
+        elif name == "consent_behavioral_health":
+            values[name] = raw == "yes"
         elif isinstance(form_field, forms.BooleanField):
             values[name] = bool(raw)
         elif isinstance(form_field, forms.MultipleChoiceField):

@@ -276,6 +276,8 @@ def intake_complete(
         organization=organization,
     )
     categories = [*DEFAULT_CONSENT_CATEGORIES, *intake.caregiver.consent_sensitive]
+    if intake.caregiver.consent_behavioral_health:
+        categories.append(DataCategory.BEHAVIORAL_HEALTH)
     purposes = [Purpose.CARE_COORDINATION, Purpose.REFERRAL]
     if outcome == IntakeRecord.Outcome.CREATED or not _consent_covered(
         household, intake, categories, purposes, organization

@@ -275,6 +275,11 @@ class CaregiverInput(_Input):
     consent_sensitive: list[Annotated[str, Choice(SENSITIVE_CONSENT_CATEGORIES)]] = Field(
         default_factory=list, description="sensitive categories the caregiver also agrees to share"
     )
+    consent_behavioral_health: bool = Field(
+        default=False,
+        description="asked on its own: the caregiver also agrees to share behavioral-health information "
+        "(depression screenings such as EPDS or PHQ-9); false unless they say so",
+    )
 
 
 class ChildInput(_Input):
