@@ -120,7 +120,7 @@ class CaregiverForm(forms.Form):
         help_text=_("Ask this on its own. Answer “Yes” only if the caregiver says so."),
         choices=[("no", _("No")), ("yes", _("Yes"))],
         coerce=lambda value: value == "yes",
-        empty_value=False,
+        empty_value=False,  # type: ignore[arg-type]  # nothing chosen is "no" (the stubs expect a string)
         initial="no",
         required=False,
         widget=forms.RadioSelect,
