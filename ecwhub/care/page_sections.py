@@ -36,6 +36,8 @@ PANEL_CATEGORIES = (*REASON_CATEGORIES, DataCategory.CLINICAL)
 HOME_ROWS = 5
 # Upcoming points shown per child, after everything done, due or overdue.
 UPCOMING_SHOWN = 3
+# Contacts shown on the family page (the export has them all).
+CONTACTS_SHOWN = 20
 
 
 def _panel(context: SectionContext) -> dict[str, Any] | None:
@@ -60,6 +62,19 @@ def _panel(context: SectionContext) -> dict[str, Any] | None:
         "event_kinds": CareEventKind.choices,
         "today": timezone.localdate(),
     }
+
+
+def _contacts(context: SectionContext) -> dict[str, Any] | None:
+    """The family's contacts and attempts, newest first, in words (how, and what came of it)."""
+    contacts = list(
+        rows_visible(context.opened, Contact.objects.select_related("organization")).order_by("-at", "-id")[
+            :CONTACTS_SHOWN
+        ]
+    )
+    if not contacts:
+        return None
+    context.show(DataCategory.CASE_NOTES)
+    return {"contacts": contacts}
 
 
 def _screenings_tier(context: SectionContext) -> dict[str, Any] | None:
@@ -95,7 +110,13 @@ def _export(context: SectionContext) -> dict[str, Any]:
             {"person": str(e.person_id), "kind": e.kind, "date": e.date.isoformat(), "source": e.source} for e in events
         ],
         "contacts": [
-            {"at": c.at.isoformat(), "method": c.method, "reached": c.reached, "organization": c.organization.name}
+            {
+                "at": c.at.isoformat(),
+                "method": c.method,
+                "reached": c.reached,
+                "outcome": c.outcome or None,
+                "organization": c.organization.name,
+            }
             for c in contacts
         ],
         "epsdt_medical_necessity": [
@@ -169,6 +190,16 @@ def register() -> None:
             "care/_family_panel_body.html",
             _panel,
             categories=PANEL_CATEGORIES,
+            roles=PANEL_ROLES,
+        )
+    )
+    register_page_section(
+        PageSection(
+            "contacts",
+            25,
+            "care/_contacts_section.html",
+            _contacts,
+            categories=(DataCategory.CASE_NOTES,),
             roles=PANEL_ROLES,
         )
     )

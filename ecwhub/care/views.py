@@ -13,7 +13,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import urlencode
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,7 +29,7 @@ from ecwhub.families.models import InsuranceStatus, Person
 
 from . import selectors, services
 from .forms import CareEventForm, ContactForm, EpsdtForm, OverdueFilterForm, WorklistFilterForm
-from .models import CareEventKind
+from .models import CareEventKind, Contact
 
 # The worklists rank families by their tier, which is care plan: the roles that read care plans.
 WORKLIST_ROLES = frozenset({Role.COORDINATOR, Role.CLINICIAN})
@@ -54,7 +55,16 @@ def worklist(request: HttpRequest) -> HttpResponse:
         page_number=request.GET.get("page", 1),
     )
     return render(
-        request, "care/worklist.html", {"form": form, "page": page, "rows": page.object_list, "query": _query(form)}
+        request,
+        "care/worklist.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": page.object_list,
+            "query": _query(form),
+            "contact_methods": Contact.Method.choices,
+            "contact_outcomes": Contact.Outcome.choices,
+        },
     )
 
 
@@ -156,23 +166,41 @@ def contact_add(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
     user, membership, opened = _open_for_write(request, household_id, DataCategory.CASE_NOTES)
     form = ContactForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose how you contacted the family."))
-        return _back(household_id)
-    try:
-        services.contact_record(
-            acting_user=user,
-            membership=membership,
-            household=opened.household,
-            method=form.cleaned_data["method"],
-            reached=form.cleaned_data["reached"],
-        )
-    except services.CareError as error:
-        messages.error(request, str(error))
+        for name, errors in form.errors.items():
+            for error in errors:
+                label = form.fields[name].label if name in form.fields else ""
+                messages.error(request, f"{label}: {error}" if label else str(error))
     else:
-        messages.success(request, _("Contact recorded."))
+        try:
+            contact = services.contact_record(
+                acting_user=user,
+                membership=membership,
+                household=opened.household,
+                method=form.cleaned_data["method"],
+                outcome=form.cleaned_data["outcome"],
+            )
+        except services.CareError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("Contact recorded: %(how)s — %(outcome)s.")
+                % {"how": contact.get_method_display(), "outcome": contact.outcome_label},
+            )
+    return _after_contact(request, household_id)
+
+
+def _after_contact(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
+    """Back where the contact was recorded: the worklist with the same filters and page (its
+    query, sent as ``next``), or the family's page."""
     next_url = request.POST.get("next", "")
+    worklist_url = reverse("care:worklist")
     if next_url == "worklist":
-        return redirect("care:worklist")
+        return redirect(worklist_url)
+    if (next_url == worklist_url or next_url.startswith(worklist_url + "?")) and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_url)
     return _back(household_id)
 
 

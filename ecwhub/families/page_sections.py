@@ -3,6 +3,7 @@ duplicated-coordination flag, merges, intakes, and the household and its people 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -77,7 +78,13 @@ def _merges(context: SectionContext) -> dict[str, Any] | None:
     opened = context.opened
     merges = [_MergeView(m, _("Two records of one person")) for m in rows_visible(opened, PersonMerge.objects.all())]
     merges += [
-        _MergeView(m, _("Two records of this family")) for m in rows_visible(opened, HouseholdMerge.objects.all())
+        _MergeView(
+            m,
+            _("Two records of one person, and of their family")
+            if "person" in json.loads(m.snapshot or "{}")
+            else _("Two records of this family"),
+        )
+        for m in rows_visible(opened, HouseholdMerge.objects.all())
     ]
     if not merges:
         return None
