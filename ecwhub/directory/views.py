@@ -19,6 +19,7 @@ from ecwhub.core.needs import Need
 from . import models as m
 from . import selectors
 from .forms import ListingForm
+from .history import history_rows
 from .services import (
     ListingError,
     service_get_for_editor,
@@ -122,7 +123,7 @@ def service_edit(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
                 return redirect("directory:service_detail", service_id=service.pk)
     else:
         form = ListingForm(initial=ListingForm.initial_for(service, service_hours(service)))
-    history = service.changes.select_related("changed_by")[:50]
+    history = history_rows(service.changes.select_related("changed_by")[:50])
     return render(request, "directory/service_edit.html", {"service": service, "form": form, "history": history})
 
 
