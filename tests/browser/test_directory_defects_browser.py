@@ -11,16 +11,18 @@ import pytest
 from ecwhub.screening.models import IdentifiedNeed
 from tests.conftest import PASSWORD, Network, current_code, totp_device
 from tests.consent.conftest import make_family
+from tests.directory.conftest import make_listings
 from tests.directory.search_demo import build_directory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _sign_in(page, live_server, network: Network) -> None:  # type: ignore[no-untyped-def]
-    device = totp_device(network.alice)
+def _sign_in(page, live_server, network: Network, user=None) -> None:  # type: ignore[no-untyped-def]
+    user = user or network.alice
+    device = totp_device(user)
     page.goto(f"{live_server.url}/accounts/sign-in/")
     # By the fields' names: the same steps in English and in Spanish.
-    page.locator("input[name=username]").fill("alice@example.org")
+    page.locator("input[name=username]").fill(user.email)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("section form button[type=submit]").first.click()
     page.locator("input[name=code]").fill(current_code(device))
@@ -86,3 +88,40 @@ def test_a_spanish_page_writes_distances_one_way(  # type: ignore[no-untyped-def
         assert all("," in n for n in numbers), numbers
     finally:
         context.close()
+
+
+def test_a_provider_keeps_her_whole_listing_current(  # type: ignore[no-untyped-def]
+    live_server, phone, network: Network
+) -> None:
+    listings = make_listings(network)
+    page = phone
+    _sign_in(page, live_server, network, network.bob)
+    page.goto(f"{live_server.url}/directory/services/{listings.pantry.pk}/edit/")
+    page.get_by_text("Families can be referred to this service through the hub.").wait_for()
+
+    # An empty description is refused, and the page says why next to the field.
+    page.get_by_label("Description").fill("")
+    page.get_by_role("button", name="Save listing").click()
+    page.get_by_text("Write a description: coordinators and families read it to choose a service.").wait_for()
+
+    page.get_by_label("Description").fill("Groceries every Saturday, no documents needed")
+    page.get_by_label("Who can use it").fill("Families of the San Gabriel Valley")
+    page.get_by_label("Youngest age (months)").fill("0")
+    page.get_by_label("Oldest age (months)").fill("96")
+    page.get_by_label("Phone number 1", exact=True).fill("626-555-0100")
+    page.get_by_label("Note for phone number 1").fill("Spanish line")
+    page.get_by_label("Name of the new location").fill("Eastside pantry")
+    page.get_by_label("Street address").fill("200 E Valley Blvd")
+    page.get_by_label("City").fill("San Gabriel")
+    page.get_by_label("ZIP code").fill("91776")
+    page.get_by_role("button", name="Save listing").click()
+    page.get_by_role("heading", name="Saturday pantry", level=1).wait_for()
+    body = page.locator("main").inner_text() if page.locator("main").count() else page.inner_text("body")
+    for text in ("Families of the San Gabriel Valley", "626-555-0100", "Spanish line", "Eastside pantry"):
+        assert text in body
+
+    # The history names what changed by its label, never by a stored field name.
+    page.goto(f"{live_server.url}/directory/services/{listings.pantry.pk}/edit/")
+    history = page.locator("table").last.inner_text()
+    assert "Edited: Who can use it" in history and "Edited: Phone numbers" in history
+    assert "eligibility" not in history and "min_age_months" not in history

@@ -29,6 +29,10 @@ class Listings:
 
 @pytest.fixture
 def listings(network: Network) -> Listings:
+    return make_listings(network)
+
+
+def make_listings(network: Network) -> Listings:
     now = timezone.now()
     food_org = m.DirectoryOrganization.objects.create(
         member=network.food_bank, name="Valley Food Bank", description="Food for families"
