@@ -161,7 +161,7 @@ def _readable(context: SectionContext) -> list[Readable]:
             "when": when(c.at),
             "method": choice_label(Contact.Method.choices, c.method),
             "organization": c.organization.name,
-            "outcome": _("reached the family") if c.reached else _("did not reach the family"),
+            "outcome": c.outcome_label,
         }
         for c in contacts
     )
