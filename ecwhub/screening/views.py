@@ -437,6 +437,7 @@ class EvidenceView:
 
 @dataclass(frozen=True)
 class FindingView:
+    rule: str
     display: str
     codes: list[str]
     score: int | None
@@ -457,6 +458,80 @@ def _evidence_views(evidence: list[dict[str, object]], language: str) -> list[Ev
     return views
 
 
+@dataclass(frozen=True)
+class ResultView:
+    """One rule's row of the results table: its score (a total, or the answers it reads) and its
+    outcome, which names the band or the side of the threshold the total is in."""
+
+    rule: str
+    label: str
+    score: str
+    outcome: str
+    positive: bool
+    code: str
+
+
+def _answers_by_item(opened: OpenedHousehold, response: ScreeningResponse) -> dict[str, scoring.Answer]:
+    """The answers the viewer may see, by linkId (several codes for a multiple choice)."""
+    given: dict[str, list[str]] = {}
+    declined: set[str] = set()
+    for answer in selectors.answers_shown(opened, response):
+        if answer.declined and not answer.answer_code:
+            declined.add(answer.link_id)
+        else:
+            given.setdefault(answer.link_id, []).append(answer.answer_code)
+    shown: dict[str, scoring.Answer] = {link_id: DECLINED for link_id in declined}
+    shown.update({link_id: codes[0] if len(codes) == 1 else tuple(codes) for link_id, codes in given.items()})
+    return shown
+
+
+def _outcome(instrument: scoring.Instrument, rule: scoring.Rule, status: str, total: int | None, language: str) -> str:
+    """ "Severe (20–27)" for a banded total, "Positive (3–6)" for a thresholded one, else the status."""
+    if rule.type != "sum" or total is None or (not rule.bands and rule.threshold is None):
+        return status
+    band, low, high = instrument.band_of(rule.id, total)
+    name = band.label.get(language) if band is not None and band.label is not None else status
+    return f"{name} ({low}–{high})"
+
+
+def _result_views(
+    instrument: scoring.Instrument,
+    opened: OpenedHousehold,
+    response: ScreeningResponse,
+    answers: dict[str, scoring.Answer],
+    language: str,
+) -> list[ResultView]:
+    views = []
+    for row in selectors.results_of(opened, response):
+        if row.status == "not-applicable":
+            continue
+        status = row.get_status_display()
+        try:
+            rule = instrument.rule(row.rule)
+        except KeyError:
+            views.append(ResultView(row.rule, _rule_label(row.rule), "—", status, row.status == "positive", row.code))
+            continue
+        if rule.type == "sum":
+            score = str(row.total) if row.total is not None else "—"
+            outcome = _outcome(instrument, rule, status, row.total, language)
+            positive = row.total is not None and (
+                (rule.threshold is not None and row.total >= rule.threshold)
+                or ((band := instrument.band_of(rule.id, row.total)[0]) is not None and band.outcome.concludes)
+            )
+        else:
+            # The answers the rule read, each once: an answered item never shows as "—".
+            labels = [
+                _answer_label(instrument.item(link_id), answers[link_id], language)
+                for link_id in rule.items
+                if link_id in answers
+            ]
+            score = "; ".join(dict.fromkeys(labels)) or "—"
+            outcome = status
+            positive = row.status == "positive"
+        views.append(ResultView(row.rule, _rule_label(row.rule), score, outcome, positive, row.code))
+    return views
+
+
 def _result(request: HttpRequest, actor: Actor, response_id: uuid.UUID) -> HttpResponse:
     opened = _open(actor, "screening result")
     response = _response(actor, response_id)
@@ -464,13 +539,10 @@ def _result(request: HttpRequest, actor: Actor, response_id: uuid.UUID) -> HttpR
         raise Http404
     instrument = scoring.load_instrument(response.instrument)
     language = get_language() or "en"
-    results = [
-        (row, _rule_label(row.rule), row.get_status_display())
-        for row in selectors.results_of(opened, response)
-        if row.status != "not-applicable"
-    ]
+    answers = _answers_by_item(opened, response)
     findings = [
         FindingView(
+            f.rule,
             f.display,
             [f"{f.system.rsplit('/', 1)[-1]} {f.code}"] + [f"{c['code']}" for c in f.also],
             f.score,
@@ -479,22 +551,37 @@ def _result(request: HttpRequest, actor: Actor, response_id: uuid.UUID) -> HttpR
         for f in selectors.findings_of(opened, response)
     ]
     declined = [
-        instrument.item(a.link_id).text.get(language)
-        for a in selectors.answers_shown(opened, response).filter(declined=True, answer_code="")
+        instrument.item(link_id).text.get(language)
+        for link_id, answer in answers.items()
+        if answer is DECLINED and _has_item(instrument, link_id)
+    ]
+    answered = [
+        EvidenceView(item.text.get(language), _answer_label(item, answers[item.link_id], language))
+        for item in instrument.items
+        if item.link_id in answers
     ]
     needs = [n for n in selectors.needs_of(opened) if n.source_response_id == response.pk]
     context = {
         "actor": actor,
         "response": response,
         "title": instrument.title.get(language),
-        "results": results,
+        "results": _result_views(instrument, opened, response, answers, language),
         "findings": findings,
+        "answers": answered,
         "declined": declined,
         "needs": needs,
         "family_url": actor.url("family"),
         "needs_url": actor.url("needs"),
     }
     return render(request, "screening/result.html", context)
+
+
+def _has_item(instrument: scoring.Instrument, link_id: str) -> bool:
+    try:
+        instrument.item(link_id)
+    except KeyError:
+        return False
+    return True
 
 
 RULE_LABELS = {
