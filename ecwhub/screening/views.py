@@ -509,7 +509,7 @@ def _result_views(
         try:
             rule = instrument.rule(row.rule)
         except KeyError:
-            views.append(ResultView(row.rule, _rule_label(row.rule), "—", status, row.status == "positive", row.code))
+            views.append(ResultView(row.rule, _rule_label(row.rule), "—", status, row.status == "positive", ""))
             continue
         if rule.type == "sum":
             score = str(row.total) if row.total is not None else "—"
@@ -528,7 +528,16 @@ def _result_views(
             score = "; ".join(dict.fromkeys(labels)) or "—"
             outcome = status
             positive = row.status == "positive"
-        views.append(ResultView(row.rule, _rule_label(row.rule), score, outcome, positive, row.code))
+        views.append(
+            ResultView(
+                row.rule,
+                _rule_label(row.rule),
+                score,
+                outcome,
+                positive,
+                _coding_label(row.code_system, row.code) if row.code else "",
+            )
+        )
     return views
 
 
@@ -543,8 +552,11 @@ def _result(request: HttpRequest, actor: Actor, response_id: uuid.UUID) -> HttpR
     findings = [
         FindingView(
             f.rule,
-            f.display,
-            [f"{f.system.rsplit('/', 1)[-1]} {f.code}"] + [f"{c['code']}" for c in f.also],
+            _finding_title(instrument, f.rule, f.code, language),
+            # Codes are for staff who exchange them with clinics and payers, behind a <details>.
+            []
+            if actor.family
+            else [_coding_label(f.system, f.code)] + [_coding_label(str(c["system"]), str(c["code"])) for c in f.also],
             f.score,
             _evidence_views(f.evidence, language),
         )
@@ -574,6 +586,29 @@ def _result(request: HttpRequest, actor: Actor, response_id: uuid.UUID) -> HttpR
         "needs_url": actor.url("needs"),
     }
     return render(request, "screening/result.html", context)
+
+
+# Short names of the code systems, for the staff's <details>; never a URL or a URN on a page.
+CODE_SYSTEM_NAMES = {
+    scoring.LOINC_SYSTEM: "LOINC",
+    "http://snomed.info/sct": "SNOMED CT",
+    "http://hl7.org/fhir/sid/icd-10-cm": "ICD-10-CM",
+    "http://hl7.org/fhir/us/sdoh-clinicalcare/CodeSystem/SDOHCC-CodeSystemTemporaryCodes": "Gravity SDOH",
+    scoring.FINDING_SYSTEM: "ECW Hub",
+}
+
+
+def _coding_label(system: str, code: str) -> str:
+    return f"{CODE_SYSTEM_NAMES.get(system, 'ECW Hub')} {code}"
+
+
+def _finding_title(instrument: scoring.Instrument, rule: str, code: str, language: str) -> str:
+    """The finding in words, in the page's language (the stored display is the coding's, for systems)."""
+    title = instrument.finding_title(rule, code)
+    if title is not None:
+        return title.get(language)
+    # A finding of an older version of the instrument: its rule's name, which is translated.
+    return _rule_label(rule)
 
 
 def _has_item(instrument: scoring.Instrument, link_id: str) -> bool:

@@ -234,3 +234,50 @@ def test_stored_phq9_totals_in_a_finding_band_become_positive(network: Network) 
     migration = importlib.import_module("ecwhub.screening.migrations.0003_banded_totals_are_positive")
     migration.forwards(apps, None)
     assert ScreeningResult.objects.get(response=response, rule="phq9").status == "positive"
+
+
+@pytest.mark.parametrize("viewer", ["coordinator", "caregiver"])
+def test_a_spanish_result_page_speaks_spanish_and_no_code_system_jargon(network: Network, viewer: str) -> None:
+    family = make_screen_family(network, sensitive=True, link_carla=True)
+    client = signed_in(Client(), network.alice if viewer == "coordinator" else network.carla)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    screens = {
+        # Homeless, worried about food, unsafe at home
+        "ahc-hrsn-core": {"/71802-3": "LA31995-6", "/88122-7": "LA28397-0", "/95618-5": "LA6482-9"},
+        "ahc-hrsn-core ": {"/71802-3": "LA31994-9", "/93030-5": "LA33-6", "/96779-4": "LA33-6"},
+        "phq-2-9": {"/44250-9": "LA6571-9", "/44255-8": "LA6571-9", "/44260-8": "LA6571-9"},
+        "epds": {"/71364-4": "epds-10-3"},
+        "cdc-milestones-18m": {},
+    }
+    seen_findings = 0
+    for instrument_id, chosen in screens.items():
+        instrument = scoring.load_instrument(instrument_id.strip())
+        quiet = _quiet(instrument)
+        answers = _fill(instrument, lambda item: chosen.get(item.link_id) or quiet(item))  # noqa: B023
+        if instrument.id.startswith("cdc-"):
+            answers[instrument.items[0].link_id] = "not-yet"
+        response = _store(family, network, instrument, answers)
+        if viewer == "coordinator":
+            url = reverse("screening:result", args=[family.household.pk, response.pk])
+        else:
+            url = reverse("screening:mine_result", args=[response.pk])
+        body = client.get(url).content.decode()
+        result = scoring.score(instrument, answers)
+        assert result.findings, instrument_id
+        for finding in result.findings:
+            title = instrument.finding_title(finding.rule, finding.code)
+            assert title is not None
+            assert title.es in body, f"{instrument_id}: {title.es!r} is missing"
+            if title.en != title.es:
+                assert title.en not in body, f"{instrument_id}: the English {title.en!r} on a Spanish page"
+            seen_findings += 1
+            if viewer == "coordinator":
+                folded = "".join(re.findall(r"<details><summary>Códigos</summary>(.*?)</details>", body, re.S))
+                assert finding.code in folded, "staff keep the codes, folded away"
+                shown = _text(body)
+                assert shown.count(finding.code) == _text(folded).count(finding.code), "a code outside the <details>"
+            else:
+                assert finding.code not in _text(body), "a code reached the family"
+        for jargon in ("urn:", "CodeSystem", "SDOHCC", "sct ", "http://", "https://"):
+            assert jargon not in body, f"{instrument_id}: {jargon!r} on the page"
+    assert seen_findings >= 8
