@@ -105,6 +105,11 @@ def open_alerts(opened: OpenedHousehold) -> QuerySet[ScreeningAlert]:
     return rows_visible(opened, ScreeningAlert.objects.filter(acknowledged_at__isnull=True)).select_related("response")
 
 
+def alerts_of(opened: OpenedHousehold, response: ScreeningResponse) -> QuerySet[ScreeningAlert]:
+    """The alerts a screen raised, in the categories the user may see (followed up or not)."""
+    return rows_visible(opened, response.alerts.all()).order_by("raised_at")
+
+
 def alert_get(opened: OpenedHousehold, alert_id: uuid.UUID | str) -> ScreeningAlert:
     alert = rows_visible(opened, ScreeningAlert.objects.filter(pk=alert_id)).select_related("response").first()
     if alert is None:

@@ -573,10 +573,18 @@ def _result(request: HttpRequest, actor: Actor, response_id: uuid.UUID) -> HttpR
         if item.link_id in answers
     ]
     needs = [n for n in selectors.needs_of(opened) if n.source_response_id == response.pk]
+    # The crisis lines again, on the result of a screen that raised an alert, for whoever the
+    # policy lets see that alert's category (behavioral health, interpersonal safety).
+    alerts = list(selectors.alerts_of(opened, response))
     context = {
         "actor": actor,
         "response": response,
         "title": instrument.title.get(language),
+        "alerts": [
+            (alert, PROTOCOLS[alert.protocol], actor.url("alert", alert_id=alert.pk) if not actor.family else "")
+            for alert in alerts
+        ],
+        "family_help": [str(FAMILY_HELP[kind]) for kind in dict.fromkeys(a.kind for a in alerts)],
         "results": _result_views(instrument, opened, response, answers, language),
         "findings": findings,
         "answers": answered,
