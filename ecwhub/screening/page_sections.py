@@ -71,4 +71,18 @@ def _export(context: SectionContext) -> dict[str, Any]:
 
 
 def register() -> None:
+    from ecwhub.accounts.home import HomeCard, register_home_card
+    from ecwhub.accounts.models import Role
+
+    from .views import home_alerts_card
+
     register_export_section(ExportSection("screening", 50, _export))
+    register_home_card(
+        HomeCard(
+            "screening-alerts",
+            5,
+            "screening/_home_alerts_card.html",
+            home_alerts_card,
+            roles=frozenset({Role.COORDINATOR}),
+        )
+    )

@@ -786,3 +786,53 @@ def alert_detail(request: HttpRequest, household_id: uuid.UUID, alert_id: uuid.U
         else "",
     }
     return render(request, "screening/alert.html", context)
+
+
+# --- The alert inbox -----------------------------------------------------------------------------
+
+INBOX_ROLES = FAMILY_STAFF_ROLES
+
+
+@login_required
+def alert_inbox(request: HttpRequest) -> HttpResponse:
+    """The open alerts of the families the user may see, newest first, each with its protocol
+    page and a way to mark it followed up."""
+    user, membership = acting_member(request, INBOX_ROLES)
+    purpose = purpose_for(membership)
+    if request.method == "POST":
+        try:
+            household_id = uuid.UUID(request.POST.get("household", ""))
+            alert_id = uuid.UUID(request.POST.get("alert", ""))
+        except ValueError:
+            raise Http404 from None
+        actor = Actor(user, membership, purpose, False, household_id)
+        alert = selectors.alert_get(_open(actor, "screening alert"), alert_id)
+        try:
+            services.alert_acknowledge(acting_user=user, membership=membership, alert=alert)
+        except ScreeningError:
+            raise Http404 from None
+        messages.success(request, _("Marked as followed up."))
+        return redirect("screening:inbox")
+    inbox = selectors.alerts_inbox(
+        user=user, membership=membership, purpose=purpose, page_number=request.GET.get("page", 1)
+    )
+    rows = [
+        (
+            row,
+            PROTOCOLS[row.alert.protocol],
+            reverse("screening:alert", kwargs={"household_id": row.alert.household_id, "alert_id": row.alert.pk}),
+        )
+        for row in inbox.rows
+    ]
+    return render(request, "screening/inbox.html", {"page": inbox, "rows": rows})
+
+
+HOME_ALERTS = 5
+
+
+def home_alerts_card(request: HttpRequest, user: User, membership: Membership) -> dict[str, object]:
+    """The coordinator's home: the newest open alerts and the link to the inbox."""
+    inbox = selectors.alerts_inbox(
+        user=user, membership=membership, purpose=purpose_for(membership), per_page=HOME_ALERTS
+    )
+    return {"rows": inbox.rows, "more": inbox.has_next}
