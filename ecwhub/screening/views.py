@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from ecwhub.accounts.acting import acting_member
 from ecwhub.accounts.models import FAMILY_STAFF_ROLES, Membership, Role, User
 from ecwhub.consent.models import DataCategory, Purpose
-from ecwhub.consent.policy import purpose_for
+from ecwhub.consent.policy import may_change_consent, purpose_for
 from ecwhub.consent.sections import SectionContext, build_page, categories_of, page_sections
 from ecwhub.consent.selectors import OpenedHousehold, audit_opened, members_visible, own_household_id
 from ecwhub.core.errors import NotFound
@@ -110,39 +110,97 @@ def _lang(response: ScreeningResponse) -> str:
 
 
 @dataclass(frozen=True)
+class NotOffered:
+    """A screen that fits the person but that the user may not record now: why, and how to unlock it."""
+
+    title: str
+    reason: str
+    link: str = ""
+    link_text: str = ""
+
+
+@dataclass(frozen=True)
 class MemberOffers:
     person: Person
     name: str
     offers: list[tuple[str, str]]
+    not_offered: list[NotOffered] = field(default_factory=list)
+
+
+def _not_offered(actor: Actor, title: str, category: str, reason: str, consent_link: str) -> NotOffered | None:
+    """The policy's reason in words, with the page that unlocks it when there is one. A family
+    member is not told about screens of another adult (those are that adult's to take)."""
+    what = DataCategory(category).label.lower() if category in DataCategory.values else category
+    if actor.family:
+        return None
+    if reason == "no consent in force covers this":
+        link = consent_link
+        return NotOffered(
+            title,
+            _("Needs the family's consent to share %(category)s.") % {"category": what},
+            link,
+            _("Record it on the consent page") if link else "",
+        )
+    if reason == "no agreement in force covers this":
+        return NotOffered(
+            title,
+            _(
+                "Your organization's data sharing agreement does not cover %(category)s: "
+                "the hub administrator can add it to the agreement."
+            )
+            % {"category": what},
+        )
+    if reason.startswith("the ") and " role " in reason:
+        return NotOffered(title, _("Your role does not record %(category)s.") % {"category": what})
+    return NotOffered(title, _("You may not record this screen for this family."))
 
 
 def _members_with_offers(actor: Actor, opened: OpenedHousehold) -> list[MemberOffers]:
     """Each member the user may see, with the instruments that fit their age and role and that
-    the user may record (a depression screen needs the behavioral-health consent)."""
+    the user may record (a depression screen needs the behavioral-health consent), and the ones
+    that fit but may not be recorded now, with the reason."""
     household = opened.household
     people = members_visible(opened)
     language = get_language() or "en"
     rows = []
-    writable: dict[tuple[str, uuid.UUID], bool] = {}
+    decisions: dict[tuple[str, uuid.UUID], tuple[bool, str]] = {}
 
-    def may_record(instrument_id: str, person: Person) -> bool:
+    def decision(instrument_id: str, person: Person) -> tuple[bool, str]:
         # The policy decides per person: a caregiver on their own phone screens themselves and
         # the children, never another adult; staff need the category in the family's consent.
         key = (_instrument_category(instrument_id), person.pk)
-        if key not in writable:
-            writable[key] = services.may_write(
+        if key not in decisions:
+            found = services.write_decision(
                 user=actor.user, membership=actor.membership, household=household, category=key[0], person=person
             )
-        return writable[key]
+            decisions[key] = (bool(found), found.reason)
+        return decisions[key]
+
+    consent_link: list[str] = []
+
+    def link() -> str:
+        # Asked once, and only when a screen is held back by the consent.
+        if not consent_link:
+            allowed = may_change_consent(user=actor.user, membership=actor.membership, household=household)
+            consent_link.append(
+                reverse("consent:consents", kwargs={"household_id": actor.household_id}) if allowed else ""
+            )
+        return consent_link[0]
 
     for person in people:
-        offers = [
-            (offer.instrument, offer.title)
-            for offer in instruments_for(person, people, language)
-            if may_record(offer.instrument, person)
-        ]
-        if offers:
-            rows.append(MemberOffers(person, person_name(person), offers))
+        offers = []
+        not_offered = []
+        for offer in instruments_for(person, people, language):
+            allowed, reason = decision(offer.instrument, person)
+            if allowed:
+                offers.append((offer.instrument, offer.title))
+            elif not actor.family:
+                category = _instrument_category(offer.instrument)
+                consent = link() if reason == "no consent in force covers this" else ""
+                if (why := _not_offered(actor, offer.title, category, reason, consent)) is not None:
+                    not_offered.append(why)
+        if offers or not_offered:
+            rows.append(MemberOffers(person, person_name(person), offers, not_offered))
     return rows
 
 

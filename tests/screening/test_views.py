@@ -3,6 +3,7 @@ not see the family (404, the same as a missing family)."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -278,3 +279,28 @@ def test_the_screening_page_reads_in_a_bounded_number_of_queries(network: Networ
         client.get(url)
     # Three more screens on the page, not one query more.
     assert len(six.captured_queries) == len(three.captured_queries) < 80
+
+
+def test_screens_held_back_by_the_consent_are_listed_with_how_to_unlock_them(network: Network) -> None:
+    family = make_screen_family(network, sensitive=False, link_carla=True)
+    client = signed_in(Client(), network.alice)
+    body = client.get(reverse("screening:family", args=[family.household.pk])).content.decode()
+    held = re.search(r'<ul data-testid="not-offered">(.*?)</ul>', body, re.S)
+    assert held is not None, "the screens not offered are not explained"
+    text = html.unescape(held.group(1))
+    assert "Edinburgh Postnatal Depression Scale" in text and "Patient Health Questionnaire" in text
+    assert "Needs the family's consent to share behavioral health." in text
+    assert reverse("consent:consents", args=[family.household.pk]) in text
+    assert 'value="epds"' not in body, "a screen the coordinator may not record is offered"
+    client.cookies["django_language"] = "es"
+    spanish = html.unescape(client.get(reverse("screening:family", args=[family.household.pk])).content.decode())
+    assert "Necesita el consentimiento de la familia para compartir" in spanish
+    assert "Needs the family" not in spanish
+    # With the consent, nothing is held back; the caregiver's own page never lists other people's limits.
+    sensitive = make_screen_family(network, sensitive=True)
+    assert (
+        'data-testid="not-offered"'
+        not in client.get(reverse("screening:family", args=[sensitive.household.pk])).content.decode()
+    )
+    carla = signed_in(Client(), network.carla)
+    assert 'data-testid="not-offered"' not in carla.get(reverse("screening:mine")).content.decode()
