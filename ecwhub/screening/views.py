@@ -727,6 +727,40 @@ class NeedView:
     person: str
     evidence: list[EvidenceView]
     editable: bool
+    # What the form shows: the values just submitted when the form comes back with an error.
+    status: str = ""
+    priority: str = ""
+    status_error: str = ""
+    priority_error: str = ""
+
+
+@dataclass
+class NeedsForm:
+    """The needs page's answers, read and checked before anything is saved."""
+
+    values: dict[str, tuple[str, str]] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    # Errors that belong to no one field (from the services), shown above the form.
+    general: list[str] = field(default_factory=list)
+
+
+def _read_needs_form(request: HttpRequest, actor: Actor, needs: list[IdentifiedNeed]) -> NeedsForm:
+    form = NeedsForm()
+    statuses = set(IdentifiedNeed.Status.values)
+    if actor.family:
+        statuses.discard(IdentifiedNeed.Status.ADDRESSED)
+    for need in needs:
+        key = str(need.pk)
+        status = request.POST.get(f"status-{key}")
+        if status is None or need.status == IdentifiedNeed.Status.ADDRESSED:
+            continue
+        rank = request.POST.get(f"priority-{key}", "").strip()
+        form.values[key] = (status, rank)
+        if status not in statuses:
+            form.errors[f"status-{key}"] = _("Choose whether the family wants help with this need.")
+        if rank and (not rank.isdigit() or int(rank) < 1):
+            form.errors[f"priority-{key}"] = _("A priority is a number: 1 for the first need.")
+    return form
 
 
 def _needs(request: HttpRequest, actor: Actor) -> HttpResponse:
@@ -737,59 +771,69 @@ def _needs(request: HttpRequest, actor: Actor) -> HttpResponse:
     household = opened.household
     names = {p.pk: person_name(p) for p in members_visible(opened)}
     needs = list(selectors.needs_of(opened))
-    errors: list[str] = []
+    form = NeedsForm()
     if request.method == "POST":
-        errors = _save_needs(request, actor, household, needs)
-        if not errors:
+        form = _read_needs_form(request, actor, needs)
+        if not form.errors:
+            form.general = _save_needs(actor, household, needs, form)
+        if not form.errors and not form.general:
             messages.success(request, _("The family's choices are saved."))
             return redirect(actor.url("needs"))
+        # Nothing was saved (one transaction): the needs as they are, with the family's choices kept.
+        needs = list(selectors.needs_of(opened))
     language = get_language() or "en"
     may_see_answers = DataCategory.SCREENING_RESULTS in opened.categories or actor.family
-    rows = [
-        NeedView(
-            need,
-            need.get_need_display(),
-            names.get(need.person_id, "") if need.person_id else "",
-            _evidence_views(need.evidence, language) if may_see_answers else [],
-            services.may_write(
-                user=actor.user,
-                membership=actor.membership,
-                household=household,
-                category=need.category,
-                person=need.person,
-            ),
+    rows = []
+    for need in needs:
+        key = str(need.pk)
+        status, priority = form.values.get(key, (need.status, "" if need.priority is None else str(need.priority)))
+        rows.append(
+            NeedView(
+                need,
+                need.get_need_display(),
+                names.get(need.person_id, "") if need.person_id else "",
+                _evidence_views(need.evidence, language) if may_see_answers else [],
+                services.may_write(
+                    user=actor.user,
+                    membership=actor.membership,
+                    household=household,
+                    category=need.category,
+                    person=need.person,
+                ),
+                status,
+                priority,
+                form.errors.get(f"status-{key}", ""),
+                form.errors.get(f"priority-{key}", ""),
+            )
         )
-        for need in needs
-    ]
+    summary = [f"{row.label}: {error}" for row in rows for error in (row.status_error, row.priority_error) if error]
     context = {
         "actor": actor,
         "household": household,
         "needs": rows,
         "statuses": IdentifiedNeed.Status.choices,
-        "errors": errors,
+        "errors": summary + form.general,
         "family_url": actor.url("family"),
     }
-    return render(request, "screening/needs.html", context, status=400 if errors else 200)
+    return render(request, "screening/needs.html", context, status=400 if context["errors"] else 200)
 
 
-def _save_needs(request: HttpRequest, actor: Actor, household: object, needs: list[IdentifiedNeed]) -> list[str]:
-    """Statuses first, then the order of the needs the family wants help with (by the rank given)."""
+def _save_needs(actor: Actor, household: object, needs: list[IdentifiedNeed], form: NeedsForm) -> list[str]:
+    """Statuses first, then the order of the needs the family wants help with (by the rank given),
+    in one transaction: an error leaves every need as it was."""
     ranks: list[tuple[int, str]] = []
     try:
         with transaction.atomic():
             for need in needs:
                 key = str(need.pk)
-                status = request.POST.get(f"status-{key}")
-                if status is None or need.status == IdentifiedNeed.Status.ADDRESSED:
+                if key not in form.values:
                     continue
+                status, rank = form.values[key]
                 if status != need.status:
                     need = services.need_set_status(
                         acting_user=actor.user, membership=actor.membership, need=need, status=status
                     )
-                rank = request.POST.get(f"priority-{key}", "").strip()
                 if status == IdentifiedNeed.Status.WANTS_HELP:
-                    if rank and not rank.isdigit():
-                        raise ScreeningError("priority", _("A priority is a number: 1 for the first need."))
                     ranks.append((int(rank) if rank else 99, key))
             ordered = [key for _rank, key in sorted(ranks)]
             if ranks:

@@ -304,3 +304,49 @@ def test_screens_held_back_by_the_consent_are_listed_with_how_to_unlock_them(net
     )
     carla = signed_in(Client(), network.carla)
     assert 'data-testid="not-offered"' not in carla.get(reverse("screening:mine")).content.decode()
+
+
+def test_an_invalid_priority_keeps_every_choice_and_marks_the_field(
+    network: Network, screen_family: ScreenFamily
+) -> None:
+    client = signed_in(Client(), network.alice)
+    household = screen_family.household
+    take = _start(client, reverse("screening:start", args=[household.pk]), screen_family.mother.pk, "ahc-hrsn-core")
+    for link_id, answer in AHC:
+        client.post(take, {"link_id": link_id, "answer": answer})
+    client.post(take, {"finish": "1"})
+    needs = {n.need: n for n in IdentifiedNeed.objects.filter(household=household)}
+    food, housing, inadequate = needs["food-insecurity"], needs["housing-instability"], needs["inadequate-housing"]
+    form = {
+        f"status-{food.pk}": "wants_help",
+        f"priority-{food.pk}": "2",
+        f"status-{housing.pk}": "wants_help",
+        f"priority-{housing.pk}": "first",
+        f"status-{inadequate.pk}": "declined_help",
+        f"priority-{inadequate.pk}": "",
+    }
+    page = client.post(reverse("screening:needs", args=[household.pk]), form)
+    assert page.status_code == 400
+    body = page.content.decode()
+
+    def selected(need: IdentifiedNeed) -> str:
+        found = re.search(rf'<select id="status-{need.pk}".*?</select>', body, re.S)
+        assert found is not None
+        chosen = re.search(r'<option value="([a-z_]+)" selected>', found.group(0))
+        return chosen.group(1) if chosen else ""
+
+    def priority(need: IdentifiedNeed) -> str:
+        found = re.search(rf'<input id="priority-{need.pk}"[^>]*value="([^"]*)"', body)
+        assert found is not None
+        return found.group(1)
+
+    assert [selected(food), selected(housing), selected(inadequate)] == ["wants_help", "wants_help", "declined_help"]
+    assert [priority(food), priority(housing), priority(inadequate)] == ["2", "first", ""]
+    error = re.search(rf'<ul class="errors" id="priority-{housing.pk}-error"><li>([^<]+)</li></ul>', body)
+    assert error is not None and "A priority is a number" in error.group(1)
+    assert f'aria-describedby="priority-{housing.pk}-error"' in body
+    assert f'id="priority-{food.pk}-error"' not in body, "the error is on the field at fault only"
+    # Nothing was saved.
+    assert set(IdentifiedNeed.objects.filter(household=household).values_list("status", "priority")) == {
+        ("identified", None)
+    }
