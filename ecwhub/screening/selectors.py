@@ -145,7 +145,7 @@ class Inbox:
 
 
 def alerts_inbox(
-    *, user: User, membership: Membership | None, purpose: str, page_number: int | str = 1, per_page: int = 25
+    *, user: User, membership: Membership | None, purpose: str, page_number: int | str = 1, per_page: int = 10
 ) -> Inbox:
     """Open alerts of the families whose alert category the user may see, newest first.
 

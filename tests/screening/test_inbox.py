@@ -122,3 +122,27 @@ def test_the_home_page_and_the_navigation_lead_to_the_inbox(network: Network) ->
     spanish = signed_in(Client(), network.alice)
     spanish.cookies["django_language"] = "es"
     assert "Alertas de evaluaciones" in spanish.get(reverse("screening:inbox")).content.decode()
+
+
+def test_the_inbox_reads_a_bounded_number_of_queries_per_family_shown(network: Network) -> None:
+    """Each family shown is opened through the policy (its consents, members, audit): the cost grows
+    with the families on the page (at most 10 alerts a page), never with the families in the network."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    alice = signed_in(Client(), network.alice)
+    counts = []
+    for families in (1, 3):
+        while ScreeningAlert.objects.count() < families:
+            family = make_screen_family(network, sensitive=True)
+            _alert(network, family, by="alice", safety=False, hours_ago=ScreeningAlert.objects.count())
+        with CaptureQueriesContext(connection) as queries:
+            assert len(_listed(alice.get(reverse("screening:inbox")).content.decode())) == families
+        counts.append(len(queries))
+    # Families without an open alert cost nothing.
+    for _ in range(3):
+        make_screen_family(network, sensitive=True)
+    with CaptureQueriesContext(connection) as queries:
+        alice.get(reverse("screening:inbox"))
+    assert len(queries) == counts[-1]
+    assert (counts[1] - counts[0]) / 2 <= 16, counts
