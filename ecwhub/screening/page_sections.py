@@ -22,7 +22,8 @@ from ecwhub.core.needs import Need
 from ecwhub.families.display import person_name
 
 from . import scoring
-from .models import IdentifiedNeed, ScreeningAlert, ScreeningResponse, ScreeningResult
+from .display import answer_label, answers_by_item, finding_title, result_views
+from .models import IdentifiedNeed, ScreeningAlert, ScreeningResponse
 from .selectors import answers_shown, findings_of, responses_of, results_of
 
 
@@ -84,37 +85,6 @@ def _export(context: SectionContext) -> dict[str, Any]:
     }
 
 
-def _answer_lines(opened: Any, response: ScreeningResponse, instrument: scoring.Instrument, language: str) -> list[str]:
-    """Each answered question with its answer in words (several rows for a multiple choice)."""
-    chosen: dict[str, list[str]] = {}
-    declined: set[str] = set()
-    values: dict[str, str] = {}
-    for a in answers_shown(opened, response):
-        if a.declined:
-            declined.add(a.link_id)
-        elif a.answer_code:
-            chosen.setdefault(a.link_id, []).append(a.answer_code)
-        else:
-            chosen.setdefault(a.link_id, [])
-            values[a.link_id] = "" if a.value is None else str(a.value)
-    lines = []
-    for link_id in [*chosen, *(d for d in declined if d not in chosen)]:
-        try:
-            item = instrument.item(link_id)
-        except (KeyError, scoring.InstrumentError):
-            continue
-        if link_id in declined:
-            answer = _("Prefer not to answer")
-        else:
-            labels = []
-            for code in chosen[link_id]:
-                option = item.option(code)
-                labels.append(option.display.get(language) if option else code)
-            answer = "; ".join(labels) or values.get(link_id, "")
-        lines.append(f"{item.text.get(language)} — {answer}")
-    return lines
-
-
 def _readable(context: SectionContext) -> list[Readable]:
     opened = context.opened
     language = get_language() or "en"
@@ -125,24 +95,24 @@ def _readable(context: SectionContext) -> list[Readable]:
             instrument = scoring.load_instrument(r.instrument)
         except scoring.InstrumentError:
             continue
-        lines = _answer_lines(opened, r, instrument, language)
+        answers = answers_by_item(opened, r)
         facts = [
             (_("About"), names.get(r.person_id, "")),
             (_("Status"), choice_label(ScreeningResponse.Status.choices, r.status)),
         ]
         facts += [
-            (
-                _("Result"),
-                choice_label(ScreeningResult.Status.choices, x.status)
-                + (f" ({x.total})" if x.total is not None else ""),
-            )
-            for x in results_of(opened, r)
-            if x.status != ScreeningResult.Status.NOT_APPLICABLE
+            (result.label, f"{result.outcome} ({result.score})" if result.score != "—" else result.outcome)
+            for result in result_views(instrument, opened, r, answers, language)
         ]
-        facts += [(_("Finding"), f.display) for f in findings_of(opened, r)]
+        facts += [(_("Finding"), finding_title(instrument, f.rule, f.code, language)) for f in findings_of(opened, r)]
+        lines = tuple(
+            f"{item.text.get(language)} — {answer_label(item, answers[item.link_id], language)}"
+            for item in instrument.items
+            if item.link_id in answers
+        )
         screens.append(
             ReadableEntry(
-                title=f"{instrument.title.get(language)}, {when(r.started_at)}", facts=tuple(facts), lines=tuple(lines)
+                title=f"{instrument.title.get(language)}, {when(r.started_at)}", facts=tuple(facts), lines=lines
             )
         )
     needs = tuple(
@@ -164,4 +134,18 @@ def _readable(context: SectionContext) -> list[Readable]:
 
 
 def register() -> None:
+    from ecwhub.accounts.home import HomeCard, register_home_card
+    from ecwhub.accounts.models import Role
+
+    from .views import home_alerts_card
+
     register_export_section(ExportSection("screening", 50, _export, _readable))
+    register_home_card(
+        HomeCard(
+            "screening-alerts",
+            5,
+            "screening/_home_alerts_card.html",
+            home_alerts_card,
+            roles=frozenset({Role.COORDINATOR}),
+        )
+    )
