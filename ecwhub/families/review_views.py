@@ -105,7 +105,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             review=r,
             a=_side(r.person_a, demographics),
             b=_side(r.person_b, demographics),  # type: ignore[arg-type]  # person_b__isnull=False
-            percent=round(r.probability * 100),
+            # A probability is never certainty: 0.999 reads "99%", not "100%".
+            percent=min(99, round(r.probability * 100)),
             reasons=[str(t) for t in r.reason_texts],
         )
         for r in reviews

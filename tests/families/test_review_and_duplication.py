@@ -49,6 +49,14 @@ def test_the_queue_shows_pairs_side_by_side_with_reasons_and_audits_them(network
     assert audited == {first.household.pk, second.household.pk}
 
 
+def test_a_very_likely_pair_is_not_said_to_be_certain_nor_undecided(network: Network) -> None:
+    _, _, review = _pair(network)
+    MatchReview.objects.filter(pk=review.pk).update(probability=0.9996)
+    body = signed_in(Client(), network.alice).get("/families/review/").content.decode()
+    assert "99% likely the same person" in body and "100%" not in body
+    assert "could not decide" not in body and "never joins two records by itself" in body
+
+
 def test_pairs_the_user_may_not_see_are_left_out(network: Network) -> None:
     _first, second, _review = _pair(network)
     Household.objects.filter(pk=second.household.pk).update(registered_by=network.food_bank)
