@@ -248,8 +248,17 @@ class YouthRestriction(models.Model):
         return f"Restriction {self.pk}"
 
 
+class BreakGlassQuerySet(models.QuerySet["BreakGlass"]):
+    def active(self, at: datetime) -> BreakGlassQuerySet:
+        """Started, not expired and not ended early at ``at``."""
+        return self.filter(started_at__lte=at, expires_at__gt=at).filter(
+            Q(revoked_at__isnull=True) | Q(revoked_at__gt=at)
+        )
+
+
 class BreakGlass(models.Model):
-    """Emergency access to one family's record, with a written reason, for a limited time."""
+    """Emergency access to one family's record, with a written reason, for a limited time. A hub
+    administrator reviews it, may write a note, and may end it before it expires."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -262,6 +271,13 @@ class BreakGlass(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
+    revoked_at = models.DateTimeField(_("ended early"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects: ClassVar[BreakGlassQuerySet] = BreakGlassQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ["-started_at"]
@@ -290,6 +306,7 @@ class AuditEntry(models.Model):
         WRITE = "write", _("Changed")
         EXPORT = "export", _("Exported")
         BREAK_GLASS = "break_glass", _("Emergency access opened")
+        BREAK_GLASS_ENDED = "break_glass_ended", _("Emergency access ended early")
         CONSENT_GIVEN = "consent_given", _("Consent recorded")
         CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
         AGREEMENT_CREATED = "agreement_created", _("Agreement recorded")

@@ -162,9 +162,7 @@ def _relationship_q(user: User, membership: Membership, at: datetime) -> Q:
 
 
 def _break_glass_q(user: User, at: datetime) -> Q:
-    return Q(
-        Exists(BreakGlass.objects.filter(household=OuterRef("pk"), user=user, started_at__lte=at, expires_at__gt=at))
-    )
+    return Q(Exists(BreakGlass.objects.active(at).filter(household=OuterRef("pk"), user=user)))
 
 
 def _family_q(user: User) -> Q:
@@ -230,7 +228,7 @@ def _households(
         membership.role in BREAK_GLASS_ROLES
         and purpose == Purpose.CARE_COORDINATION
         and not write
-        and BreakGlass.objects.filter(user=user, started_at__lte=at, expires_at__gt=at).exists()
+        and BreakGlass.objects.active(at).filter(user=user).exists()
     ):
         condition |= _break_glass_q(user, at)
     return Household.objects.filter(condition)
@@ -294,7 +292,7 @@ def _fallback_break_glass(
         not write
         and membership.role in BREAK_GLASS_ROLES
         and purpose == Purpose.CARE_COORDINATION
-        and BreakGlass.objects.filter(household=household, user=user, started_at__lte=at, expires_at__gt=at).exists()
+        and BreakGlass.objects.active(at).filter(household=household, user=user).exists()
     ):
         return Decision(True, "emergency access", ("break_glass",), break_glass=True)
     return _deny(reason)

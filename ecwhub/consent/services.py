@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from ecwhub.accounts.models import Membership, Organization, Role, User
 from ecwhub.core.errors import NotFound
@@ -326,6 +327,7 @@ def relationship_end(
 
 
 BREAK_GLASS_DURATION = timedelta(hours=4)
+REVIEW_NOTE_MAX = 2000
 
 
 @transaction.atomic
@@ -362,17 +364,52 @@ def break_glass_open(*, acting_user: User, membership: Membership, household: Ho
     return grant
 
 
-def break_glass_mark_reviewed(*, acting_user: User, grant: BreakGlass) -> bool:
-    """Record that a hub administrator reviewed an emergency access. The first review stands: the
-    conditional update (``WHERE reviewed_at IS NULL``) makes two administrators reviewing at once
-    record only one of them; the other's update finds no row to change.
+def break_glass_mark_reviewed(*, acting_user: User, grant: BreakGlass, note: str = "") -> bool:
+    """Record that a hub administrator reviewed an emergency access, with their note. The first
+    review stands: the conditional update (``WHERE reviewed_at IS NULL``) makes two administrators
+    reviewing at once record only one of them; the other's update finds no row to change.
     Returns whether this call recorded the review."""
+    if len(note) > REVIEW_NOTE_MAX:
+        raise ConsentError("note", gettext_noop("Keep the note under 2,000 characters."))
     return (
         BreakGlass.objects.filter(pk=grant.pk, reviewed_at__isnull=True).update(
-            reviewed_by=acting_user, reviewed_at=timezone.now()
+            reviewed_by=acting_user, reviewed_at=timezone.now(), review_note=note.strip()
         )
         == 1
     )
+
+
+@transaction.atomic
+def break_glass_end(*, acting_user: User, membership: Membership | None, grant: BreakGlass, note: str) -> bool:
+    """A hub administrator ends an emergency access before it expires, saying why; it is reviewed
+    at the same time. The family's disclosure report shows the early end. Returns whether this
+    call ended it (False when it had already expired or been ended)."""
+    _require_hub_admin(membership)
+    now = timezone.now()
+    if not BreakGlass.objects.active(now).filter(pk=grant.pk).exists():
+        return False
+    if len(note.strip()) < 10:
+        raise ConsentError("note", gettext_noop("Say in a few words why the access ends now (at least 10 characters)."))
+    if len(note) > REVIEW_NOTE_MAX:
+        raise ConsentError("note", gettext_noop("Keep the note under 2,000 characters."))
+    ended = BreakGlass.objects.active(now).filter(pk=grant.pk).update(revoked_at=now, revoked_by=acting_user) == 1
+    if not ended:
+        return False
+    BreakGlass.objects.filter(pk=grant.pk, reviewed_at__isnull=True).update(
+        reviewed_by=acting_user, reviewed_at=now, review_note=note.strip()
+    )
+    audit_append(
+        [
+            _line(
+                membership,
+                acting_user,
+                AuditEntry.Action.BREAK_GLASS_ENDED,
+                household_id=grant.household_id,
+                detail=f"break-glass {grant.pk} ended",
+            )
+        ]
+    )
+    return True
 
 
 @transaction.atomic

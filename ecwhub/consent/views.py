@@ -18,6 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -46,6 +47,7 @@ from .services import (
     ConsentError,
     agreement_create,
     agreement_terminate,
+    break_glass_end,
     break_glass_mark_reviewed,
     break_glass_open,
     consent_record,
@@ -490,13 +492,23 @@ def emergency_review(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def emergency_mark_reviewed(request: HttpRequest, grant_id: uuid.UUID) -> HttpResponse:
-    user, _membership = _hub_admin(request)
+    """Mark an emergency access reviewed, with the administrator's note; with ``end``, end it now."""
+    user, membership = _hub_admin(request)
     grant = get_object_or_404(BreakGlass, pk=grant_id)
-    if break_glass_mark_reviewed(acting_user=user, grant=grant):
-        messages.success(request, _("Emergency access marked as reviewed."))
-    else:
-        messages.info(request, _("This emergency access had already been reviewed."))
-    return redirect("consent:emergency_review")
+    note = request.POST.get("note", "")
+    try:
+        if request.POST.get("end"):
+            if break_glass_end(acting_user=user, membership=membership, grant=grant, note=note):
+                messages.success(request, _("Emergency access ended. It no longer opens the family's record."))
+            else:
+                messages.info(request, _("This emergency access had already ended."))
+        elif break_glass_mark_reviewed(acting_user=user, grant=grant, note=note):
+            messages.success(request, _("Emergency access marked as reviewed."))
+        else:
+            messages.info(request, _("This emergency access had already been reviewed."))
+    except ConsentError as error:
+        messages.error(request, service_error_message(error))
+    return redirect(f"{reverse('consent:emergency_review')}#grant-{grant.pk}")
 
 
 # --- Export: everything the hub holds about a family ----------------------------------------------
