@@ -244,8 +244,9 @@ def seed_sharing(*, seed: int, today: date, organizations: dict[str, Organizatio
             text_version=CONSENT_TEXT_VERSION,
             language=household.preferred_language if household.preferred_language in ("en", "es") else "es",
             given_by=guardians[0],
-            witness="Front desk staff" if method == Consent.Method.VERBAL_WITNESSED else "",
-            document="Scanned forms / intake" if method == Consent.Method.PAPER_SCANNED else "",
+            # What staff type here is a name and a file reference, the same in every language.
+            witness=user.get_full_name() if method == Consent.Method.VERBAL_WITNESSED else "",
+            document=f"SCAN-{household.pk.hex[:6].upper()}" if method == Consent.Method.PAPER_SCANNED else "",
             recorded_by=user,
             recorded_in_id=registrar,
             given_at=given_at,
