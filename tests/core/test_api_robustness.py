@@ -1,0 +1,102 @@
+"""What the API answers to input a careless or hostile client sends: never a 500, always the error
+body naming the field at fault."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from ecwhub.api import api
+from tests.conftest import Network, signed_in
+
+pytestmark = pytest.mark.django_db
+
+LARGEST_ID = str(2**63 - 1)
+HUGE = ["9223372036854775808", "99999999999999999999999", "-9223372036854775809"]
+ID_FILTERS = [
+    ("/api/v1/care/overdue", "organization"),
+    ("/api/v1/care/overdue", "coordinator"),
+    ("/api/v1/care/worklist", "organization"),
+    ("/api/v1/care/worklist", "coordinator"),
+]
+
+
+@pytest.mark.parametrize("value", [*HUGE, LARGEST_ID])
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        *ID_FILTERS,
+        ("/api/v1/care/overdue", "page"),
+        ("/api/v1/care/worklist", "page"),
+        ("/api/v1/care/worklist", "tier"),
+        ("/api/hsds/organizations", "page"),
+        ("/api/hsds/services", "page"),
+        ("/api/hsds/taxonomy_terms", "page"),
+        ("/api/hsds/service_at_locations", "page"),
+        ("/api/v1/organizations", "page"),
+        ("/api/v1/families", "page"),
+        ("/api/v1/directory/search", "page"),
+    ],
+)
+def test_a_huge_integer_is_refused_naming_the_field(network: Network, path: str, field: str, value: str) -> None:
+    response = signed_in(Client(raise_request_exception=False), network.alice).get(path, {field: value})
+    if value == LARGEST_ID and (path, field) in ID_FILTERS:
+        # An id the database can hold: no such row, nothing found.
+        assert response.status_code == 200, response.content
+        assert response.json()["count"] == 0
+        return
+    assert response.status_code == 422, response.content
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert list(error["fields"]) == [field]
+
+
+def test_the_worklist_page_survives_a_huge_page_number(network: Network) -> None:
+    response = signed_in(Client(raise_request_exception=False), network.alice).get("/care/worklist/", {"page": HUGE[0]})
+    assert response.status_code == 200
+
+
+def _integer_schemas(schema: Any, where: str, components: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Every integer schema reachable from ``schema`` (following $ref into the components)."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    seen: set[str] = set()
+
+    def walk(node: Any, path: str) -> None:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if ref:
+                name = ref.rsplit("/", 1)[-1]
+                if name not in seen:
+                    seen.add(name)
+                    walk(components[name], f"{path}<{name}>")
+                return
+            if node.get("type") == "integer":
+                found.append((path, node))
+            for key, value in node.items():
+                walk(value, f"{path}.{key}")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, f"{path}[{i}]")
+
+    walk(schema, where)
+    return found
+
+
+def test_every_integer_the_api_accepts_is_bounded() -> None:
+    # A number the database cannot hold (or a page whose offset it cannot hold) must be refused
+    # by validation, naming the field, before any query runs.
+    document = api.get_openapi_schema(path_prefix="/api")
+    components = document.get("components", {}).get("schemas", {})
+    unbounded = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            inputs = [p.get("schema", {}) for p in operation.get("parameters", [])]
+            body = operation.get("requestBody", {}).get("content", {})
+            inputs += [media.get("schema", {}) for media in body.values()]
+            for schema in inputs:
+                for where, node in _integer_schemas(schema, f"{method.upper()} {path}", components):
+                    if "maximum" not in node or "minimum" not in node or node["maximum"] > 2**63 - 1:
+                        unbounded.append(where)
+    assert unbounded == []
