@@ -14,15 +14,17 @@ Authentication is the browser session (with CSRF for writes) or a bearer token
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.throttling import AnonRateThrottle, UserRateThrottle
 
@@ -86,6 +88,44 @@ class UserBudget(_RateFromSettings, UserRateThrottle):
     setting = "api"
 
 
+# A JSON string may spell half of a UTF-16 pair (\ud800); such text cannot be stored, encrypted
+# or sent anywhere, so it is refused as the body is read, naming where it was sent.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class UnencodableText(Exception):
+    def __init__(self, fields: list[str]) -> None:
+        super().__init__("lone surrogates in the request body")
+        self.fields = fields
+
+
+def _unencodable(value: Any, path: tuple[str, ...], found: list[str]) -> None:
+    if isinstance(value, str):
+        if _LONE_SURROGATE.search(value):
+            found.append(".".join(path) or "__all__")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if _LONE_SURROGATE.search(str(key)):
+                found.append(".".join(path) or "__all__")  # the key itself cannot be named
+                continue
+            _unencodable(item, (*path, str(key)), found)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _unencodable(item, (*path, str(index)), found)
+
+
+class JsonBody(Parser):
+    """JSON bodies, refusing text that is not valid Unicode (see ``UnencodableText``)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = super().parse_body(request)
+        found: list[str] = []
+        _unencodable(data, (), found)
+        if found:
+            raise UnencodableText(found)
+        return data
+
+
 api = NinjaAPI(
     title="ECW Hub API",
     version="1",
@@ -100,6 +140,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     # Request budgets: per user once authenticated, per address before.
     throttle=[AnonymousBudget(), UserBudget()],
+    parser=JsonBody(),
 )
 
 
@@ -127,8 +168,18 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return error_response(403, "forbidden", _("You are not allowed to do this."))
 
 
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return error_response(413, "too_large", _("The request is too large."))
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, UnencodableText):  # ninja wraps what the parser raises
+        message = _("This text holds a character that is not valid Unicode.")
+        return error_response(
+            422, "invalid", _("Some fields are not valid."), {name: [message] for name in exc.__cause__.fields}
+        )
     return error_response(exc.status_code, ERROR_CODES.get(exc.status_code, "error"), str(exc))
 
 

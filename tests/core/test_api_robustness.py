@@ -3,6 +3,7 @@ body naming the field at fault."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -100,3 +101,73 @@ def test_every_integer_the_api_accepts_is_bounded() -> None:
                     if "maximum" not in node or "minimum" not in node or node["maximum"] > 2**63 - 1:
                         unbounded.append(where)
     assert unbounded == []
+
+
+def _post_json(client: Client, path: str, body: str, method: str = "post") -> Any:
+    return getattr(client, method)(path, body, content_type="application/json")
+
+
+def test_a_body_over_the_upload_limit_is_answered_413(network: Network, settings: Any) -> None:
+    from tests.families.conftest import intake_json
+
+    body = intake_json()
+    body["details"]["best_times"] = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+    client = signed_in(Client(raise_request_exception=False), network.alice)
+    response = _post_json(client, "/api/v1/intakes", json.dumps(body))
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+
+
+@pytest.mark.parametrize(
+    ("field", "where"),
+    [
+        ("caregiver__given_name", "caregiver.given_name"),
+        ("children__0__family_name", "children.0.family_name"),
+        ("details__best_times", "details.best_times"),
+    ],
+)
+def test_a_lone_surrogate_in_an_intake_is_refused_naming_the_field(network: Network, field: str, where: str) -> None:
+    from ecwhub.families.models import Household
+    from tests.families.conftest import intake_json
+
+    client = signed_in(Client(raise_request_exception=False), network.alice)
+    response = _post_json(client, "/api/v1/intakes", json.dumps(intake_json(**{field: "Rosa \ud800"})))
+    assert response.status_code == 422, response.content
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert list(error["fields"]) == [where]
+    assert not Household.objects.exists()
+
+
+NOWHERE = "00000000-0000-0000-0000-000000000000"
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "body", "where"),
+    [
+        ("/api/v1/intakes/match", "post", '{"caregiver": {"given_name": "\\udfff"}}', "caregiver.given_name"),
+        (f"/api/v1/intake-drafts/{NOWHERE}", "put", '{"caregiver": {"given_name": "\\ud800"}}', "caregiver.given_name"),
+        (f"/api/v1/directory/services/{NOWHERE}/listing", "patch", '{"description": "\\ud83d"}', "description"),
+        (
+            f"/api/v1/directory/services/{NOWHERE}/listing",
+            "patch",
+            '{"languages": [{"language": "es", "dialect": "\\ud800"}]}',
+            "languages.0.dialect",
+        ),
+        (f"/api/v1/families/{NOWHERE}/screenings", "post", '{"instrument": "\\ud800"}', "instrument"),
+        (f"/api/v1/families/{NOWHERE}/screenings/{NOWHERE}/answers", "post", '{"link_id": "\\ud800"}', "link_id"),
+    ],
+)
+def test_every_write_refuses_a_lone_surrogate(network: Network, path: str, method: str, body: str, where: str) -> None:
+    client = signed_in(Client(raise_request_exception=False), network.alice)
+    response = _post_json(client, path, body, method)
+    assert response.status_code == 422, response.content
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert list(error["fields"]) == [where]
+
+
+def test_a_lone_surrogate_in_a_key_is_refused_too(network: Network) -> None:
+    client = signed_in(Client(raise_request_exception=False), network.alice)
+    response = _post_json(client, "/api/v1/intakes/match", '{"caregiver": {"\\ud800": "x"}, "children": []}')
+    assert response.status_code == 422, response.content
