@@ -50,6 +50,13 @@ class Session(APIKeyCookie):
 
     param_name = settings.SESSION_COOKIE_NAME
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # A caller who is not signed in has no session to protect: the answer is 401 (sign in),
+        # not a 403 for a missing CSRF token. A signed-in session's writes still need the token.
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = request.user
         if user.is_authenticated and (user_is_verified(user) or not user.requires_two_factor):  # type: ignore[union-attr]
