@@ -30,7 +30,7 @@ from ninja.throttling import AnonRateThrottle, UserRateThrottle
 
 from ecwhub.accounts.middleware import user_is_verified
 from ecwhub.accounts.services import api_token_authenticate
-from ecwhub.core.http import ERROR_CODES, error_response
+from ecwhub.core.http import ERROR_CODES, ErrorOut, error_response
 from ecwhub.core.throttle import budget_spend, budget_wait
 
 
@@ -133,7 +133,47 @@ class JsonBody(Parser):
         return data
 
 
-api = NinjaAPI(
+# The error answers every operation may give, documented with the one error body (ecwhub.core.http).
+_ERROR_ANSWERS = {
+    400: "a body that is not JSON, or an X-Acting-Organization header that is needed or malformed",
+    401: "no valid credentials (code unauthenticated), or a session without two-factor (two_factor_required)",
+    403: "the acting membership may not do this, or a session write without the CSRF token",
+    404: "no such record, or one the caller may not see (the same answer)",
+    413: "the request body is over the upload limit",
+    422: "invalid input: `fields` names each field at fault and why",
+    429: "over the request budget: Retry-After says when the window ends",
+}
+
+
+class HubAPI(NinjaAPI):
+    """The NinjaAPI whose OpenAPI description also lists each operation's error answers."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        error = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(error.pop("$defs", {}))
+        components["ErrorOut"] = error
+        reference = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        for path, operations in schema.get("paths", {}).items():
+            for method, operation in operations.items():
+                statuses = {429}
+                if operation.get("security"):
+                    statuses |= {400, 401, 403}
+                if operation.get("parameters") or "requestBody" in operation:
+                    statuses.add(422)
+                if "requestBody" in operation:
+                    statuses |= {400, 413}
+                if "{" in path or method != "get":  # a write acts in a membership that may not do it
+                    statuses.add(404)
+                responses = operation.setdefault("responses", {})
+                for status in sorted(statuses):
+                    if status not in responses and str(status) not in responses:
+                        responses[status] = {"description": _ERROR_ANSWERS[status], "content": reference}
+        return schema
+
+
+api = HubAPI(
     title="ECW Hub API",
     version="1",
     description=(

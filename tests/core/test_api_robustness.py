@@ -171,3 +171,72 @@ def test_a_lone_surrogate_in_a_key_is_refused_too(network: Network) -> None:
     client = signed_in(Client(raise_request_exception=False), network.alice)
     response = _post_json(client, "/api/v1/intakes/match", '{"caregiver": {"\\ud800": "x"}, "children": []}')
     assert response.status_code == 422, response.content
+
+
+def _models_in(annotation: Any, found: dict[str, set[type]]) -> None:
+    """Every pydantic model and enum an annotation reaches, by the name OpenAPI gives its schema."""
+    from enum import Enum
+    from typing import get_args
+
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and issubclass(annotation, (BaseModel, Enum)):
+        if annotation in found.setdefault(annotation.__name__, set()):
+            return
+        found[annotation.__name__].add(annotation)
+        if issubclass(annotation, BaseModel):
+            for field in annotation.model_fields.values():
+                _models_in(field.annotation, found)
+        return
+    for argument in get_args(annotation):
+        _models_in(argument, found)
+
+
+def test_no_two_different_schemas_share_a_name() -> None:
+    # The OpenAPI description keeps one schema per name: a second class of the same name silently
+    # replaces the first, and the description lies about one of the operations.
+    found: dict[str, set[type]] = {}
+    for _prefix, router in api._routers:
+        for view in router.path_operations.values():
+            for operation in view.operations:
+                wrappers = [*operation.models, *(operation.response_models or {}).values()]
+                for wrapper in wrappers:
+                    for field in getattr(wrapper, "model_fields", {}).values():
+                        _models_in(field.annotation, found)
+    shared = {name: sorted(f"{c.__module__}.{c.__qualname__}" for c in classes) for name, classes in found.items()}
+    assert {name: where for name, where in shared.items() if len(where) > 1} == {}
+
+
+def test_the_screenings_are_documented_with_their_own_schema(db: None) -> None:
+    document = Client().get("/api/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    listing = document["paths"]["/api/v1/families/{household_id}/screenings"]["get"]
+    item = listing["responses"]["200"]["content"]["application/json"]["schema"]["items"]["$ref"].rsplit("/", 1)[1]
+    results = schemas[item]["properties"]["results"]["items"]["$ref"].rsplit("/", 1)[1]
+    assert set(schemas[results]["properties"]) == {"rule", "code", "status", "total", "value_system", "value_code"}
+    needs = document["paths"]["/api/v1/families/{household_id}/needs"]["get"]
+    need = needs["responses"]["200"]["content"]["application/json"]["schema"]["items"]["$ref"].rsplit("/", 1)[1]
+    assert {"id", "need", "status", "priority", "evidence"} <= set(schemas[need]["properties"])
+
+
+def test_every_operation_documents_its_error_answers(db: None) -> None:
+    document = Client().get("/api/openapi.json").json()
+    assert "ErrorOut" in document["components"]["schemas"]
+    missing = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            expected = {"429"}
+            if operation.get("security"):
+                expected |= {"401", "403"}
+            if operation.get("parameters") or "requestBody" in operation:
+                expected.add("422")
+            if "requestBody" in operation:
+                expected.add("413")
+            if "{" in path:
+                expected.add("404")
+            for status in expected:
+                answer = operation["responses"].get(status, {})
+                schema = answer.get("content", {}).get("application/json", {}).get("schema", {})
+                if schema.get("$ref") != "#/components/schemas/ErrorOut":
+                    missing.append(f"{method.upper()} {path} {status}")
+    assert missing == []

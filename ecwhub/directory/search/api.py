@@ -27,12 +27,12 @@ _PARAMETERS = (
 )
 
 
-class NeedOut(Schema):
+class MatchedNeedOut(Schema):
     code: str
     label: str
 
 
-class ResultOut(Schema):
+class SearchResultOut(Schema):
     service_id: uuid.UUID
     name: str
     organization: str
@@ -43,7 +43,7 @@ class ResultOut(Schema):
     score: float = Field(description="higher is better; see docs/search.md for the formula")
     distance_km: float | None
     distance_mi: float | None
-    matched_needs: list[NeedOut]
+    matched_needs: list[MatchedNeedOut]
     language_match: bool
     dialect_match: bool
     open_now: bool | None = Field(description="None when the directory does not know the hours")
@@ -59,7 +59,7 @@ class ResultOut(Schema):
 
 
 class SearchOut(Schema):
-    items: list[ResultOut]
+    items: list[SearchResultOut]
     count: int
     page: int
     page_size: int
@@ -71,12 +71,12 @@ class SearchOut(Schema):
     longitude: float | None
 
 
-def _result_out(result: SearchResult) -> ResultOut:
+def _result_out(result: SearchResult) -> SearchResultOut:
     service = result.service
     organization = service.organization.name if service.organization else ""
     if not organization and service.directory_organization_id:
         organization = service.directory_organization.name  # type: ignore[union-attr]
-    return ResultOut(
+    return SearchResultOut(
         service_id=service.pk,
         name=service.name,
         organization=organization,
@@ -87,7 +87,7 @@ def _result_out(result: SearchResult) -> ResultOut:
         score=result.score,
         distance_km=None if result.distance_km is None else round(result.distance_km, 2),
         distance_mi=None if result.distance_mi is None else round(result.distance_mi, 2),
-        matched_needs=[NeedOut(code=n, label=str(Need(n).label)) for n in result.matched_needs],
+        matched_needs=[MatchedNeedOut(code=n, label=str(Need(n).label)) for n in result.matched_needs],
         language_match=result.language_match,
         dialect_match=result.dialect_match,
         open_now=result.open_now,
