@@ -3,6 +3,8 @@ second factor is passed, and the API's answer to a caller without credentials.""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.conf import settings
 from django.core import mail
@@ -86,3 +88,13 @@ def test_a_signed_in_write_without_the_csrf_token_is_still_refused(network: Netw
     client = signed_in(Client(enforce_csrf_checks=True), network.alice)
     response = client.post("/api/v1/intake-drafts", "{}", content_type="application/json")
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("typed", ["CARLA@Example.org", "carla@example.org"])
+def test_a_password_reset_finds_the_account_whatever_the_case(
+    network: Network, typed: str, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post(reverse("accounts:password_reset"), {"email": typed})
+    assert response.status_code == 302
+    assert [message.to for message in mail.outbox] == [["carla@example.org"]]
