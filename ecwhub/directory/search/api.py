@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
+from django import forms
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 from pydantic import Field
@@ -71,6 +73,32 @@ class SearchOut(Schema):
     longitude: float | None
 
 
+def _form_parameters(form: type[forms.Form]) -> list[dict[str, Any]]:
+    """The search form's fields as OpenAPI query parameters: the form stays the one parser (the page
+    and the API), and the description (and the generated requests of tests/core/test_api_fuzz.py)
+    knows every parameter with its type and bounds."""
+    parameters = []
+    for name, field in form.base_fields.items():
+        schema: dict[str, Any]
+        if isinstance(field, forms.ChoiceField):
+            values = [str(key) for key, _label in field.choices if key]  # type: ignore[misc, union-attr]
+        if isinstance(field, forms.MultipleChoiceField):
+            schema = {"type": "array", "items": {"type": "string", "enum": values}}
+        elif isinstance(field, forms.ChoiceField):
+            schema = {"type": "string", "enum": values}
+        elif isinstance(field, forms.IntegerField):
+            schema = {"type": "integer", "minimum": field.min_value, "maximum": field.max_value}
+        elif isinstance(field, forms.BooleanField):
+            schema = {"type": "boolean"}
+        elif isinstance(field, forms.UUIDField):
+            schema = {"type": "string", "format": "uuid"}
+        else:
+            schema = {"type": "string", "maxLength": field.max_length}  # type: ignore[attr-defined]
+        schema = {key: value for key, value in schema.items() if value is not None}
+        parameters.append({"in": "query", "name": name, "required": False, "schema": schema})
+    return parameters
+
+
 def _result_out(result: SearchResult) -> SearchResultOut:
     service = result.service
     organization = service.organization.name if service.organization else ""
@@ -108,6 +136,15 @@ def _result_out(result: SearchResult) -> SearchResultOut:
     response={200: SearchOut},
     summary="Search the directory of services",
     description=_PARAMETERS,
+    openapi_extra={
+        "parameters": _form_parameters(SearchForm),
+        "responses": {
+            404: {
+                "description": "`family` names no family the caller may see",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+            }
+        },
+    },
 )
 def search(request: HttpRequest) -> SearchOut | HttpResponse:
     form = SearchForm(request.GET)
