@@ -375,6 +375,42 @@ missing.extend(
     if not _is_fernet_key(key)
 )
 
+# --- Audit log ---
+# Secret keys of the audit log's HMAC chain, comma-separated, newest first: the first signs new
+# entries and checkpoints, all verify (docs/privacy.md). Kept apart from the database: whoever can
+# write the database but does not hold a key cannot rewrite the log without audit_verify noticing.
+# Only the embedded mode falls back to var/audit_keys (created on the first run); the test mode
+# has a test-only key of its own so that every test run signs alike.
+AUDIT_LOG_KEYS = [key.strip() for key in env.list("AUDIT_LOG_KEYS", default=[]) if key.strip()]
+if not AUDIT_LOG_KEYS and EMBEDDED:
+    AUDIT_LOG_KEYS = read_key_file(VAR_DIR / "audit_keys", create=True)
+if not AUDIT_LOG_KEYS and MODE == "test":
+    AUDIT_LOG_KEYS = ["test-only-audit-log-key-not-for-production"]
+if not AUDIT_LOG_KEYS:
+    missing.append(
+        "AUDIT_LOG_KEYS is not set: the audit log is signed with a secret key kept apart from the database "
+        "(python -c 'import secrets; print(secrets.token_urlsafe(32))'; docs/privacy.md)."
+    )
+missing.extend(
+    f"AUDIT_LOG_KEYS: key number {position} (counting from the newest) is shorter than 32 characters."
+    for position, key in enumerate(AUDIT_LOG_KEYS, start=1)
+    if len(key) < 32
+)
+# Where audit_checkpoint writes the signed checkpoints of the log's heads and audit_verify reads
+# them: a place the database's writers cannot change (another machine, write-once storage). The
+# test mode writes none unless a test says where.
+AUDIT_CHECKPOINT_DIR = env.str("AUDIT_CHECKPOINT_DIR", default="") or (
+    None if MODE == "test" else str(VAR_DIR / "audit_checkpoints")
+)
+# How many entries at the start of partition 1 were written before the log was keyed (an upgraded
+# hub: audit_verify reports the number; 0 for a hub that started keyed). No other entry may be unsigned.
+AUDIT_UNKEYED_ENTRIES = env.int("AUDIT_UNKEYED_ENTRIES", default=0)
+# Partitions of the log: appends that find one partition's head locked take another, so up to
+# this many append side by side (PostgreSQL; SQLite runs one write at a time anyway).
+AUDIT_PARTITIONS = env.int("AUDIT_PARTITIONS", default=8)
+if not 1 <= AUDIT_PARTITIONS <= 256:
+    missing.append(f"AUDIT_PARTITIONS is {AUDIT_PARTITIONS}: it must be between 1 and 256.")
+
 if missing:
     raise ImproperlyConfigured(
         f"ECW Hub cannot start in {MODE} mode (ECWHUB_MODE={MODE}):\n"

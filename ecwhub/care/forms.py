@@ -65,8 +65,19 @@ class EpsdtForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    method = forms.ChoiceField(label=_("How"), choices=Contact.Method.choices)
-    reached = forms.BooleanField(label=_("Reached the family"), required=False, initial=True)
+    """A contact or an attempt: how, and what came of it. Nothing is chosen for the coordinator:
+    "reached" is a fact they say, never a default."""
+
+    method = forms.ChoiceField(
+        label=_("How"),
+        choices=[("", _("Choose how")), *Contact.Method.choices],
+        error_messages={"required": _("Choose how you contacted the family.")},
+    )
+    outcome = forms.ChoiceField(
+        label=_("What came of it"),
+        choices=[("", _("Choose what came of it")), *Contact.Outcome.choices],
+        error_messages={"required": _("Say whether you reached the family, or why not.")},
+    )
 
 
 class CareEventForm(forms.Form):

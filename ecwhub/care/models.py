@@ -326,7 +326,8 @@ class CareEvent(models.Model):
 
 
 class Contact(models.Model):
-    """A coordinator reached (or tried to reach) the family. Feeds "longest without contact"."""
+    """A coordinator reached (or tried to reach) the family: how, and what came of it. Only a
+    contact that reached the family feeds "longest without contact"."""
 
     FAMILY_ROW = FamilyRow.fixed(DataCategory.CASE_NOTES, person=None)
 
@@ -336,12 +337,23 @@ class Contact(models.Model):
         HOME_VISIT = "home_visit", _("Home visit")
         IN_PERSON = "in_person", _("In person at the organization")
         VIDEO = "video", _("Video call")
+        EMAIL = "email", _("E-mail")
+
+    class Outcome(models.TextChoices):
+        REACHED = "reached", _("Reached the family")
+        NOT_REACHED = "not_reached", _("Not reached: no answer")
+        LEFT_MESSAGE = "left_message", _("Not reached: left a message")
+        WRONG_NUMBER = "wrong_number", _("Not reached: wrong or disconnected number")
+        NOT_DELIVERED = "not_delivered", _("Not reached: the message or e-mail was not delivered")
+        DECLINED = "declined", _("Reached, but the family did not want to talk now")
 
     id = models.BigAutoField(primary_key=True)
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
     at = models.DateTimeField(_("when"), default=timezone.now)
     method = models.CharField(_("how"), max_length=16, choices=Method.choices)
     reached = models.BooleanField(_("reached the family"), default=True)
+    # Empty on contacts recorded before the outcome was asked (``reached`` says what is known).
+    outcome = models.CharField(_("what came of it"), max_length=16, choices=Outcome.choices, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
 
@@ -350,13 +362,46 @@ class Contact(models.Model):
         indexes = [models.Index(fields=["household", "-at"])]
         constraints = [
             models.CheckConstraint(
-                condition=Q(method__in=["phone", "text", "home_visit", "in_person", "video"]),
+                condition=Q(method__in=["phone", "text", "home_visit", "in_person", "video", "email"]),
                 name="contact_method_valid",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    outcome__in=[
+                        "",
+                        "reached",
+                        "not_reached",
+                        "left_message",
+                        "wrong_number",
+                        "not_delivered",
+                        "declined",
+                    ]
+                ),
+                name="contact_outcome_valid",
+            ),
+            # The outcome and "reached" never disagree.
+            models.CheckConstraint(
+                condition=Q(outcome="")
+                | Q(outcome__in=["reached", "declined"], reached=True)
+                | (~Q(outcome__in=["reached", "declined"]) & Q(reached=False)),
+                name="contact_outcome_agrees_with_reached",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Contact {self.pk}"
+
+    @property
+    def outcome_label(self) -> str:
+        """What came of the contact, in words (for a contact recorded before the outcome was asked,
+        what ``reached`` says)."""
+        if self.outcome:
+            return str(self.get_outcome_display())  # type: ignore[attr-defined]
+        return str(_("Reached the family") if self.reached else _("Not reached"))
+
+
+# An outcome that reached someone in the family.
+CONTACT_REACHED = frozenset({Contact.Outcome.REACHED, Contact.Outcome.DECLINED})
 
 
 class ChildSurveillance(models.Model):

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ecwhub.accounts.home import HomeCard, register_home_card
 from ecwhub.accounts.models import Membership, Role, User
@@ -14,11 +15,17 @@ from ecwhub.consent.models import DataCategory
 from ecwhub.consent.sections import (
     ExportSection,
     PageSection,
+    Readable,
+    ReadableEntry,
     SectionContext,
+    choice_label,
     register_export_section,
     register_page_section,
+    span,
+    when,
 )
 from ecwhub.consent.selectors import rows_visible
+from ecwhub.families.display import person_name
 
 from .models import CareEvent, CareEventKind, Contact, EpsdtNecessity, Tier, TierAssignment
 from .selectors import REASON_CATEGORIES, WorklistFilters, care_panel, tier_view, worklist_page
@@ -29,6 +36,8 @@ PANEL_CATEGORIES = (*REASON_CATEGORIES, DataCategory.CLINICAL)
 HOME_ROWS = 5
 # Upcoming points shown per child, after everything done, due or overdue.
 UPCOMING_SHOWN = 3
+# Contacts shown on the family page (the export has them all).
+CONTACTS_SHOWN = 20
 
 
 def _panel(context: SectionContext) -> dict[str, Any] | None:
@@ -53,6 +62,19 @@ def _panel(context: SectionContext) -> dict[str, Any] | None:
         "event_kinds": CareEventKind.choices,
         "today": timezone.localdate(),
     }
+
+
+def _contacts(context: SectionContext) -> dict[str, Any] | None:
+    """The family's contacts and attempts, newest first, in words (how, and what came of it)."""
+    contacts = list(
+        rows_visible(context.opened, Contact.objects.select_related("organization")).order_by("-at", "-id")[
+            :CONTACTS_SHOWN
+        ]
+    )
+    if not contacts:
+        return None
+    context.show(DataCategory.CASE_NOTES)
+    return {"contacts": contacts}
 
 
 def _screenings_tier(context: SectionContext) -> dict[str, Any] | None:
@@ -88,7 +110,13 @@ def _export(context: SectionContext) -> dict[str, Any]:
             {"person": str(e.person_id), "kind": e.kind, "date": e.date.isoformat(), "source": e.source} for e in events
         ],
         "contacts": [
-            {"at": c.at.isoformat(), "method": c.method, "reached": c.reached, "organization": c.organization.name}
+            {
+                "at": c.at.isoformat(),
+                "method": c.method,
+                "reached": c.reached,
+                "outcome": c.outcome or None,
+                "organization": c.organization.name,
+            }
             for c in contacts
         ],
         "epsdt_medical_necessity": [
@@ -101,6 +129,52 @@ def _export(context: SectionContext) -> dict[str, Any]:
             for x in epsdt
         ],
     }
+
+
+def _readable(context: SectionContext) -> list[Readable]:
+    opened = context.opened
+    names = {p.pk: person_name(p) for p in opened.members}
+    entries = []
+    if opened.may_see(DataCategory.CARE_PLAN):
+        row = rows_visible(opened, TierAssignment.objects.all()).first()
+        if row is not None:
+            view = tier_view(row, set(opened.categories))
+            context.show(DataCategory.CARE_PLAN, *{r.category for r in view.reasons})
+            entries.append(
+                ReadableEntry(
+                    title=_("Level of support: %(tier)s") % {"tier": Tier(view.tier).label},
+                    lines=tuple(view.reason_texts),
+                )
+            )
+    events = rows_visible(opened, CareEvent.objects.all()).order_by("date", "id")
+    event_lines = tuple(
+        f"{when(e.date)}: {choice_label(CareEventKind.choices, e.kind)}"
+        + (f" ({names[e.person_id]})" if e.person_id in names else "")
+        for e in events
+    )
+    if event_lines:
+        entries.append(ReadableEntry(title=_("Visits and care"), lines=event_lines))
+    contacts = rows_visible(opened, Contact.objects.select_related("organization")).order_by("at", "id")
+    contact_lines = tuple(
+        _("%(when)s: %(method)s, %(organization)s — %(outcome)s")
+        % {
+            "when": when(c.at),
+            "method": choice_label(Contact.Method.choices, c.method),
+            "organization": c.organization.name,
+            "outcome": c.outcome_label,
+        }
+        for c in contacts
+    )
+    if contact_lines:
+        entries.append(ReadableEntry(title=_("Contacts"), lines=contact_lines))
+    epsdt_lines = tuple(
+        _("%(dates)s: %(person)s — %(reason)s")
+        % {"dates": span(x.recorded_on, x.ended_at), "person": names.get(x.person_id, ""), "reason": x.reason}
+        for x in rows_visible(opened, EpsdtNecessity.objects.all()).order_by("recorded_on", "id")
+    )
+    if epsdt_lines:
+        entries.append(ReadableEntry(title=_("Medical necessity (EPSDT)"), lines=epsdt_lines))
+    return [Readable(_("Care"), tuple(entries), _("Nothing recorded yet."))]
 
 
 def _home_worklist(request: HttpRequest, user: User, membership: Membership) -> dict[str, Any]:
@@ -121,6 +195,16 @@ def register() -> None:
     )
     register_page_section(
         PageSection(
+            "contacts",
+            25,
+            "care/_contacts_section.html",
+            _contacts,
+            categories=(DataCategory.CASE_NOTES,),
+            roles=PANEL_ROLES,
+        )
+    )
+    register_page_section(
+        PageSection(
             "screenings-tier",
             10,
             "care/_screenings_tier.html",
@@ -130,7 +214,7 @@ def register() -> None:
             page="screenings",
         )
     )
-    register_export_section(ExportSection("care", 60, _export))
+    register_export_section(ExportSection("care", 60, _export, _readable))
     register_home_card(
         HomeCard(
             "care-worklist", 10, "care/_home_worklist_card.html", _home_worklist, roles=frozenset({Role.COORDINATOR})

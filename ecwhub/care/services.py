@@ -9,6 +9,7 @@ from datetime import date, datetime
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ecwhub.accounts.models import Membership, Role, User
 from ecwhub.consent.models import AuditEntry, DataCategory, Purpose
@@ -18,6 +19,7 @@ from ecwhub.families.models import Household, Person
 
 from .facts import household_bundles
 from .models import (
+    CONTACT_REACHED,
     NEVER,
     CareEvent,
     CareEventKind,
@@ -286,11 +288,17 @@ def epsdt_end(*, acting_user: User, membership: Membership | None, record: Epsdt
 
 
 def contact_record(
-    *, acting_user: User, membership: Membership | None, household: Household, method: str, reached: bool = True
+    *, acting_user: User, membership: Membership | None, household: Household, method: str, outcome: str
 ) -> Contact:
-    """A coordinator records reaching (or trying to reach) the family; the worklist moves it down."""
+    """A coordinator records reaching, or trying to reach, the family: how (``Contact.Method``)
+    and what came of it (``Contact.Outcome``). Only a contact that reached the family moves it
+    down the worklist; a failed attempt is kept in its history. Raises CareError naming the field
+    (nothing written), Http404 when the user may not write the family's case notes."""
     if method not in Contact.Method.values:
-        raise CareError("method", "Choose phone, text, home visit, in person or video.")
+        raise CareError("method", _("Choose how you contacted the family."))
+    if outcome not in Contact.Outcome.values:
+        raise CareError("outcome", _("Say whether you reached the family, or why not."))
+    reached = outcome in CONTACT_REACHED
     if membership is None or not decide(
         user=acting_user,
         membership=membership,
@@ -302,7 +310,12 @@ def contact_record(
         raise Http404
     with transaction.atomic():
         contact = Contact.objects.create(
-            household=household, method=method, reached=reached, by=acting_user, organization=membership.organization
+            household=household,
+            method=method,
+            outcome=outcome,
+            reached=reached,
+            by=acting_user,
+            organization=membership.organization,
         )
         _audit_write(acting_user, membership, household, DataCategory.CASE_NOTES, "contact recorded")
         if reached and not TierAssignment.objects.filter(household=household).update(

@@ -13,7 +13,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import urlencode
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,11 +24,12 @@ from ecwhub.consent.models import DataCategory, Purpose
 from ecwhub.consent.policy import purpose_for
 from ecwhub.consent.selectors import OpenedHousehold, household_open, members_visible
 from ecwhub.core.errors import NotFound
-from ecwhub.families.models import Person
+from ecwhub.core.languages import Language
+from ecwhub.families.models import InsuranceStatus, Person
 
 from . import selectors, services
 from .forms import CareEventForm, ContactForm, EpsdtForm, OverdueFilterForm, WorklistFilterForm
-from .models import CareEventKind
+from .models import CareEventKind, Contact
 
 # The worklists rank families by their tier, which is care plan: the roles that read care plans.
 WORKLIST_ROLES = frozenset({Role.COORDINATOR, Role.CLINICIAN})
@@ -53,7 +55,16 @@ def worklist(request: HttpRequest) -> HttpResponse:
         page_number=request.GET.get("page", 1),
     )
     return render(
-        request, "care/worklist.html", {"form": form, "page": page, "rows": page.object_list, "query": _query(form)}
+        request,
+        "care/worklist.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": page.object_list,
+            "query": _query(form),
+            "contact_methods": Contact.Method.choices,
+            "contact_outcomes": Contact.Outcome.choices,
+        },
     )
 
 
@@ -84,6 +95,9 @@ def rates(request: HttpRequest) -> HttpResponse:
     if by not in selectors.RATE_GROUPS:
         by = "postal_code"
     rows = selectors.surveillance_rates(user=user, membership=membership, by=by, purpose=purpose)
+    # Groups are stored codes (cmn, medi_cal): a person reads their labels.
+    named = dict({"language": Language.choices, "insurance": InsuranceStatus.choices}.get(by, []))
+    shown = [(str(named.get(row.group, row.group)) if row.group else "—", row) for row in rows]
     labels = {
         "postal_code": _("ZIP code"),
         "language": _("Language"),
@@ -92,7 +106,7 @@ def rates(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "care/rates.html",
-        {"rows": rows, "by": by, "groups": labels, "min_cell": selectors.MIN_CELL},
+        {"rows": shown, "by": by, "groups": labels, "min_cell": selectors.MIN_CELL},
     )
 
 
@@ -152,23 +166,41 @@ def contact_add(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
     user, membership, opened = _open_for_write(request, household_id, DataCategory.CASE_NOTES)
     form = ContactForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose how you contacted the family."))
-        return _back(household_id)
-    try:
-        services.contact_record(
-            acting_user=user,
-            membership=membership,
-            household=opened.household,
-            method=form.cleaned_data["method"],
-            reached=form.cleaned_data["reached"],
-        )
-    except services.CareError as error:
-        messages.error(request, str(error))
+        for name, errors in form.errors.items():
+            for error in errors:
+                label = form.fields[name].label if name in form.fields else ""
+                messages.error(request, f"{label}: {error}" if label else str(error))
     else:
-        messages.success(request, _("Contact recorded."))
+        try:
+            contact = services.contact_record(
+                acting_user=user,
+                membership=membership,
+                household=opened.household,
+                method=form.cleaned_data["method"],
+                outcome=form.cleaned_data["outcome"],
+            )
+        except services.CareError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("Contact recorded: %(how)s — %(outcome)s.")
+                % {"how": contact.get_method_display(), "outcome": contact.outcome_label},
+            )
+    return _after_contact(request, household_id)
+
+
+def _after_contact(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
+    """Back where the contact was recorded: the worklist with the same filters and page (its
+    query, sent as ``next``), or the family's page."""
     next_url = request.POST.get("next", "")
+    worklist_url = reverse("care:worklist")
     if next_url == "worklist":
-        return redirect("care:worklist")
+        return redirect(worklist_url)
+    if (next_url == worklist_url or next_url.startswith(worklist_url + "?")) and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_url)
     return _back(household_id)
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from ecwhub.accounts.models import Membership, User
 
 from .models import AuditEntry, DataCategory, Purpose
-from .sections import SectionContext, export_sections
+from .sections import Readable, SectionContext, export_sections, when
 from .selectors import OpenedHousehold, audit_reads, household_open
 
 EXPORT_FORMAT_VERSION = "1"
@@ -53,6 +53,30 @@ def family_export(opened: OpenedHousehold) -> dict[str, Any]:
     for section in sections:
         data.update(section.build(context))
     data["categories_included"] = sorted(opened.categories)
+    _audit_export(opened)
+    return data
+
+
+def family_export_readable(opened: OpenedHousehold) -> list[Readable]:
+    """The export as a person reads it: each section's facts in words, in the reader's language.
+    Audited as one EXPORT entry with the categories included, as ``family_export`` is."""
+    context = SectionContext(opened)
+    context.show(DataCategory.IDENTITY_CONTACT)
+    parts: list[Readable] = []
+    for section in export_sections():
+        if section.readable is not None:
+            parts.extend(section.readable(context))
+    _audit_export(opened)
+    return parts
+
+
+def family_export_html(opened: OpenedHousehold) -> str:
+    """The export as a page a person can read and print."""
+    parts = family_export_readable(opened)
+    return render_to_string("exports/family.html", {"parts": parts, "exported_at": when(timezone.now())})
+
+
+def _audit_export(opened: OpenedHousehold) -> None:
     audit_reads(
         user=opened.user,
         membership=opened.membership,
@@ -62,9 +86,3 @@ def family_export(opened: OpenedHousehold) -> dict[str, Any]:
         action=AuditEntry.Action.EXPORT,
         detail=("break-glass " if opened.break_glass else "") + "family export",
     )
-    return data
-
-
-def family_export_html(data: dict[str, Any]) -> str:
-    """The same export, as a page a person can read and print."""
-    return render_to_string("exports/family.html", {"export": data})

@@ -275,10 +275,14 @@ class BreakGlass(models.Model):
 
 
 class AuditEntry(models.Model):
-    """One line of the append-only, hash-chained audit log.
+    """One line of the append-only, chained audit log (``consent.audit``).
 
     Entries hold ids, never names. ``household_id`` is a plain UUID, not a foreign key, so that
-    purging a family keeps the fact that it was seen (and purged).
+    purging a family keeps the fact that it was seen (and purged). The log is split into
+    partitions, each a chain of its own: ``seq`` counts the entries of the partition from 1,
+    ``prev_hash`` is the MAC of the entry before it in the partition and ``hash`` this entry's
+    HMAC-SHA256 under the audit key named by ``key_id``. ``key_id`` empty: an entry written before
+    the log was keyed (chain version 1, a plain SHA-256), kept as it was.
     """
 
     class Action(models.TextChoices):
@@ -306,11 +310,15 @@ class AuditEntry(models.Model):
     purpose = models.CharField(max_length=32, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
     detail = models.CharField(max_length=200, blank=True)
+    partition = models.PositiveSmallIntegerField(default=1)
+    seq = models.BigIntegerField(default=0)
+    key_id = models.CharField(max_length=16, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
         ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["partition", "seq"], name="audit_entry_partition_seq")]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
 
@@ -327,17 +335,16 @@ class AuditEntry(models.Model):
 
 
 class AuditHead(models.Model):
-    """The single row that serialises appends: each writer locks it and chains onto its hash."""
+    """The head of one partition of the log (``id`` is the partition's number): a writer locks
+    it, chains its entries onto ``last_hash`` and counts them in ``count``. Writers that find a
+    partition locked take another one, so appends run side by side, one per partition."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_hash = models.CharField(max_length=64)
     count = models.BigIntegerField(default=0)
 
-    class Meta:
-        constraints = [models.CheckConstraint(condition=Q(id=1), name="audit_head_singleton")]
-
     def __str__(self) -> str:
-        return f"Audit head ({self.count} entries)"
+        return f"Audit partition {self.id} ({self.count} entries)"
 
 
 class RelationshipKind(models.TextChoices):

@@ -18,11 +18,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
+from django.db.models import Model
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 
 from ecwhub.accounts.models import Role
 
@@ -68,12 +74,33 @@ class PageSection:
 
 
 @dataclass(frozen=True)
+class ReadableEntry:
+    """One thing in the printable export: a title, labelled facts and lines, all in words."""
+
+    title: str = ""
+    facts: tuple[tuple[str, str], ...] = ()
+    lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Readable:
+    """A part of the printable export, under its heading; ``empty`` is said when it has no entry."""
+
+    heading: str
+    entries: tuple[ReadableEntry, ...] = ()
+    empty: str = ""
+
+
+@dataclass(frozen=True)
 class ExportSection:
-    """A part of the family export: ``build`` returns the keys it adds to the export's data."""
+    """A part of the family export: ``build`` returns the keys it adds to the export's data (codes
+    and ISO dates, for programs); ``readable`` the same facts in words, in the reader's language,
+    for the printable page. Both read through the opened family."""
 
     key: str
     order: int
     build: Callable[[SectionContext], dict[str, Any]]
+    readable: Callable[[SectionContext], list[Readable]] | None = None
 
 
 _PAGE: dict[str, PageSection] = {}
@@ -117,3 +144,51 @@ def build_page(context: SectionContext, sections: Iterable[PageSection]) -> list
         for section, data in built
         if data is not None
     ]
+
+
+# --- Words for the printable export ---------------------------------------------------------------
+
+
+def when(value: date | datetime | None) -> str:
+    """A date, or a moment in the hub's time zone, as the reader's language writes it."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    return date_format(value, "DATE_FORMAT")
+
+
+def span(start: date | datetime | None, end: date | datetime | None) -> str:
+    """ "3 March 2026 – 4 May 2026", or the start alone while it lasts."""
+    return f"{when(start)} – {when(end)}" if end else when(start)
+
+
+def choice_label(choices: Iterable[tuple[Any, Any]], value: Any) -> str:
+    """The label of a stored choice (a code the reader never sees)."""
+    return str(dict(choices).get(value, value))
+
+
+def yes_no(value: bool) -> str:
+    return gettext("Yes") if value else gettext("No")
+
+
+def field_facts(instance: Model, names: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """The named fields of a row as (label, value) in words: each field's own label, choices by
+    their label, yes/no, dates as the reader writes them; empty fields are left out."""
+    facts = []
+    for name in names:
+        field = instance._meta.get_field(name)
+        value = getattr(instance, name)
+        if value is None or value == "":
+            continue
+        choices = getattr(field, "choices", None)
+        if isinstance(value, bool):
+            text = yes_no(value)
+        elif choices:
+            text = choice_label(choices, value)
+        elif isinstance(value, date | datetime):
+            text = when(value)
+        else:
+            text = str(value)
+        facts.append((capfirst(str(getattr(field, "verbose_name", name))), text))
+    return tuple(facts)

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from ecwhub.accounts.acting import acting_member
 from ecwhub.accounts.models import FAMILY_STAFF_ROLES, Membership, Role, User
 from ecwhub.core.errors import NotFound
+from ecwhub.core.languages import Language
 from ecwhub.families.display import member_views, person_name
 from ecwhub.families.models import Household
 
@@ -101,7 +102,8 @@ def consent_views(household: Household, *, hide_people: set[uuid.UUID] | None = 
         .prefetch_related("organizations", "categories", "purposes")
         .order_by("-given_at", "id")
     )
-    languages = dict(settings.LANGUAGES)
+    # The hub's own languages, then every language a family may speak: never a bare code.
+    languages = {**dict(Language.choices), **dict(settings.LANGUAGES)}
     for consent in consents:
         if hide_people and consent.person_id in hide_people:
             continue
@@ -117,7 +119,7 @@ def consent_views(household: Household, *, hide_people: set[uuid.UUID] | None = 
                 purposes=_labels(sorted(p.purpose for p in consent.purposes.all()), PURPOSE_LABELS),
                 given_by=person_name(consent.given_by),
                 about=person_name(consent.person) if consent.person else "",
-                language=str(languages.get(consent.language, consent.language)),
+                language=str(languages.get(consent.language, Language.OTHER.label)),
             )
         )
     return rows
@@ -501,12 +503,12 @@ def emergency_mark_reviewed(request: HttpRequest, grant_id: uuid.UUID) -> HttpRe
 
 
 def _export_response(opened: OpenedHousehold, fmt: str) -> HttpResponse:
-    data = family_export(opened)
     if fmt == "json":
+        data = family_export(opened)
         response: HttpResponse = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
         response["Content-Disposition"] = f'attachment; filename="family-{str(opened.household.pk)[:8]}.json"'
     else:
-        response = HttpResponse(family_export_html(data))
+        response = HttpResponse(family_export_html(opened))
     response["Cache-Control"] = "no-store"
     return response
 

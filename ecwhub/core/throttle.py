@@ -26,18 +26,30 @@ class Spent:
 
 
 def budget_spend(cache: Any, key: str, allowed: int, period: int) -> Spent:
-    """Count one request against the budget ``key`` of ``allowed`` requests per ``period`` seconds."""
-    for _ in range(3):  # the window may end between the add and the incr: open the next one
-        if cache.add(key, 0, period):
-            cache.set(f"{key}:ends", time.time() + period, period)
+    """Count one request against the budget ``key`` of ``allowed`` requests per ``period`` seconds.
+
+    Most requests cost one ``incr``; the first of a window opens it (``add``) and records when it
+    ends. A counter that outlived the record of its window's end (a Redis key incremented in the
+    instant it expired has no expiry) is stale: it is dropped and the count starts again."""
+    for _ in range(3):
         try:
-            return Spent(used=cache.incr(key), allowed=allowed)
-        except ValueError:
-            continue
+            used = cache.incr(key)
+        except ValueError:  # no window open: this request opens one
+            if cache.add(key, 1, period):
+                cache.set(_ends(key), time.time() + period, period)
+                return Spent(used=1, allowed=allowed)
+            continue  # another request opened it meanwhile: count in it
+        if used <= allowed or cache.get(_ends(key)) is not None:
+            return Spent(used=used, allowed=allowed)
+        cache.delete(key)
     return Spent(used=1, allowed=allowed)  # the cache keeps dropping the counter: do not refuse
 
 
 def budget_wait(cache: Any, key: str, period: int) -> float:
     """Seconds until the budget's current window ends (what Retry-After says)."""
-    ends = cache.get(f"{key}:ends")
+    ends = cache.get(_ends(key))
     return max(0.0, float(ends) - time.time()) if ends is not None else float(period)
+
+
+def _ends(key: str) -> str:
+    return f"{key}:ends"

@@ -23,7 +23,16 @@ from ecwhub.core.http import PageNumber
 
 from . import hsds
 from . import models as m
-from .services import Hours, ListingEdit, ListingError, service_update, service_verify
+from .services import (
+    MAX_AGE_MONTHS,
+    Hours,
+    ListingEdit,
+    ListingError,
+    NewLocation,
+    PhoneEdit,
+    service_update,
+    service_verify,
+)
 
 router = Router(tags=["directory (HSDS)"])
 
@@ -244,8 +253,23 @@ class LanguageIn(Schema):
     dialect: str = Field("", max_length=100)
 
 
+class PhoneIn(Schema):
+    number: str = Field(max_length=40)
+    description: str = Field("", max_length=200)
+
+
+class NewLocationIn(Schema):
+    name: str = Field("", max_length=200)
+    address_1: str = Field(max_length=200)
+    city: str = Field(max_length=100)
+    postal_code: str = Field(max_length=10)
+    state_province: str = Field("CA", max_length=40)
+
+
 class ListingIn(Schema):
-    """Only the parts sent are changed; send ``null`` for wait or slots to clear them."""
+    """Only the parts sent are changed; send ``null`` for wait, slots or an age to clear it. ``phones``
+    replaces the service's numbers (the first is its main number); ``location_ids`` replaces the places
+    it is offered at (among its organization's locations); ``new_location`` adds one and offers it there."""
 
     description: str | None = Field(None, max_length=10000)
     accepting_referrals: bool | None = None
@@ -255,6 +279,14 @@ class ListingIn(Schema):
     languages: list[LanguageIn] | None = None
     needs: list[str] | None = None
     hours: list[HoursIn] | None = None
+    eligibility: str | None = Field(None, max_length=10000)
+    min_age_months: int | None = Field(None, ge=0, le=MAX_AGE_MONTHS)
+    max_age_months: int | None = Field(None, ge=0, le=MAX_AGE_MONTHS)
+    is_free: bool | None = None
+    fees_description: str | None = Field(None, max_length=2000)
+    phones: list[PhoneIn] | None = None
+    location_ids: list[uuid.UUID] | None = None
+    new_location: NewLocationIn | None = None
 
 
 class ChangeOut(Schema):
@@ -273,7 +305,10 @@ def _user(request: HttpRequest) -> User:
 @listing_router.patch(
     "/directory/services/{service_id}/listing",
     response=list[ChangeOut],
-    summary="Update your organization's listing (capacity, description, languages, needs, hours)",
+    summary=(
+        "Update your organization's listing (capacity, description, who it is for, cost, languages, needs, "
+        "hours, phones, locations)"
+    ),
 )
 def listing_update(request: HttpRequest, service_id: uuid.UUID, payload: ListingIn) -> list[m.ServiceChange]:
     sent = payload.model_fields_set
@@ -288,6 +323,16 @@ def listing_update(request: HttpRequest, service_id: uuid.UUID, payload: Listing
         languages=None if payload.languages is None else [(x.language, x.dialect) for x in payload.languages],
         needs=payload.needs,
         hours=None if payload.hours is None else [Hours(h.day, h.opens_at, h.closes_at) for h in payload.hours],
+        eligibility=payload.eligibility,
+        min_age_months=payload.min_age_months,
+        clear_min_age_months="min_age_months" in sent and payload.min_age_months is None,
+        max_age_months=payload.max_age_months,
+        clear_max_age_months="max_age_months" in sent and payload.max_age_months is None,
+        is_free=payload.is_free,
+        fees_description=payload.fees_description,
+        phones=None if payload.phones is None else [PhoneEdit(p.number, p.description) for p in payload.phones],
+        location_ids=payload.location_ids,
+        new_location=None if payload.new_location is None else NewLocation(**payload.new_location.model_dump()),
     )
     try:
         return service_update(acting_user=_user(request), service_id=service_id, edit=edit)

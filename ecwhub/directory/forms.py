@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import uuid
 from typing import Any
 
 from django import forms
@@ -11,11 +13,28 @@ from ecwhub.core.languages import Language
 from ecwhub.core.needs import Need
 
 from . import models as m
-from .services import WEEKDAYS, Hours, ListingEdit
+from .services import (
+    MAX_AGE_MONTHS,
+    WEEKDAYS,
+    Hours,
+    ListingEdit,
+    NewLocation,
+    PhoneEdit,
+    location_label,
+    locations_choosable,
+    service_phones,
+)
+
+# Empty phone rows under the listing's numbers, for adding new ones.
+SPARE_PHONE_ROWS = 2
 
 
 class ListingForm(forms.Form):
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    description = forms.CharField(
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write a description: coordinators and families read it to choose a service.")},
+    )
     accepting_referrals = forms.BooleanField(label=_("Accepting referrals now"), required=False)
     typical_wait_days = forms.IntegerField(label=_("Typical wait (days)"), min_value=0, max_value=10000, required=False)
     open_slots = forms.IntegerField(
@@ -25,13 +44,71 @@ class ListingForm(forms.Form):
         required=False,
         help_text=_("Leave empty if you do not track slots."),
     )
-    accepts_electronic_referrals = forms.BooleanField(label=_("Accepts referrals through the hub"), required=False)
+    accepts_electronic_referrals = forms.BooleanField(
+        label=_("Accepts referrals through the hub"),
+        required=False,
+        help_text=_(
+            "Families can be referred to this service through the hub. Until the hub sends referrals itself, "
+            "coordinators see this on the listing and in search results, and refer by phone or e-mail."
+        ),
+    )
+    eligibility = forms.CharField(
+        label=_("Who can use it"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("For example: families living in the county with a child under 5."),
+    )
+    min_age_months = forms.IntegerField(
+        label=_("Youngest age (months)"), min_value=0, max_value=MAX_AGE_MONTHS, required=False
+    )
+    max_age_months = forms.IntegerField(
+        label=_("Oldest age (months)"),
+        min_value=0,
+        max_value=MAX_AGE_MONTHS,
+        required=False,
+        help_text=_("Leave both empty when the service is for any age."),
+    )
+    is_free = forms.BooleanField(label=_("Free of charge"), required=False)
+    fees_description = forms.CharField(
+        label=_("Fees"),
+        max_length=2000,
+        required=False,
+        help_text=_("When it is not free: what it costs, and any sliding scale or coverage."),
+    )
+    locations = forms.MultipleChoiceField(
+        label=_("Where it is offered"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    new_location_name = forms.CharField(label=_("Name of the new location"), max_length=200, required=False)
+    new_location_address = forms.CharField(label=_("Street address"), max_length=200, required=False)
+    new_location_city = forms.CharField(label=_("City"), max_length=100, required=False)
+    new_location_zip = forms.CharField(label=_("ZIP code"), max_length=10, required=False)
     needs = forms.MultipleChoiceField(
         label=_("Needs this service meets"), choices=Need.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, service: m.Service, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.service = service
+        self.fields["locations"].choices = [  # type: ignore[attr-defined]
+            (str(loc.pk), location_label(loc)) for loc in locations_choosable(service)
+        ]
+        # One row per phone number of the listing, and spare rows for new ones.
+        count = len(service_phones(service)) + SPARE_PHONE_ROWS
+        if self.is_bound:
+            while f"phone_{count}" in self.data:  # rows a browser added are kept
+                count += 1
+        self.phone_rows = []
+        for i in range(count):
+            self.fields[f"phone_{i}"] = forms.CharField(
+                label=_("Phone number %(n)d") % {"n": i + 1}, max_length=40, required=False
+            )
+            self.fields[f"phone_note_{i}"] = forms.CharField(
+                label=_("Note for phone number %(n)d") % {"n": i + 1},
+                max_length=200,
+                required=False,
+                help_text=_("For example: Spanish line, or text messages only."),
+            )
+            self.phone_rows.append((self[f"phone_{i}"], self[f"phone_note_{i}"]))
         self.language_rows = []
         for code, label in Language.choices:
             self.fields[f"lang_{code}"] = forms.BooleanField(label=label, required=False)
@@ -63,7 +140,16 @@ class ListingForm(forms.Form):
             "open_slots": service.open_slots,
             "accepts_electronic_referrals": service.accepts_electronic_referrals,
             "needs": list(service.needs.values_list("need", flat=True)),
+            "eligibility": service.eligibility,
+            "min_age_months": service.min_age_months,
+            "max_age_months": service.max_age_months,
+            "is_free": service.is_free,
+            "fees_description": service.fees_description,
+            "locations": [str(pk) for pk in service.service_at_locations.values_list("location_id", flat=True)],
         }
+        for i, phone in enumerate(service_phones(service)):
+            initial[f"phone_{i}"] = phone.number
+            initial[f"phone_note_{i}"] = phone.description
         for language in service.languages.all():
             if language.language != Language.OTHER:
                 initial[f"lang_{language.language}"] = True
@@ -85,6 +171,22 @@ class ListingForm(forms.Form):
                     )
                 elif opens is not None and closes is not None and closes <= opens:
                     self.add_error(f"closes{suffix}_{day}", _("The closing time must be after the opening time."))
+        low, high = data.get("min_age_months"), data.get("max_age_months")
+        if low is not None and high is not None and low > high:
+            self.add_error("max_age_months", _("The oldest age must not be below the youngest."))
+        for i, _row in enumerate(self.phone_rows):
+            if data.get(f"phone_note_{i}") and not data.get(f"phone_{i}"):
+                self.add_error(f"phone_{i}", _("Give the number this note is about, or remove the note."))
+        place = [data.get(f"new_location_{k}", "").strip() for k in ("name", "address", "city", "zip")]
+        if any(place):
+            for key, value, message in (
+                ("address", place[1], _("Give the new location's street address.")),
+                ("city", place[2], _("Give the new location's city.")),
+            ):
+                if not value:
+                    self.add_error(f"new_location_{key}", message)
+            if not re.match(r"^\d{5}(?:-\d{4})?$", place[3]):
+                self.add_error("new_location_zip", _("Give the new location's five-digit ZIP code."))
         return data
 
     def edit(self) -> ListingEdit:
@@ -98,6 +200,7 @@ class ListingForm(forms.Form):
             for suffix in ("", "2")
             if data.get(f"opens{suffix}_{day}") is not None and data.get(f"closes{suffix}_{day}") is not None
         ]
+        place = [data.get(f"new_location_{k}", "").strip() for k in ("name", "address", "city", "zip")]
         return ListingEdit(
             description=data["description"],
             accepting_referrals=data["accepting_referrals"],
@@ -109,4 +212,20 @@ class ListingForm(forms.Form):
             languages=languages,
             needs=data["needs"],
             hours=hours,
+            eligibility=data["eligibility"],
+            min_age_months=data["min_age_months"],
+            clear_min_age_months=data["min_age_months"] is None,
+            max_age_months=data["max_age_months"],
+            clear_max_age_months=data["max_age_months"] is None,
+            is_free=data["is_free"],
+            fees_description=data["fees_description"],
+            phones=[
+                PhoneEdit(data[f"phone_{i}"].strip(), data.get(f"phone_note_{i}", "").strip())
+                for i in range(len(self.phone_rows))
+                if data.get(f"phone_{i}", "").strip()
+            ],
+            location_ids=[uuid.UUID(pk) for pk in data["locations"]],
+            new_location=NewLocation(name=place[0], address_1=place[1], city=place[2], postal_code=place[3])
+            if any(place)
+            else None,
         )

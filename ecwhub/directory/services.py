@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import time
 
@@ -11,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ecwhub.accounts.models import Role, User
 from ecwhub.core.languages import Language
@@ -96,6 +98,29 @@ class Hours:
 
 
 @dataclass(frozen=True)
+class PhoneEdit:
+    """One of the service's phone numbers (HSDS ``phone`` of the service)."""
+
+    number: str
+    description: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.description})" if self.description else self.number
+
+
+@dataclass(frozen=True)
+class NewLocation:
+    """A place the service is offered that the directory does not list yet: added to the organization's
+    locations (HSDS ``location`` with a physical ``address``) and linked to the service."""
+
+    address_1: str
+    city: str
+    postal_code: str
+    name: str = ""
+    state_province: str = "CA"
+
+
+@dataclass(frozen=True)
 class ListingEdit:
     """What a provider may change on their listing. ``None`` leaves a part unchanged."""
 
@@ -109,6 +134,21 @@ class ListingEdit:
     languages: Sequence[tuple[str, str]] | None = None  # (hub language code, dialect)
     needs: Sequence[str] | None = None
     hours: Sequence[Hours] | None = None
+    eligibility: str | None = None
+    min_age_months: int | None = None
+    clear_min_age_months: bool = False
+    max_age_months: int | None = None
+    clear_max_age_months: bool = False
+    is_free: bool | None = None
+    fees_description: str | None = None
+    phones: Sequence[PhoneEdit] | None = None
+    location_ids: Sequence[uuid.UUID] | None = None  # the organization's locations the service is offered at
+    new_location: NewLocation | None = None
+
+
+MAX_AGE_MONTHS = 1200  # a hundred years: services for adults list no upper age, or a real one
+_PHONE = re.compile(r"^[0-9+().\- ]{7,24}(?:\s*(?:x|ext\.?)\s*\d{1,6})?$", re.IGNORECASE)
+_ZIP_CODE = re.compile(r"^\d{5}(?:-\d{4})?$")
 
 
 class ListingError(ValueError):
@@ -119,6 +159,38 @@ class ListingError(ValueError):
 
 def _check(edit: ListingEdit) -> None:
     errors: dict[str, list[str]] = {}
+    if edit.description is not None and not edit.description.strip():
+        errors.setdefault("description", []).append(
+            gettext("Write a description: coordinators and families read it to choose a service.")
+        )
+    for name in ("min_age_months", "max_age_months"):
+        value = getattr(edit, name)
+        if value is not None and not 0 <= value <= MAX_AGE_MONTHS:
+            errors.setdefault(name, []).append(
+                gettext("Give an age between 0 and %(max)d months.") % {"max": MAX_AGE_MONTHS}
+            )
+    if (
+        edit.min_age_months is not None
+        and edit.max_age_months is not None
+        and edit.min_age_months > edit.max_age_months
+    ):
+        errors.setdefault("max_age_months", []).append(gettext("The oldest age must not be below the youngest."))
+    for phone in edit.phones or ():
+        if not _PHONE.match(phone.number.strip()):
+            errors.setdefault("phones", []).append(
+                gettext("“%(number)s” is not a phone number: use digits, spaces, ( ) - + and an extension.")
+                % {"number": phone.number[:40]}
+            )
+        if len(phone.description) > 200:
+            errors.setdefault("phones", []).append(gettext("A phone's note has at most 200 characters."))
+    if edit.new_location is not None:
+        place = edit.new_location
+        if not place.address_1.strip():
+            errors.setdefault("new_location", []).append(gettext("Give the new location's street address."))
+        if not place.city.strip():
+            errors.setdefault("new_location", []).append(gettext("Give the new location's city."))
+        if not _ZIP_CODE.match(place.postal_code.strip()):
+            errors.setdefault("new_location", []).append(gettext("Give the new location's five-digit ZIP code."))
     for name in ("typical_wait_days", "open_slots"):
         value = getattr(edit, name)
         if value is not None and not 0 <= value <= 10000:
@@ -158,6 +230,89 @@ def _text(values: Iterable[object]) -> str:
     return ", ".join(sorted(str(v) for v in values))
 
 
+def _own_phones(service: m.Service) -> QuerySet[m.Phone]:
+    """The service's own numbers: not those of one of its locations or contacts."""
+    return service.phones.filter(service_at_location__isnull=True, location__isnull=True, contact__isnull=True)
+
+
+def service_phones(service: m.Service) -> list[PhoneEdit]:
+    """The service's own numbers, its main number first (HSDS phones have no order of their own)."""
+    phones = sorted((PhoneEdit(p.number, p.description) for p in _own_phones(service)), key=str)
+    if service.phone and all(p.number != service.phone for p in phones):
+        phones.insert(0, PhoneEdit(service.phone))  # a main number with no HSDS phone row
+    return sorted(phones, key=lambda p: p.number != service.phone)
+
+
+def location_label(location: m.Location) -> str:
+    """A location as a provider recognises it: its name and street address."""
+    address = next(iter(location.addresses.all()), None)
+    where = f"{address.address_1}, {address.city}" if address else ""
+    if location.name and where:
+        return f"{location.name} — {where}"
+    return location.name or where or gettext("Unnamed location")
+
+
+def locations_choosable(service: m.Service) -> QuerySet[m.Location]:
+    """The places a provider may offer this service at: their organization's locations, and any the
+    service is already offered at."""
+    return (
+        m.Location.objects.filter(
+            Q(organization_id=service.directory_organization_id, organization__isnull=False)
+            | Q(service_at_locations__service=service)
+        )
+        .distinct()
+        .prefetch_related("addresses")
+        .order_by("name", "id")
+    )
+
+
+def _locations_update(service: m.Service, edit: ListingEdit, record: Callable[[str, object, object], None]) -> None:
+    current = {
+        sal.location_id: sal
+        for sal in service.service_at_locations.select_related("location").prefetch_related("location__addresses")
+    }
+    wanted = list(dict.fromkeys(edit.location_ids)) if edit.location_ids is not None else list(current)
+    choosable = {loc.pk: loc for loc in locations_choosable(service)}
+    unknown = [str(pk) for pk in wanted if pk not in choosable]
+    if unknown:
+        raise ListingError({"locations": [gettext("Choose among your organization's locations.")]})
+    created: m.Location | None = None
+    if edit.new_location is not None:
+        place = edit.new_location
+        if service.directory_organization_id is None:
+            raise ListingError({"new_location": [gettext("This service has no organization to add a location to.")]})
+        created = m.Location.objects.create(organization_id=service.directory_organization_id, name=place.name.strip())
+        m.Address.objects.create(
+            location=created,
+            address_1=place.address_1.strip(),
+            city=place.city.strip(),
+            state_province=place.state_province.strip() or "CA",
+            postal_code=place.postal_code.strip(),
+            country="US",
+            address_type=m.LocationType.PHYSICAL,
+        )
+        choosable[created.pk] = created
+        wanted.append(created.pk)
+    if set(wanted) == set(current):
+        return
+    old = sorted(location_label(sal.location) for sal in current.values())
+    service.service_at_locations.exclude(location_id__in=wanted).delete()
+    m.ServiceAtLocation.objects.bulk_create(
+        m.ServiceAtLocation(service=service, location_id=pk) for pk in wanted if pk not in current
+    )
+    new = sorted(
+        location_label(choosable[pk]) if pk != (created.pk if created else None) else _new_label(edit.new_location)
+        for pk in wanted
+    )
+    record("locations", "; ".join(old), "; ".join(new))
+
+
+def _new_label(place: NewLocation | None) -> str:
+    assert place is not None
+    where = f"{place.address_1.strip()}, {place.city.strip()}"
+    return f"{place.name.strip()} — {where}" if place.name.strip() else where
+
+
 @transaction.atomic
 def service_update(*, acting_user: User, service_id: uuid.UUID, edit: ListingEdit) -> list[m.ServiceChange]:
     """Apply a provider's edit to their listing and record one ServiceChange per changed field.
@@ -186,17 +341,39 @@ def service_update(*, acting_user: User, service_id: uuid.UUID, edit: ListingEdi
         )
 
     scalar = {
-        "description": edit.description,
+        "description": None if edit.description is None else edit.description.strip(),
         "accepting_referrals": edit.accepting_referrals,
         "typical_wait_days": None if edit.clear_typical_wait_days else edit.typical_wait_days,
         "open_slots": None if edit.clear_open_slots else edit.open_slots,
         "accepts_electronic_referrals": edit.accepts_electronic_referrals,
+        "eligibility": None if edit.eligibility is None else edit.eligibility.strip(),
+        "min_age_months": None if edit.clear_min_age_months else edit.min_age_months,
+        "max_age_months": None if edit.clear_max_age_months else edit.max_age_months,
+        "is_free": edit.is_free,
+        "fees_description": None if edit.fees_description is None else edit.fees_description.strip(),
     }
+    clears = {
+        "typical_wait_days": edit.clear_typical_wait_days,
+        "open_slots": edit.clear_open_slots,
+        "min_age_months": edit.clear_min_age_months,
+        "max_age_months": edit.clear_max_age_months,
+    }
+    # The age range as it will be, checked against what is kept when only one end is sent.
+    low = (
+        service.min_age_months
+        if edit.min_age_months is None and not edit.clear_min_age_months
+        else scalar["min_age_months"]
+    )
+    high = (
+        service.max_age_months
+        if edit.max_age_months is None and not edit.clear_max_age_months
+        else scalar["max_age_months"]
+    )
+    if low is not None and high is not None and low > high:  # type: ignore[operator]
+        raise ListingError({"max_age_months": [gettext("The oldest age must not be below the youngest.")]})
     updated: list[str] = []
     for name, value in scalar.items():
-        clearing = (name == "typical_wait_days" and edit.clear_typical_wait_days) or (
-            name == "open_slots" and edit.clear_open_slots
-        )
+        clearing = clears.get(name, False)
         if value is None and not clearing:
             continue
         old = getattr(service, name)
@@ -247,6 +424,26 @@ def service_update(*, acting_user: User, service_id: uuid.UUID, edit: ListingEdi
                 )
                 for h in new_hours
             )
+
+    if edit.phones is not None:
+        old_phones = [str(p) for p in service_phones(service)]
+        new_phones = list(
+            dict.fromkeys(PhoneEdit(p.number.strip(), p.description.strip()) for p in edit.phones if p.number.strip())
+        )
+        # The service's main number (shown on search results) is the first one given.
+        main = new_phones[0].number[:32] if new_phones else ""
+        if old_phones != [str(p) for p in new_phones] or service.phone != main:
+            record("phones", "; ".join(old_phones), "; ".join(str(p) for p in new_phones))
+            _own_phones(service).delete()
+            m.Phone.objects.bulk_create(
+                m.Phone(service=service, number=p.number, description=p.description, type="voice") for p in new_phones
+            )
+            if service.phone != main:
+                service.phone = main
+                updated.append("phone")
+
+    if edit.location_ids is not None or edit.new_location is not None:
+        _locations_update(service, edit, record)
 
     if changes:
         service.last_modified = now

@@ -19,6 +19,7 @@ from ecwhub.core.needs import Need
 from . import models as m
 from . import selectors
 from .forms import ListingForm
+from .history import history_rows
 from .services import (
     ListingError,
     service_get_for_editor,
@@ -27,6 +28,9 @@ from .services import (
     service_verify,
     services_editable_by,
 )
+
+# The service's error names that are shown beside a field of another name on the page.
+FORM_FIELD_OF = {"phones": "phone_0", "new_location": "new_location_address"}
 
 
 @login_required
@@ -106,14 +110,15 @@ def service_detail(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
 def service_edit(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
     service = service_get_for_editor(user=request.user, service_id=service_id)  # type: ignore[arg-type]
     if request.method == "POST":
-        form = ListingForm(request.POST)
+        form = ListingForm(request.POST, service=service)
         if form.is_valid():
             try:
                 changes = service_update(acting_user=request.user, service_id=service.pk, edit=form.edit())  # type: ignore[arg-type]
             except ListingError as exc:
                 for name, problems in exc.fields.items():
+                    target = FORM_FIELD_OF.get(name, name)
                     for problem in problems:
-                        form.add_error(name if name in form.fields else None, problem)
+                        form.add_error(target if target in form.fields else None, problem)
             else:
                 if changes:
                     messages.success(request, _("Listing saved and marked as verified."))
@@ -121,8 +126,8 @@ def service_edit(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
                     messages.info(request, _("Nothing changed."))
                 return redirect("directory:service_detail", service_id=service.pk)
     else:
-        form = ListingForm(initial=ListingForm.initial_for(service, service_hours(service)))
-    history = service.changes.select_related("changed_by")[:50]
+        form = ListingForm(initial=ListingForm.initial_for(service, service_hours(service)), service=service)
+    history = history_rows(service.changes.select_related("changed_by")[:50])
     return render(request, "directory/service_edit.html", {"service": service, "form": form, "history": history})
 
 

@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from ecwhub.core.languages import Language
 
 from .intake.drafts import CaregiverDraft, ChildDraft, DetailsDraft, IntakeDraftData
-from .intake.input import IntakeInput, IntakePeopleInput, intake_parse
+from .intake.input import IntakeInput, IntakePeopleInput, IntakeT, intake_parse
 from .intake.rules import (
     CAREGIVER_ROLES,
     DATE_MESSAGE,
@@ -109,6 +109,21 @@ class CaregiverForm(forms.Form):
         choices=[(category, category.label) for category in SENSITIVE_CONSENT_CATEGORIES],
         required=False,
         widget=forms.CheckboxSelectMultiple,
+    )
+    # Behavioral health has its own question: a depression screening (EPDS, PHQ) can be recorded
+    # only with it, and a caregiver must be asked for it on its own, never by default.
+    consent_behavioral_health = forms.TypedChoiceField(
+        label=_(
+            "May the network's members who care for the family also see its behavioral-health information "
+            "(depression screenings such as EPDS or PHQ-9, and their results)?"
+        ),
+        help_text=_("Ask this on its own. Answer “Yes” only if the caregiver says so."),
+        choices=[("no", _("No")), ("yes", _("Yes"))],
+        coerce=lambda value: value == "yes",
+        empty_value=False,  # type: ignore[arg-type]  # nothing chosen is "no" (the stubs expect a string)
+        initial="no",
+        required=False,
+        widget=forms.RadioSelect,
     )
 
     def clean_phone(self) -> str:
@@ -246,6 +261,11 @@ class IntakeForms:
     details: DetailsForm
 
 
+# Questions answered "yes" or "no" (or not yet): a boolean in the typed input and the draft.
+_YES_NO = frozenset({"safe_to_leave_message", "consent_behavioral_health"})
+_YES_NO_VALUE = {True: "yes", False: "no"}
+
+
 def _form_values(form_class: type[forms.Form], prefix: str, part: BaseModel | None) -> dict[str, list[str]]:
     """A draft's part as the form's posted fields (a ticked box is ``on``, an unticked one absent)."""
     if part is None:
@@ -254,8 +274,8 @@ def _form_values(form_class: type[forms.Form], prefix: str, part: BaseModel | No
     for name, form_field in form_class.base_fields.items():
         value = getattr(part, name)
         key = f"{prefix}-{name}"
-        if name == "safe_to_leave_message":
-            values[key] = [{True: "yes", False: "no"}.get(value, "")]
+        if name in _YES_NO:
+            values[key] = [_YES_NO_VALUE.get(value, "")]
         elif isinstance(form_field, forms.BooleanField):
             if value:
                 values[key] = ["on"]
@@ -301,8 +321,8 @@ def _initial(form_class: type[forms.Form], part: BaseModel | None) -> dict[str, 
     values: dict[str, Any] = {}
     for name in form_class.base_fields:
         value = getattr(part, name)
-        if name == "safe_to_leave_message":
-            value = {True: "yes", False: "no"}.get(value, "")
+        if name in _YES_NO:
+            value = _YES_NO_VALUE.get(value, "")
         if value != "":  # nothing typed: the form's own initial value stands
             values[name] = value
     return values
@@ -325,6 +345,8 @@ def _entered(form_class: type[forms.Form], prefix: str, posted: MultiValueDict[s
         raw = form_field.widget.value_from_datadict(posted, MultiValueDict(), f"{prefix}-{name}")
         if name == "safe_to_leave_message":
             values[name] = SAFE_TO_LEAVE_MESSAGE.get(raw or "")
+        elif name == "consent_behavioral_health":
+            values[name] = raw == "yes"
         elif isinstance(form_field, forms.BooleanField):
             values[name] = bool(raw)
         elif isinstance(form_field, forms.MultipleChoiceField):
@@ -364,11 +386,30 @@ def _people_payload(forms_: IntakeForms) -> dict[str, Any] | None:
     }
 
 
+def _prefilled(form: forms.Form) -> frozenset[str]:
+    """The fields left as the page showed them: empty, or at the value the form pre-selects."""
+    return frozenset(form.fields) - frozenset(form.changed_data)
+
+
+def _with_prefilled(intake: IntakeT, forms_: IntakeForms) -> IntakeT:
+    """The typed input, knowing which of its fields nobody entered (``_Input.entered``)."""
+    children = [form for form in forms_.children.forms if form.cleaned_data]
+    update: dict[str, Any] = {
+        "caregiver": intake.caregiver.with_prefilled(_prefilled(forms_.caregiver)),
+        "children": [
+            child.with_prefilled(_prefilled(form)) for child, form in zip(intake.children, children, strict=True)
+        ],
+    }
+    if isinstance(intake, IntakeInput):
+        update["details"] = intake.details.with_prefilled(_prefilled(forms_.details))
+    return intake.model_copy(update=update)
+
+
 def people_from_forms(forms_: IntakeForms) -> IntakePeopleInput | None:
     """Step 1 as typed input, or None while the forms show errors. Raises IntakeError if the
     typed input refuses what the forms accepted (it applies the same rules, so it should not)."""
     payload = _people_payload(forms_)
-    return None if payload is None else intake_parse(IntakePeopleInput, payload)
+    return None if payload is None else _with_prefilled(intake_parse(IntakePeopleInput, payload), forms_)
 
 
 def intake_from_forms(forms_: IntakeForms) -> IntakeInput | None:
@@ -378,7 +419,7 @@ def intake_from_forms(forms_: IntakeForms) -> IntakeInput | None:
     details_valid = forms_.details.is_valid()
     if payload is None or not details_valid:
         return None
-    return intake_parse(IntakeInput, {**payload, "details": forms_.details.cleaned_data})
+    return _with_prefilled(intake_parse(IntakeInput, {**payload, "details": forms_.details.cleaned_data}), forms_)
 
 
 def forms_add_errors(forms_: IntakeForms, errors: Mapping[str, list[str]]) -> None:

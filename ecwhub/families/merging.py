@@ -250,6 +250,56 @@ def _later_active_merges(household_id: uuid.UUID, after: Any) -> bool:
     )
 
 
+def _people_join(survivor: Person, merged: Person) -> dict[str, Any]:
+    """Make two locked records of one family's person one (the rows moved, the merged record
+    deleted) and return the snapshot that undoes it (``_people_split``). Raises MergeError
+    (before writing) when both have a sign-in."""
+    if survivor.account_id and merged.account_id:
+        raise MergeError("merged", _("Both records have their own sign-in; they cannot be merged."))
+    snapshot: dict[str, Any] = {
+        "version": SNAPSHOT_VERSION,
+        "survivor": row_dump(survivor),
+        "merged": row_dump(merged),
+        "account_moved": bool(merged.account_id),
+    }
+    snapshot["filled"] = _fill(survivor, merged, _NEVER_FILLED)
+    snapshot["sources"] = {
+        name: ("merged" if name in snapshot["filled"] else "survivor") for name in snapshot["survivor"]
+    }
+    account_id = merged.account_id
+    moved, removed = _move_rows(Person, merged, survivor)
+    snapshot["moved"], snapshot["removed"] = moved, removed
+    merged.account = None
+    merged.save(update_fields=["account"])
+    merged.delete()
+    if account_id:
+        survivor.account_id = account_id
+    survivor.save()
+    return snapshot
+
+
+def _people_split(snapshot: dict[str, Any], survivor_id: Any) -> Person:
+    """Undo ``_people_join``: the merged record comes back with its id and every value, in the
+    survivor's family, with its rows; the survivor's filled fields return to their earlier value."""
+    survivor = _lock_people([survivor_id]).get(survivor_id)
+    if survivor is None:
+        raise MergeError("__all__", _("Undo the later merges in this family first."))
+    restored: Any = row_load(
+        Person, {**snapshot["merged"], "account_id": None, "household_id": str(survivor.household_id)}
+    )
+    restored.save(force_insert=True)
+    _unfill(survivor, snapshot["filled"])
+    if snapshot["account_moved"] and survivor.account_id == snapshot["merged"]["account_id"]:
+        survivor.account_id = None
+        survivor.save()
+        restored.account_id = snapshot["merged"]["account_id"]
+        restored.save(update_fields=["account"])
+    else:
+        survivor.save()
+    _move_back(snapshot, survivor.pk, restored.pk)
+    return restored
+
+
 @transaction.atomic
 def person_merge(*, acting_user: User, membership: Membership | None, survivor: Person, merged: Person) -> PersonMerge:
     """Make two records of one person in one family one record. Raises MergeError (nothing
@@ -278,28 +328,8 @@ def person_merge(*, acting_user: User, membership: Membership | None, survivor: 
         raise changed
     if not _may_change(acting_user, membership, household):
         raise MergeError("__all__", _("You may not change this family's records."))
-    if survivor.account_id and merged.account_id:
-        raise MergeError("merged", _("Both records have their own sign-in; they cannot be merged."))
-    snapshot: dict[str, Any] = {
-        "version": SNAPSHOT_VERSION,
-        "survivor": row_dump(survivor),
-        "merged": row_dump(merged),
-        "account_moved": bool(merged.account_id),
-    }
-    snapshot["filled"] = _fill(survivor, merged, _NEVER_FILLED)
-    snapshot["sources"] = {
-        name: ("merged" if name in snapshot["filled"] else "survivor") for name in snapshot["survivor"]
-    }
-    account_id = merged.account_id
-    moved, removed = _move_rows(Person, merged, survivor)
-    snapshot["moved"], snapshot["removed"] = moved, removed
     merged_pk = merged.pk
-    merged.account = None
-    merged.save(update_fields=["account"])
-    merged.delete()
-    if account_id:
-        survivor.account_id = account_id
-    survivor.save()
+    snapshot = _people_join(survivor, merged)
     merge = PersonMerge.objects.create(
         household=household,
         survivor=survivor,
@@ -327,22 +357,7 @@ def person_unmerge(*, acting_user: User, membership: Membership | None, merge: P
     snapshot = json.loads(merge.snapshot)
     if not snapshot:
         raise MergeError("__all__", _("This record was de-identified; the merge can no longer be undone."))
-    survivor = _lock_people([merge.survivor_id]).get(merge.survivor_id)
-    if survivor is None:
-        raise MergeError("__all__", _("Undo the later merges in this family first."))
-    restored: Any = row_load(
-        Person, {**snapshot["merged"], "account_id": None, "household_id": str(survivor.household_id)}
-    )
-    restored.save(force_insert=True)
-    _unfill(survivor, snapshot["filled"])
-    if snapshot["account_moved"] and survivor.account_id == snapshot["merged"]["account_id"]:
-        survivor.account_id = None
-        survivor.save()
-        restored.account_id = snapshot["merged"]["account_id"]
-        restored.save(update_fields=["account"])
-    else:
-        survivor.save()
-    _move_back(snapshot, survivor.pk, restored.pk)
+    restored = _people_split(snapshot, merge.survivor_id)
     merge.undone_at = timezone.now()
     merge.undone_by = acting_user
     merge.save(update_fields=["undone_at", "undone_by"])
@@ -352,10 +367,20 @@ def person_unmerge(*, acting_user: User, membership: Membership | None, merge: P
 
 @transaction.atomic
 def household_merge(
-    *, acting_user: User, membership: Membership | None, survivor: Household, merged: Household
+    *,
+    acting_user: User,
+    membership: Membership | None,
+    survivor: Household,
+    merged: Household,
+    people: tuple[Person, Person] | None = None,
 ) -> HouseholdMerge:
     """Make two records of one family one: every member and every row of ``merged`` moves to
-    ``survivor``. The user must be allowed to change both families."""
+    ``survivor``. The user must be allowed to change both families.
+
+    With ``people`` (a record of ``survivor`` and one of ``merged``: one person known twice, which
+    is why the families are one), the two records of that person are made one too, in the same
+    merge: one row records the decision, and one undo takes all of it back. Raises MergeError
+    (nothing written) when either record is no longer in its family."""
     if survivor.pk == merged.pk:
         raise MergeError("merged", _("Choose two different families."))
     households = _lock_households([survivor.pk, merged.pk])
@@ -368,11 +393,22 @@ def household_merge(
         raise MergeError("__all__", _("You may not change both families' records."))
     snapshot: dict[str, Any] = {"version": SNAPSHOT_VERSION, "survivor": row_dump(survivor), "merged": row_dump(merged)}
     snapshot["filled"] = _fill(survivor, merged, frozenset({"id", "created_at", "registered_by", "deidentified_at"}))
+    if people is not None:
+        # Locked after the families, as every merge does; checked before anything is written.
+        locked = _lock_people([people[0].pk, people[1].pk])
+        if [locked[p.pk].household_id if p.pk in locked else None for p in people] != [survivor.pk, merged.pk]:
+            raise MergeError(
+                "merged", _("These records changed a moment ago. Nothing was changed; look at them again.")
+            )
     moved, removed = _move_rows(Household, merged, survivor)
     snapshot["moved"], snapshot["removed"] = moved, removed
     merged_pk = merged.pk
     merged.delete()
     survivor.save()
+    if people is not None:
+        one, other = (Person.objects.get(pk=p.pk) for p in people)  # both now in the survivor family
+        snapshot["person"] = _people_join(one, other)
+        person_survivor = one.pk
     merge = HouseholdMerge.objects.create(
         survivor=survivor,
         merged_household_id=merged_pk,
@@ -382,6 +418,8 @@ def household_merge(
     )
     _audit(membership, acting_user, survivor.pk, f"family merge {merge.pk}")
     _audit(membership, acting_user, merged_pk, f"family merge {merge.pk}")
+    if people is not None:
+        _audit(membership, acting_user, survivor.pk, f"person merge (family merge {merge.pk})", person_survivor)
     return merge
 
 
@@ -399,6 +437,9 @@ def household_unmerge(*, acting_user: User, membership: Membership | None, merge
     snapshot = json.loads(merge.snapshot)
     if not snapshot:
         raise MergeError("__all__", _("This record was de-identified; the merge can no longer be undone."))
+    if "person" in snapshot:  # the person first, in the survivor family; then the families
+        person = _people_split(snapshot["person"], uuid.UUID(snapshot["person"]["survivor"]["id"]))
+        _audit(membership, acting_user, survivor.pk, f"person unmerge (family merge {merge.pk})", person.pk)
     restored: Any = row_load(Household, snapshot["merged"])
     restored.save(force_insert=True)
     _unfill(survivor, snapshot["filled"])

@@ -3,6 +3,7 @@ duplicated-coordination flag, merges, intakes, and the household and its people 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -12,12 +13,19 @@ from ecwhub.consent.models import DataCategory
 from ecwhub.consent.sections import (
     ExportSection,
     PageSection,
+    Readable,
+    ReadableEntry,
     SectionContext,
+    choice_label,
+    field_facts,
     register_export_section,
     register_page_section,
+    span,
+    when,
 )
 from ecwhub.consent.selectors import rows_visible
 
+from .display import person_name
 from .models import (
     DEMOGRAPHIC_FIELDS,
     HOUSEHOLD_DEMOGRAPHIC_FIELDS,
@@ -70,7 +78,13 @@ def _merges(context: SectionContext) -> dict[str, Any] | None:
     opened = context.opened
     merges = [_MergeView(m, _("Two records of one person")) for m in rows_visible(opened, PersonMerge.objects.all())]
     merges += [
-        _MergeView(m, _("Two records of this family")) for m in rows_visible(opened, HouseholdMerge.objects.all())
+        _MergeView(
+            m,
+            _("Two records of one person, and of their family")
+            if "person" in json.loads(m.snapshot or "{}")
+            else _("Two records of this family"),
+        )
+        for m in rows_visible(opened, HouseholdMerge.objects.all())
     ]
     if not merges:
         return None
@@ -161,6 +175,74 @@ def _export_records(context: SectionContext) -> dict[str, Any]:
     }
 
 
+def _readable_people(context: SectionContext) -> list[Readable]:
+    opened = context.opened
+    household = opened.household
+    facts: list[tuple[str, str]] = [(_("Registered by"), household.registered_by.name)]
+    for category, names in _HOUSEHOLD_FIELDS.items():
+        if opened.may_see(category):
+            facts.extend(field_facts(household, names))
+            context.show(category)
+    people = []
+    for person in opened.members:
+        person_facts: list[tuple[str, str]] = []
+        for category, names in _PERSON_FIELDS.items():
+            if opened.may_see(category, person):
+                person_facts.extend(field_facts(person, names))
+                context.show(category)
+        people.append(ReadableEntry(title=person_name(person), facts=tuple(person_facts)))
+    return [
+        Readable(_("Your family"), (ReadableEntry(facts=tuple(facts)),)),
+        Readable(_("People"), tuple(people)),
+    ]
+
+
+def _readable_records(context: SectionContext) -> list[Readable]:
+    opened = context.opened
+    flags = list(rows_visible(opened, PriorityFlagRecord.objects.select_related("recorded_in")).order_by("created_at"))
+    context.show(*{f.category for f in flags})
+    flag_lines = tuple(
+        _("%(situation)s (told to %(organization)s, %(dates)s)")
+        % {
+            "situation": choice_label(PriorityFlag.choices, flag.flag),
+            "organization": flag.recorded_in.name,
+            "dates": span(flag.created_at, flag.ended_at),
+        }
+        for flag in flags
+    )
+    intakes = rows_visible(opened, IntakeRecord.objects.select_related("organization")).order_by("taken_at")
+    intake_lines = tuple(
+        _("%(when)s: %(organization)s, %(place)s (%(outcome)s)")
+        % {
+            "when": when(i.taken_at),
+            "organization": i.organization.name,
+            "place": choice_label(IntakeRecord.Place.choices, i.place),
+            "outcome": choice_label(IntakeRecord.Outcome.choices, i.outcome),
+        }
+        for i in intakes
+    )
+    merges: list[tuple[str, PersonMerge | HouseholdMerge]] = [
+        (_("Two records of one person joined"), m) for m in rows_visible(opened, PersonMerge.objects.all())
+    ]
+    merges += [(_("Two records of this family joined"), m) for m in rows_visible(opened, HouseholdMerge.objects.all())]
+    merge_lines = tuple(
+        f"{label}: {when(m.merged_at)}"
+        + (" " + _("(undone %(when)s)") % {"when": when(m.undone_at)} if m.undone_at else "")
+        for label, m in sorted(merges, key=lambda pair: pair[1].merged_at)
+    )
+    parts = [
+        Readable(
+            _("Situations you told us about"),
+            (ReadableEntry(lines=flag_lines),) if flag_lines else (),
+            _("None recorded."),
+        ),
+        Readable(_("Intakes"), (ReadableEntry(lines=intake_lines),) if intake_lines else (), _("None recorded.")),
+    ]
+    if merge_lines:
+        parts.append(Readable(_("Records joined"), (ReadableEntry(lines=merge_lines),)))
+    return parts
+
+
 def register() -> None:
     register_page_section(PageSection("duplication", 10, "families/_duplication_section.html", _duplication))
     register_page_section(
@@ -168,5 +250,5 @@ def register() -> None:
     )
     register_page_section(PageSection("merges", 50, "families/_merges_section.html", _merges, roles=MERGE_ROLES))
     register_page_section(PageSection("intakes", 60, "families/_intakes_section.html", _intakes))
-    register_export_section(ExportSection("people", 10, _export_people))
-    register_export_section(ExportSection("family-records", 30, _export_records))
+    register_export_section(ExportSection("people", 10, _export_people, _readable_people))
+    register_export_section(ExportSection("family-records", 30, _export_records, _readable_records))

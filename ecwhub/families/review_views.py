@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ecwhub.accounts.acting import acting_member
@@ -30,6 +31,7 @@ from .models import HouseholdMerge, Person, PersonMerge
 from .selectors import caregiver_names, coordination_duplicates
 
 REVIEW_ROLES = INTAKE_ROLES
+ALREADY_DECIDED = gettext_lazy("This pair was already decided: it is no longer waiting in the queue.")
 
 
 def _is_hub_admin(membership: Membership) -> bool:
@@ -138,19 +140,20 @@ def review_decide(request: HttpRequest, review_id: uuid.UUID) -> HttpResponse:
 
     user, membership = acting_member(request, REVIEW_ROLES)
     writable = _visible(user, membership, DataCategory.IDENTITY_CONTACT, write=True)
-    review = (
-        MatchReview.objects.filter(
-            pk=review_id,
-            status=MatchReview.Status.PENDING,
-            person_b__isnull=False,
-            person_a__household__in=writable,
-            person_b__household__in=writable,
-        )
-        .select_related("person_a", "person_b")
-        .first()
+    decidable = MatchReview.objects.filter(
+        pk=review_id,
+        status=MatchReview.Status.PENDING,
+        person_b__isnull=False,
+        person_a__household__in=writable,
+        person_b__household__in=writable,
     )
+    # Asked first as a yes/no, so that a refusal reads no record.
+    review = decidable.select_related("person_a", "person_b").first() if decidable.exists() else None
     if review is None:
-        raise Http404
+        # Decided a moment ago by someone else (a "same" decision even takes the pair out of the
+        # table), or never a pair this user may decide: one answer for both, so nothing leaks.
+        messages.error(request, ALREADY_DECIDED)
+        return redirect("families:review_queue")
     decision = request.POST.get("decision", "")
     if decision not in ("same", "different"):
         messages.error(request, _("Choose “same person” or “different people”."))
@@ -171,7 +174,7 @@ def review_decide(request: HttpRequest, review_id: uuid.UUID) -> HttpResponse:
         messages.error(request, str(error))
         return redirect("families:review_queue")
     except ReviewAlreadyDecided:
-        messages.error(request, _("Someone else has just decided this pair."))
+        messages.error(request, ALREADY_DECIDED)
         return redirect("families:review_queue")
     if decision == "same":
         messages.success(request, _("The two records are now one. You can undo this from the family's page."))

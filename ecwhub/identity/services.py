@@ -47,8 +47,8 @@ def match_review_decide(*, acting_user: User, review: MatchReview, status: str) 
 
 def match_review_resolve(*, acting_user: User, membership: Membership, review: MatchReview, status: str) -> MatchReview:
     """Decide a pending pair and act on it, in one transaction: "different" only records the
-    decision; "same" also merges the two families (when they differ) and then the two records,
-    which the family's page can undo.
+    decision; "same" also merges the two records, with their two families when they differ, as one
+    merge (one row, which the family's page undoes in one step).
 
     The caller has checked that the user may change both families and audited the read.
     Raises ``ValueError`` for another status, :class:`ReviewAlreadyDecided` when someone decided
@@ -77,9 +77,15 @@ def match_review_resolve(*, acting_user: User, membership: Membership, review: M
         if not {survivor.household_id, merged.household_id} <= locked:
             raise _out_of_date()
         if survivor.household_id != merged.household_id:
+            # One decision, one merge: the families and the person's two records together, so one
+            # undo on the family's page takes the whole decision back.
             household_merge(
-                acting_user=acting_user, membership=membership, survivor=survivor.household, merged=merged.household
+                acting_user=acting_user,
+                membership=membership,
+                survivor=survivor.household,
+                merged=merged.household,
+                people=(survivor, merged),
             )
-            merged.refresh_from_db()
-        person_merge(acting_user=acting_user, membership=membership, survivor=survivor, merged=merged)
+        else:
+            person_merge(acting_user=acting_user, membership=membership, survivor=survivor, merged=merged)
     return decided

@@ -28,6 +28,12 @@ from .scoring import DECLINED
 router = Router(tags=["screening"])
 
 
+class BandOut(Schema):
+    label: dict[str, str] = Field(description="the band's words, by language (en, es); empty for a threshold")
+    low: int
+    high: int
+
+
 class ScreeningResultOut(Schema):
     rule: str
     code: str
@@ -35,6 +41,21 @@ class ScreeningResultOut(Schema):
     total: int | None
     value_system: str = ""
     value_code: str = ""
+    band: BandOut | None = Field(None, description="the band (or side of the threshold) a total falls in")
+
+
+def _band(instrument: scoring.Instrument | None, rule_id: str, total: int | None) -> BandOut | None:
+    if instrument is None or total is None:
+        return None
+    try:
+        rule = instrument.rule(rule_id)
+    except KeyError:
+        return None
+    if rule.type != "sum" or (not rule.bands and rule.threshold is None):
+        return None
+    band, low, high = instrument.band_of(rule_id, total)
+    label = {"en": band.label.en, "es": band.label.es} if band is not None and band.label is not None else {}
+    return BandOut(label=label, low=low, high=high)
 
 
 class FindingOut(Schema):
@@ -121,6 +142,10 @@ def _next_item(response: ScreeningResponse) -> str | None:
 
 
 def _screening_out(response: ScreeningResponse, opened: OpenedHousehold, detail: bool) -> ScreeningOut:
+    try:
+        instrument: scoring.Instrument | None = scoring.load_instrument(response.instrument)
+    except scoring.InstrumentError:
+        instrument = None
     out = ScreeningOut(
         id=response.pk,
         person_id=response.person_id,
@@ -141,6 +166,7 @@ def _screening_out(response: ScreeningResponse, opened: OpenedHousehold, detail:
                 total=r.total,
                 value_system=r.value_system,
                 value_code=r.value_code,
+                band=_band(instrument, r.rule, r.total),
             )
             for r in selectors.results_of(opened, response)
         ],

@@ -5,10 +5,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from ecwhub.consent.sections import ExportSection, SectionContext, register_export_section
-from ecwhub.consent.selectors import rows_visible
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
-from .models import IdentifiedNeed, ScreeningAlert
+from ecwhub.consent.sections import (
+    ExportSection,
+    Readable,
+    ReadableEntry,
+    SectionContext,
+    choice_label,
+    register_export_section,
+    when,
+)
+from ecwhub.consent.selectors import rows_visible
+from ecwhub.core.needs import Need
+from ecwhub.families.display import person_name
+
+from . import scoring
+from .display import answer_label, answers_by_item, finding_title, result_views
+from .models import IdentifiedNeed, ScreeningAlert, ScreeningResponse
 from .selectors import answers_shown, findings_of, responses_of, results_of
 
 
@@ -70,5 +85,67 @@ def _export(context: SectionContext) -> dict[str, Any]:
     }
 
 
+def _readable(context: SectionContext) -> list[Readable]:
+    opened = context.opened
+    language = get_language() or "en"
+    names = {p.pk: person_name(p) for p in opened.members}
+    screens = []
+    for r in responses_of(opened).order_by("started_at", "id"):
+        try:
+            instrument = scoring.load_instrument(r.instrument)
+        except scoring.InstrumentError:
+            continue
+        answers = answers_by_item(opened, r)
+        facts = [
+            (_("About"), names.get(r.person_id, "")),
+            (_("Status"), choice_label(ScreeningResponse.Status.choices, r.status)),
+        ]
+        facts += [
+            (result.label, f"{result.outcome} ({result.score})" if result.score != "—" else result.outcome)
+            for result in result_views(instrument, opened, r, answers, language)
+        ]
+        facts += [(_("Finding"), finding_title(instrument, f.rule, f.code, language)) for f in findings_of(opened, r)]
+        lines = tuple(
+            f"{item.text.get(language)} — {answer_label(item, answers[item.link_id], language)}"
+            for item in instrument.items
+            if item.link_id in answers
+        )
+        screens.append(
+            ReadableEntry(
+                title=f"{instrument.title.get(language)}, {when(r.started_at)}", facts=tuple(facts), lines=lines
+            )
+        )
+    needs = tuple(
+        f"{choice_label(Need.choices, n.need)}: {choice_label(IdentifiedNeed.Status.choices, n.status)}"
+        + (" " + _("(priority %(priority)s)") % {"priority": n.priority} if n.priority else "")
+        for n in rows_visible(opened, IdentifiedNeed.objects.all()).order_by("identified_at", "id")
+    )
+    alerts = tuple(
+        f"{when(a.raised_at)}: {choice_label(ScreeningAlert.Kind.choices, a.kind)}"
+        for a in rows_visible(opened, ScreeningAlert.objects.all()).order_by("raised_at")
+    )
+    parts = [
+        Readable(_("Screenings"), tuple(screens), _("No screening yet.")),
+        Readable(_("Needs"), (ReadableEntry(lines=needs),) if needs else (), _("None recorded.")),
+    ]
+    if alerts:
+        parts.append(Readable(_("Alerts"), (ReadableEntry(lines=alerts),)))
+    return parts
+
+
 def register() -> None:
-    register_export_section(ExportSection("screening", 50, _export))
+    from ecwhub.accounts.home import HomeCard, register_home_card
+    from ecwhub.accounts.models import Role
+
+    from .views import home_alerts_card
+
+    register_export_section(ExportSection("screening", 50, _export, _readable))
+    register_home_card(
+        HomeCard(
+            "screening-alerts",
+            5,
+            "screening/_home_alerts_card.html",
+            home_alerts_card,
+            roles=frozenset({Role.COORDINATOR}),
+        )
+    )

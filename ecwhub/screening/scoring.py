@@ -17,6 +17,8 @@ Rule types, as written in a definition's ``scoring.rules``:
     Adds the option scores of ``items``. Computed only when every item is enabled and answered.
     ``threshold`` (total at or above it is positive) and ``bands`` (severity: the highest band
     whose ``min`` the total reaches) may each carry a ``finding``, a ``need`` and an ``urgent`` flag.
+    Bands cover every total (the first starts at the lowest) and carry a ``label`` in English and
+    Spanish; a total in a band that concludes something is positive.
 ``any_of``
     Positive when any of ``items`` has one of ``answers``; negative only when every enabled item
     was answered and none matched; incomplete otherwise.
@@ -136,12 +138,21 @@ class Outcome:
     also: tuple[Coding, ...] = ()
     need: Need | None = None
     urgent: str | None = None
+    # The finding's words for people, in English and Spanish (its coding's display is for systems).
+    title: Text | None = None
+
+    @property
+    def concludes(self) -> bool:
+        return self.finding is not None or self.need is not None or self.urgent is not None
 
 
 @dataclass(frozen=True)
 class Band:
+    """A severity band: from ``min`` up to the next band's ``min`` (or the highest total)."""
+
     min: int
     outcome: Outcome
+    label: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -180,6 +191,33 @@ class Instrument:
             if rule.id == rule_id:
                 return rule
         raise KeyError(rule_id)
+
+    def band_of(self, rule_id: str, total: int) -> tuple[Band | None, int, int]:
+        """The band a ``sum`` rule's ``total`` falls in, with the band's lowest and highest totals.
+
+        Without bands, the side of the threshold it is on (``None`` as the band); without a
+        threshold either, the whole range."""
+        rule = self.rule(rule_id)
+        low, high = self.score_range(rule_id)
+        reached = [band for band in rule.bands if total >= band.min]
+        if reached:
+            band = reached[-1]
+            after = [b.min for b in rule.bands if b.min > band.min]
+            return band, band.min, (after[0] - 1) if after else high
+        if rule.threshold is not None:
+            return (None, rule.threshold, high) if total >= rule.threshold else (None, low, rule.threshold - 1)
+        return None, low, high
+
+    def finding_title(self, rule_id: str, code: str) -> Text | None:
+        """The words of a finding this rule (or one of its bands) concludes, in both languages."""
+        try:
+            rule = self.rule(rule_id)
+        except KeyError:
+            return None
+        for outcome in (rule.outcome, *(band.outcome for band in rule.bands)):
+            if outcome.finding is not None and outcome.finding.code == code:
+                return outcome.title
+        return None
 
     def score_range(self, rule_id: str) -> tuple[int, int]:
         """The lowest and highest total a ``sum`` rule can produce."""
@@ -411,10 +449,13 @@ def _read_item(
 
 def _read_outcome(reader: _Reader, raw: dict[str, Any], path: str) -> Outcome:
     finding = None
+    title = None
     also: tuple[Coding, ...] = ()
     if "finding" in raw:
         spec = reader.as_obj(raw["finding"], f"{path}.finding")
         finding = reader.coding(spec, f"{path}.finding", default_system=FINDING_SYSTEM)
+        # Every finding is shown to people: it needs its words in both languages.
+        title = reader.text(spec, "title", f"{path}.finding")
         also = tuple(
             reader.coding(c, f"{path}.finding.also[{i}]")
             for i, c in enumerate(reader.as_list(spec.get("also", []), f"{path}.finding.also"))
@@ -427,7 +468,7 @@ def _read_outcome(reader: _Reader, raw: dict[str, Any], path: str) -> Outcome:
     urgent = raw.get("urgent")
     if urgent is not None and urgent not in URGENT_KINDS:
         raise reader.fail(f"{path}.urgent", f"'{urgent}' is not one of {sorted(URGENT_KINDS)}")
-    return Outcome(finding=finding, also=also, need=need, urgent=urgent)
+    return Outcome(finding=finding, also=also, need=need, urgent=urgent, title=title)
 
 
 def _read_rule(reader: _Reader, raw: Any, path: str, items: dict[str, Item]) -> Rule:
@@ -460,9 +501,16 @@ def _read_rule(reader: _Reader, raw: Any, path: str, items: dict[str, Item]) -> 
             minimum = reader.integer(band, "min", band_path)
             if bands and minimum <= bands[-1].min:
                 raise reader.fail(f"{band_path}.min", "bands must rise")
-            bands.append(Band(min=minimum, outcome=_read_outcome(reader, band, band_path)))
+            # A band is shown to people as "Severe (20–27)": it needs its words in both languages.
+            label = reader.text(band, "label", band_path)
+            bands.append(Band(min=minimum, outcome=_read_outcome(reader, band, band_path), label=label))
         if threshold is None and (outcome.finding or outcome.need or outcome.urgent):
             raise reader.fail(path, "a finding, need or urgent flag on a sum needs a threshold")
+        if bands:
+            # Every total falls in a band, so the page can always say which one.
+            low = sum(min(o.score for o in items[link_id].options if o.score is not None) for link_id in link_ids)
+            if bands[0].min != low:
+                raise reader.fail(f"{path}.bands[0].min", f"the first band starts at the lowest total, {low}")
         return Rule(
             id=rule_id,
             type="sum",
@@ -736,6 +784,9 @@ def score(instrument: Instrument, answers: Mapping[str, Answer]) -> ScoreResult:
             reached = [band for band in rule.bands if total >= band.min]
             if reached:
                 collector.add(rule, reached[-1].outcome, evidence)
+                # A band that concludes something (a finding, a need) is a positive result, whatever
+                # the threshold says: a severe PHQ-9 is never "negative".
+                positive = positive or reached[-1].outcome.concludes
             status: Status = "positive" if positive else "negative"
             facts[rule.id] = RiskFact(rule=rule.id, status=status, code=rule.code, total=total)
             continue

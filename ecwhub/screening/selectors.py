@@ -9,13 +9,17 @@ outside the user's categories, or about a member they may not see, is never retu
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from ecwhub.accounts.models import Membership, User
-from ecwhub.consent.models import DataCategory
-from ecwhub.consent.selectors import OpenedHousehold, household_open, rows_visible
+from ecwhub.consent.audit import AuditLine, audit_append
+from ecwhub.consent.models import AuditEntry, DataCategory
+from ecwhub.consent.policy import households_visible
+from ecwhub.consent.selectors import OpenedHousehold, audit_opened, household_open, members_visible, rows_visible
 from ecwhub.core.errors import NotFound
+from ecwhub.families.display import person_name
 
 from .models import Finding, IdentifiedNeed, ScreeningAlert, ScreeningAnswer, ScreeningResponse, ScreeningResult
 
@@ -105,8 +109,112 @@ def open_alerts(opened: OpenedHousehold) -> QuerySet[ScreeningAlert]:
     return rows_visible(opened, ScreeningAlert.objects.filter(acknowledged_at__isnull=True)).select_related("response")
 
 
+def alerts_of(opened: OpenedHousehold, response: ScreeningResponse) -> QuerySet[ScreeningAlert]:
+    """The alerts a screen raised, in the categories the user may see (followed up or not)."""
+    return rows_visible(opened, response.alerts.all()).order_by("raised_at")
+
+
 def alert_get(opened: OpenedHousehold, alert_id: uuid.UUID | str) -> ScreeningAlert:
     alert = rows_visible(opened, ScreeningAlert.objects.filter(pk=alert_id)).select_related("response").first()
     if alert is None:
         raise NotFound
     return alert
+
+
+# The coordinator's alert inbox ------------------------------------------------------------------
+
+ALERT_CATEGORIES = (DataCategory.BEHAVIORAL_HEALTH, DataCategory.INTERPERSONAL_SAFETY)
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    alert: ScreeningAlert
+    # The person the screen was about, when the user may see who they are; else "".
+    person: str
+
+
+@dataclass(frozen=True)
+class Inbox:
+    rows: list[InboxRow]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def alerts_inbox(
+    *, user: User, membership: Membership | None, purpose: str, page_number: int | str = 1, per_page: int = 10
+) -> Inbox:
+    """Open alerts of the families whose alert category the user may see, newest first.
+
+    The policy's ``households_visible`` narrows the alerts in the database (one per category);
+    each family on the page is then opened through ``household_open`` and its alerts read through
+    ``rows_visible`` (a consent about one person, a young person's restriction), and that opening
+    is audited with the categories shown."""
+    try:
+        number = max(1, int(page_number))
+    except (TypeError, ValueError):
+        number = 1
+    condition = Q(pk__in=[])
+    for category in ALERT_CATEGORIES:
+        visible = households_visible(user=user, membership=membership, category=category, purpose=purpose)
+        condition |= Q(category=category, household__in=visible.values("pk"))
+    candidates = list(
+        ScreeningAlert.objects.filter(condition, acknowledged_at__isnull=True)
+        .order_by("-raised_at", "id")
+        .values_list("pk", "household_id", "category")[(number - 1) * per_page : number * per_page + 1]
+    )
+    has_next = len(candidates) > per_page
+    candidates = candidates[:per_page]
+    by_household: dict[uuid.UUID, list[uuid.UUID]] = {}
+    required: dict[uuid.UUID, str] = {}
+    for alert_id, household_id, alert_category in candidates:
+        by_household.setdefault(household_id, []).append(alert_id)
+        required.setdefault(household_id, alert_category)
+    rows: list[InboxRow] = []
+    for household_id, alert_ids in by_household.items():
+        try:
+            opened = household_open(
+                user=user,
+                membership=membership,
+                household_id=household_id,
+                purpose=purpose,
+                required=required[household_id],
+                optional=(DataCategory.IDENTITY_CONTACT, *ALERT_CATEGORIES),
+                detail="alert inbox",
+                audit=False,
+            )
+        except NotFound:
+            continue
+        alerts = list(rows_visible(opened, ScreeningAlert.objects.filter(pk__in=alert_ids)).select_related("response"))
+        if not alerts:
+            continue
+        names = (
+            {p.pk: person_name(p) for p in members_visible(opened)}
+            if opened.may_see(DataCategory.IDENTITY_CONTACT)
+            else {}
+        )
+        shown: set[str] = {alert.category for alert in alerts}
+        if names:
+            shown.add(DataCategory.IDENTITY_CONTACT)
+        audit_opened(opened, sorted(shown), "alert inbox")
+        rows += [InboxRow(alert, names.get(alert.response.person_id, "")) for alert in alerts]
+    if not rows:
+        # The families were searched and none showed: one entry without a family says so.
+        audit_append(
+            [
+                AuditLine(
+                    action=AuditEntry.Action.READ,
+                    actor_id=user.pk,
+                    organization_id=membership.organization_id if membership else None,
+                    role=membership.role if membership else "",
+                    categories=list(ALERT_CATEGORIES),
+                    purpose=purpose,
+                    detail="alert inbox: no family matched",
+                )
+            ]
+        )
+    rows.sort(key=lambda row: (row.alert.raised_at, str(row.alert.pk)), reverse=True)
+    return Inbox(rows, number, has_next)

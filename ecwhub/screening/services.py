@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from ecwhub.accounts.models import Membership, Role, User
 from ecwhub.consent.audit import audit_write
 from ecwhub.consent.models import DataCategory, Purpose, Relationship, RelationshipKind
-from ecwhub.consent.policy import decide
+from ecwhub.consent.policy import Decision, decide
 from ecwhub.core.models import Channel
 from ecwhub.core.outbox import notify
 from ecwhub.families.models import Household, Person
@@ -58,21 +58,26 @@ def _is_family(membership: Membership | None) -> bool:
     return membership is not None and membership.role == Role.FAMILY_MEMBER
 
 
+def write_decision(
+    *, user: User, membership: Membership | None, household: Household, category: str, person: Person | None = None
+) -> Decision:
+    """The policy's answer, with its reason, to "may this user record ``category`` about ``person``"."""
+    return decide(
+        user=user,
+        membership=membership,
+        household=household,
+        category=category,
+        purpose=Purpose.CARE_COORDINATION,
+        person=person,
+        write=True,
+    )
+
+
 def may_write(
     *, user: User, membership: Membership | None, household: Household, category: str, person: Person | None = None
 ) -> bool:
     """May this user record screening data of ``category`` about ``person`` (or the family)?"""
-    return bool(
-        decide(
-            user=user,
-            membership=membership,
-            household=household,
-            category=category,
-            purpose=Purpose.CARE_COORDINATION,
-            person=person,
-            write=True,
-        )
-    )
+    return bool(write_decision(user=user, membership=membership, household=household, category=category, person=person))
 
 
 def _instrument(response: ScreeningResponse) -> Instrument:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("families/<uuid:household_id>/screenings/<uuid:response_id>/result/", views.screening_result, name="result"),
     path("families/<uuid:household_id>/needs/", views.family_needs, name="needs"),
     path("families/<uuid:household_id>/alerts/<uuid:alert_id>/", views.alert_detail, name="alert"),
+    path("screenings/alerts/", views.alert_inbox, name="inbox"),
     path("my-family/screenings/", views.my_screenings, name="mine"),
     path("my-family/screenings/start/", views.my_screening_start, name="mine_start"),
     path("my-family/screenings/<uuid:response_id>/", views.my_screening_take, name="mine_take"),

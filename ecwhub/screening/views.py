@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from ecwhub.accounts.acting import acting_member
 from ecwhub.accounts.models import FAMILY_STAFF_ROLES, Membership, Role, User
 from ecwhub.consent.models import DataCategory, Purpose
-from ecwhub.consent.policy import purpose_for
+from ecwhub.consent.policy import may_change_consent, purpose_for
 from ecwhub.consent.sections import SectionContext, build_page, categories_of, page_sections
 from ecwhub.consent.selectors import OpenedHousehold, audit_opened, members_visible, own_household_id
 from ecwhub.core.errors import NotFound
@@ -33,6 +33,16 @@ from ecwhub.families.models import Person
 
 from . import scoring, selectors, services
 from .catalog import instruments_for
+from .display import (
+    EvidenceView,
+    answer_label,
+    answers_by_item,
+    coding_label,
+    evidence_views,
+    finding_title,
+    has_item,
+    result_views,
+)
 from .models import IdentifiedNeed, ScreeningResponse
 from .protocols import PROTOCOLS
 from .scoring import DECLINED
@@ -110,39 +120,97 @@ def _lang(response: ScreeningResponse) -> str:
 
 
 @dataclass(frozen=True)
+class NotOffered:
+    """A screen that fits the person but that the user may not record now: why, and how to unlock it."""
+
+    title: str
+    reason: str
+    link: str = ""
+    link_text: str = ""
+
+
+@dataclass(frozen=True)
 class MemberOffers:
     person: Person
     name: str
     offers: list[tuple[str, str]]
+    not_offered: list[NotOffered] = field(default_factory=list)
+
+
+def _not_offered(actor: Actor, title: str, category: str, reason: str, consent_link: str) -> NotOffered | None:
+    """The policy's reason in words, with the page that unlocks it when there is one. A family
+    member is not told about screens of another adult (those are that adult's to take)."""
+    what = DataCategory(category).label.lower() if category in DataCategory.values else category
+    if actor.family:
+        return None
+    if reason == "no consent in force covers this":
+        link = consent_link
+        return NotOffered(
+            title,
+            _("Needs the family's consent to share %(category)s.") % {"category": what},
+            link,
+            _("Record it on the consent page") if link else "",
+        )
+    if reason == "no agreement in force covers this":
+        return NotOffered(
+            title,
+            _(
+                "Your organization's data sharing agreement does not cover %(category)s: "
+                "the hub administrator can add it to the agreement."
+            )
+            % {"category": what},
+        )
+    if reason.startswith("the ") and " role " in reason:
+        return NotOffered(title, _("Your role does not record %(category)s.") % {"category": what})
+    return NotOffered(title, _("You may not record this screen for this family."))
 
 
 def _members_with_offers(actor: Actor, opened: OpenedHousehold) -> list[MemberOffers]:
     """Each member the user may see, with the instruments that fit their age and role and that
-    the user may record (a depression screen needs the behavioral-health consent)."""
+    the user may record (a depression screen needs the behavioral-health consent), and the ones
+    that fit but may not be recorded now, with the reason."""
     household = opened.household
     people = members_visible(opened)
     language = get_language() or "en"
     rows = []
-    writable: dict[tuple[str, uuid.UUID], bool] = {}
+    decisions: dict[tuple[str, uuid.UUID], tuple[bool, str]] = {}
 
-    def may_record(instrument_id: str, person: Person) -> bool:
+    def decision(instrument_id: str, person: Person) -> tuple[bool, str]:
         # The policy decides per person: a caregiver on their own phone screens themselves and
         # the children, never another adult; staff need the category in the family's consent.
         key = (_instrument_category(instrument_id), person.pk)
-        if key not in writable:
-            writable[key] = services.may_write(
+        if key not in decisions:
+            found = services.write_decision(
                 user=actor.user, membership=actor.membership, household=household, category=key[0], person=person
             )
-        return writable[key]
+            decisions[key] = (bool(found), found.reason)
+        return decisions[key]
+
+    consent_link: list[str] = []
+
+    def link() -> str:
+        # Asked once, and only when a screen is held back by the consent.
+        if not consent_link:
+            allowed = may_change_consent(user=actor.user, membership=actor.membership, household=household)
+            consent_link.append(
+                reverse("consent:consents", kwargs={"household_id": actor.household_id}) if allowed else ""
+            )
+        return consent_link[0]
 
     for person in people:
-        offers = [
-            (offer.instrument, offer.title)
-            for offer in instruments_for(person, people, language)
-            if may_record(offer.instrument, person)
-        ]
-        if offers:
-            rows.append(MemberOffers(person, person_name(person), offers))
+        offers = []
+        not_offered = []
+        for offer in instruments_for(person, people, language):
+            allowed, reason = decision(offer.instrument, person)
+            if allowed:
+                offers.append((offer.instrument, offer.title))
+            elif not actor.family:
+                category = _instrument_category(offer.instrument)
+                consent = link() if reason == "no consent in force covers this" else ""
+                if (why := _not_offered(actor, offer.title, category, reason, consent)) is not None:
+                    not_offered.append(why)
+        if offers or not_offered:
+            rows.append(MemberOffers(person, person_name(person), offers, not_offered))
     return rows
 
 
@@ -393,26 +461,13 @@ def _take(request: HttpRequest, actor: Actor, response_id: uuid.UUID) -> HttpRes
             (
                 link_id,
                 instrument.item(link_id).text.get(language),
-                _answer_label(instrument.item(link_id), answers.get(link_id), language)
+                answer_label(instrument.item(link_id), answers.get(link_id), language)
                 if link_id in visible
                 else _("(not shown)"),
             )
             for link_id in enabled
         ]
     return render(request, "screening/take.html", context, status=400 if error else 200)
-
-
-def _answer_label(item: scoring.Item, answer: scoring.Answer | None, language: str) -> str:
-    if answer is None:
-        return ""
-    if answer is DECLINED:
-        return _("Prefer not to answer")
-    codes = (answer,) if isinstance(answer, str) else tuple(answer)
-    labels = []
-    for code in codes:
-        option = item.option(code)
-        labels.append(option.display.get(language) if option else code)
-    return "; ".join(labels)
 
 
 @login_required
@@ -430,31 +485,12 @@ def my_screening_take(request: HttpRequest, response_id: uuid.UUID) -> HttpRespo
 
 
 @dataclass(frozen=True)
-class EvidenceView:
-    question: str
-    answer: str
-
-
-@dataclass(frozen=True)
 class FindingView:
+    rule: str
     display: str
     codes: list[str]
     score: int | None
     evidence: list[EvidenceView]
-
-
-def _evidence_views(evidence: list[dict[str, object]], language: str) -> list[EvidenceView]:
-    views = []
-    for entry in evidence:
-        try:
-            instrument = scoring.load_instrument(str(entry["instrument"]))
-            item = instrument.item(str(entry["link_id"]))
-        except (KeyError, scoring.InstrumentError):
-            continue
-        raw = entry.get("answer")
-        answer: scoring.Answer = raw if isinstance(raw, str) else tuple(raw or ())  # type: ignore[arg-type]
-        views.append(EvidenceView(item.text.get(language), _answer_label(item, answer, language)))
-    return views
 
 
 def _result(request: HttpRequest, actor: Actor, response_id: uuid.UUID) -> HttpResponse:
@@ -464,58 +500,52 @@ def _result(request: HttpRequest, actor: Actor, response_id: uuid.UUID) -> HttpR
         raise Http404
     instrument = scoring.load_instrument(response.instrument)
     language = get_language() or "en"
-    results = [
-        (row, _rule_label(row.rule), row.get_status_display())
-        for row in selectors.results_of(opened, response)
-        if row.status != "not-applicable"
-    ]
+    answers = answers_by_item(opened, response)
     findings = [
         FindingView(
-            f.display,
-            [f"{f.system.rsplit('/', 1)[-1]} {f.code}"] + [f"{c['code']}" for c in f.also],
+            f.rule,
+            finding_title(instrument, f.rule, f.code, language),
+            # Codes are for staff who exchange them with clinics and payers, behind a <details>.
+            []
+            if actor.family
+            else [coding_label(f.system, f.code)] + [coding_label(str(c["system"]), str(c["code"])) for c in f.also],
             f.score,
-            _evidence_views(f.evidence, language),
+            evidence_views(f.evidence, language),
         )
         for f in selectors.findings_of(opened, response)
     ]
     declined = [
-        instrument.item(a.link_id).text.get(language)
-        for a in selectors.answers_shown(opened, response).filter(declined=True, answer_code="")
+        instrument.item(link_id).text.get(language)
+        for link_id, answer in answers.items()
+        if answer is DECLINED and has_item(instrument, link_id)
+    ]
+    answered = [
+        EvidenceView(item.text.get(language), answer_label(item, answers[item.link_id], language))
+        for item in instrument.items
+        if item.link_id in answers
     ]
     needs = [n for n in selectors.needs_of(opened) if n.source_response_id == response.pk]
+    # The crisis lines again, on the result of a screen that raised an alert, for whoever the
+    # policy lets see that alert's category (behavioral health, interpersonal safety).
+    alerts = list(selectors.alerts_of(opened, response))
     context = {
         "actor": actor,
         "response": response,
         "title": instrument.title.get(language),
-        "results": results,
+        "alerts": [
+            (alert, PROTOCOLS[alert.protocol], actor.url("alert", alert_id=alert.pk) if not actor.family else "")
+            for alert in alerts
+        ],
+        "family_help": [str(FAMILY_HELP[kind]) for kind in dict.fromkeys(a.kind for a in alerts)],
+        "results": result_views(instrument, opened, response, answers, language),
         "findings": findings,
+        "answers": answered,
         "declined": declined,
         "needs": needs,
         "family_url": actor.url("family"),
         "needs_url": actor.url("needs"),
     }
     return render(request, "screening/result.html", context)
-
-
-RULE_LABELS = {
-    "epds-total": gettext_lazy("EPDS total score"),
-    "epds-self-harm": gettext_lazy("EPDS item 10 (thoughts of self-harm)"),
-    "phq2": gettext_lazy("PHQ-2 score"),
-    "phq9": gettext_lazy("PHQ-9 score"),
-    "phq9-self-harm": gettext_lazy("PHQ-9 item 9 (thoughts of self-harm)"),
-    "food-insecurity": gettext_lazy("Food insecurity"),
-    "housing-instability": gettext_lazy("Housing instability"),
-    "homelessness": gettext_lazy("Homelessness"),
-    "inadequate-housing": gettext_lazy("Inadequate housing"),
-    "transportation-insecurity": gettext_lazy("Transportation insecurity"),
-    "utility-insecurity": gettext_lazy("Utility insecurity"),
-    "interpersonal-safety": gettext_lazy("Interpersonal safety score"),
-    "developmental-concern": gettext_lazy("Milestones not yet reached"),
-}
-
-
-def _rule_label(rule: str) -> str:
-    return str(RULE_LABELS.get(rule, rule))
 
 
 @login_required
@@ -539,6 +569,40 @@ class NeedView:
     person: str
     evidence: list[EvidenceView]
     editable: bool
+    # What the form shows: the values just submitted when the form comes back with an error.
+    status: str = ""
+    priority: str = ""
+    status_error: str = ""
+    priority_error: str = ""
+
+
+@dataclass
+class NeedsForm:
+    """The needs page's answers, read and checked before anything is saved."""
+
+    values: dict[str, tuple[str, str]] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    # Errors that belong to no one field (from the services), shown above the form.
+    general: list[str] = field(default_factory=list)
+
+
+def _read_needs_form(request: HttpRequest, actor: Actor, needs: list[IdentifiedNeed]) -> NeedsForm:
+    form = NeedsForm()
+    statuses = set(IdentifiedNeed.Status.values)
+    if actor.family:
+        statuses.discard(IdentifiedNeed.Status.ADDRESSED)
+    for need in needs:
+        key = str(need.pk)
+        status = request.POST.get(f"status-{key}")
+        if status is None or need.status == IdentifiedNeed.Status.ADDRESSED:
+            continue
+        rank = request.POST.get(f"priority-{key}", "").strip()
+        form.values[key] = (status, rank)
+        if status not in statuses:
+            form.errors[f"status-{key}"] = _("Choose whether the family wants help with this need.")
+        if rank and (not rank.isdigit() or int(rank) < 1):
+            form.errors[f"priority-{key}"] = _("A priority is a number: 1 for the first need.")
+    return form
 
 
 def _needs(request: HttpRequest, actor: Actor) -> HttpResponse:
@@ -549,59 +613,69 @@ def _needs(request: HttpRequest, actor: Actor) -> HttpResponse:
     household = opened.household
     names = {p.pk: person_name(p) for p in members_visible(opened)}
     needs = list(selectors.needs_of(opened))
-    errors: list[str] = []
+    form = NeedsForm()
     if request.method == "POST":
-        errors = _save_needs(request, actor, household, needs)
-        if not errors:
+        form = _read_needs_form(request, actor, needs)
+        if not form.errors:
+            form.general = _save_needs(actor, household, needs, form)
+        if not form.errors and not form.general:
             messages.success(request, _("The family's choices are saved."))
             return redirect(actor.url("needs"))
+        # Nothing was saved (one transaction): the needs as they are, with the family's choices kept.
+        needs = list(selectors.needs_of(opened))
     language = get_language() or "en"
     may_see_answers = DataCategory.SCREENING_RESULTS in opened.categories or actor.family
-    rows = [
-        NeedView(
-            need,
-            need.get_need_display(),
-            names.get(need.person_id, "") if need.person_id else "",
-            _evidence_views(need.evidence, language) if may_see_answers else [],
-            services.may_write(
-                user=actor.user,
-                membership=actor.membership,
-                household=household,
-                category=need.category,
-                person=need.person,
-            ),
+    rows = []
+    for need in needs:
+        key = str(need.pk)
+        status, priority = form.values.get(key, (need.status, "" if need.priority is None else str(need.priority)))
+        rows.append(
+            NeedView(
+                need,
+                need.get_need_display(),
+                names.get(need.person_id, "") if need.person_id else "",
+                evidence_views(need.evidence, language) if may_see_answers else [],
+                services.may_write(
+                    user=actor.user,
+                    membership=actor.membership,
+                    household=household,
+                    category=need.category,
+                    person=need.person,
+                ),
+                status,
+                priority,
+                form.errors.get(f"status-{key}", ""),
+                form.errors.get(f"priority-{key}", ""),
+            )
         )
-        for need in needs
-    ]
+    summary = [f"{row.label}: {error}" for row in rows for error in (row.status_error, row.priority_error) if error]
     context = {
         "actor": actor,
         "household": household,
         "needs": rows,
         "statuses": IdentifiedNeed.Status.choices,
-        "errors": errors,
+        "errors": summary + form.general,
         "family_url": actor.url("family"),
     }
-    return render(request, "screening/needs.html", context, status=400 if errors else 200)
+    return render(request, "screening/needs.html", context, status=400 if context["errors"] else 200)
 
 
-def _save_needs(request: HttpRequest, actor: Actor, household: object, needs: list[IdentifiedNeed]) -> list[str]:
-    """Statuses first, then the order of the needs the family wants help with (by the rank given)."""
+def _save_needs(actor: Actor, household: object, needs: list[IdentifiedNeed], form: NeedsForm) -> list[str]:
+    """Statuses first, then the order of the needs the family wants help with (by the rank given),
+    in one transaction: an error leaves every need as it was."""
     ranks: list[tuple[int, str]] = []
     try:
         with transaction.atomic():
             for need in needs:
                 key = str(need.pk)
-                status = request.POST.get(f"status-{key}")
-                if status is None or need.status == IdentifiedNeed.Status.ADDRESSED:
+                if key not in form.values:
                     continue
+                status, rank = form.values[key]
                 if status != need.status:
                     need = services.need_set_status(
                         acting_user=actor.user, membership=actor.membership, need=need, status=status
                     )
-                rank = request.POST.get(f"priority-{key}", "").strip()
                 if status == IdentifiedNeed.Status.WANTS_HELP:
-                    if rank and not rank.isdigit():
-                        raise ScreeningError("priority", _("A priority is a number: 1 for the first need."))
                     ranks.append((int(rank) if rank else 99, key))
             ordered = [key for _rank, key in sorted(ranks)]
             if ranks:
@@ -656,3 +730,53 @@ def alert_detail(request: HttpRequest, household_id: uuid.UUID, alert_id: uuid.U
         else "",
     }
     return render(request, "screening/alert.html", context)
+
+
+# --- The alert inbox -----------------------------------------------------------------------------
+
+INBOX_ROLES = FAMILY_STAFF_ROLES
+
+
+@login_required
+def alert_inbox(request: HttpRequest) -> HttpResponse:
+    """The open alerts of the families the user may see, newest first, each with its protocol
+    page and a way to mark it followed up."""
+    user, membership = acting_member(request, INBOX_ROLES)
+    purpose = purpose_for(membership)
+    if request.method == "POST":
+        try:
+            household_id = uuid.UUID(request.POST.get("household", ""))
+            alert_id = uuid.UUID(request.POST.get("alert", ""))
+        except ValueError:
+            raise Http404 from None
+        actor = Actor(user, membership, purpose, False, household_id)
+        alert = selectors.alert_get(_open(actor, "screening alert"), alert_id)
+        try:
+            services.alert_acknowledge(acting_user=user, membership=membership, alert=alert)
+        except ScreeningError:
+            raise Http404 from None
+        messages.success(request, _("Marked as followed up."))
+        return redirect("screening:inbox")
+    inbox = selectors.alerts_inbox(
+        user=user, membership=membership, purpose=purpose, page_number=request.GET.get("page", 1)
+    )
+    rows = [
+        (
+            row,
+            PROTOCOLS[row.alert.protocol],
+            reverse("screening:alert", kwargs={"household_id": row.alert.household_id, "alert_id": row.alert.pk}),
+        )
+        for row in inbox.rows
+    ]
+    return render(request, "screening/inbox.html", {"page": inbox, "rows": rows})
+
+
+HOME_ALERTS = 5
+
+
+def home_alerts_card(request: HttpRequest, user: User, membership: Membership) -> dict[str, object]:
+    """The coordinator's home: the newest open alerts and the link to the inbox."""
+    inbox = selectors.alerts_inbox(
+        user=user, membership=membership, purpose=purpose_for(membership), per_page=HOME_ALERTS
+    )
+    return {"rows": inbox.rows, "more": inbox.has_next}

@@ -5,10 +5,74 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+# axe-core from the npm registry, vendored (tests/browser/vendor/README.md says which and how).
+AXE = Path(__file__).with_name("vendor") / "axe.min.js"
+AXE_FAILS_ON = ("serious", "critical")
+_AXE_RUN = """async (failOn) => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.filter(v => failOn.includes(v.impact)).map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    targets: v.nodes.slice(0, 5).map(n => n.target.join(" ")),
+  }));
+}"""
+# Paths that are not pages a person reads (downloads, the API, static files).
+_NOT_PAGES = (".json", "/api/", "/static/", "/health/")
+
+
+def axe_violations(context: Any, url: str) -> list[str]:
+    """The serious and critical axe violations of the page at ``url``, opened in ``context`` (so
+    with its cookies, viewport and language), as readable lines."""
+    page = context.new_page()
+    try:
+        # An init script runs outside the page's content security policy, as a test tool must.
+        page.add_init_script(path=str(AXE))
+        page.goto(url)
+        page.wait_for_load_state("load")
+        found = page.evaluate(_AXE_RUN, list(AXE_FAILS_ON))
+        where = urlsplit(page.url).path
+    finally:
+        page.close()
+    return [f"{where}: {v['id']} ({v['impact']}): {v['help']} at {v['targets']}" for v in found]
+
+
+def _checked_by_axe(context: Any) -> Any:
+    """Record every page the context's pages visit; when the test closes the context, open each
+    again (same cookies, viewport, language) and fail on serious or critical axe violations."""
+    visited: list[str] = []
+    checking = False
+
+    def on_page(page: Any) -> None:
+        def on_navigated(frame: Any) -> None:
+            if checking or frame != page.main_frame or not frame.url.startswith("http"):
+                return
+            path = urlsplit(frame.url).path
+            if not any(part in path for part in _NOT_PAGES) and frame.url not in visited:
+                visited.append(frame.url)
+
+        page.on("framenavigated", on_navigated)
+
+    context.on("page", on_page)
+    close = context.close
+
+    def close_after_axe(*args: Any, **kwargs: Any) -> None:
+        nonlocal checking
+        problems: list[str] = []
+        if not checking:
+            checking = True
+            for url in visited:
+                problems += axe_violations(context, url)
+        close(*args, **kwargs)
+        assert not problems, f"axe: {len(problems)} serious or critical violations:\n" + "\n".join(problems)
+
+    context.close = close_after_axe
+    return context
 
 
 @pytest.fixture(scope="package", autouse=True)
@@ -49,6 +113,12 @@ def browser() -> Iterator[object]:
                 "--disable-sync",
             ],
         )
+        new_context = instance.new_context
+
+        def new_checked_context(*args: Any, **kwargs: Any) -> Any:
+            return _checked_by_axe(new_context(*args, **kwargs))
+
+        instance.new_context = new_checked_context
         yield instance
         instance.close()
 

@@ -47,3 +47,27 @@ def test_a_family_member_reads_her_consent_and_who_has_seen_her_family_in_spanis
     assert "Consultó" in coordinator_row.inner_text()
     assert "Coordinación de cuidados" in coordinator_row.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_the_printable_export_reads_in_spanish_and_fits_a_phone(  # type: ignore[no-untyped-def]
+    live_server, phone, network: Network
+) -> None:
+    family = make_family(network)
+    family.mother.account = network.carla
+    family.mother.save(update_fields=["account"])
+    network.carla.preferred_language = "es"
+    network.carla.save(update_fields=["preferred_language"])
+    page = phone
+    page.context.add_cookies([{"name": "django_language", "value": "es", "url": live_server.url}])
+    page.goto(f"{live_server.url}/accounts/sign-in/")
+    page.get_by_label("Correo electrónico").fill("carla@example.org")
+    page.get_by_label("Contraseña").fill(PASSWORD)
+    page.get_by_role("button", name="Iniciar sesión").click()
+    page.wait_for_url(lambda url: "sign-in" not in url)
+
+    page.goto(f"{live_server.url}/my-family/export.html")
+    page.get_by_role("heading", name="Todo lo que el Hub tiene sobre su familia").wait_for()
+    assert page.get_by_role("heading", name="María García López").is_visible()
+    assert page.get_by_role("heading", name="Consentimientos").is_visible()
+    # Nothing scrolls sideways on a 360 px phone (the export used to be about 590 px wide).
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -51,3 +51,22 @@ def test_the_rates_page_answers_coordinators_and_refuses_provider_staff(network:
     body = signed_in(Client(), network.alice).get("/care/rates/?by=language").content.decode()
     assert "Children up to date with well-child care" in body
     assert signed_in(Client(), network.bob).get("/care/rates/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("by", "code", "words"),
+    [("language", "cmn", ("Mandarin", "Mandarín")), ("insurance", "medi_cal", ("Medi-Cal", "Medi-Cal"))],
+)
+def test_the_rates_page_names_groups_in_words_not_codes(network: Network, by: str, code: str, words: tuple) -> None:  # type: ignore[type-arg]
+    from ecwhub.families.models import Person
+
+    families = [make_family(network) for _ in range(MIN_CELL)]
+    Household.objects.filter(pk__in=[f.household.pk for f in families]).update(preferred_language="cmn")
+    Person.objects.filter(pk__in=[f.child.pk for f in families]).update(insurance_status="medi_cal")
+    household_tier_recompute([f.household.pk for f in families])
+    for language, expected in zip(("en", "es"), words, strict=True):
+        client = signed_in(Client(), network.alice)
+        client.cookies["django_language"] = language
+        body = client.get(f"/care/rates/?by={by}").content.decode()
+        assert f'<th scope="row">{expected}' in body, body[body.find("<tbody>") : body.find("</tbody>")]
+        assert f">{code}<" not in body

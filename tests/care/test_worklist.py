@@ -80,6 +80,7 @@ def test_the_worklist_ranks_tier_then_newest_positive_then_longest_without_conta
         membership=Membership.objects.get(user=network.alice),
         household=families["calm"].household,
         method=Contact.Method.PHONE,
+        outcome=Contact.Outcome.REACHED,
     )
     order[str(other_calm.household.pk)] = "never contacted"
     ranked = [order[h] for h in _names(client.get("/care/worklist/"))]

@@ -50,10 +50,17 @@ def test_a_coordinator_works_the_worklist_on_her_phone(live_server, browser, net
     assert "Tier 1" in cards.nth(1).inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
-    cards.nth(0).get_by_label("Reached the family by").select_option("home_visit")
+    page.get_by_label("Tier").select_option("3")
+    page.get_by_role("button", name="Filter").click()
+    cards = page.locator("ol.cards > li")
+    assert cards.count() == 1
+    cards.nth(0).get_by_label("Contacted the family by").select_option("phone")
+    cards.nth(0).get_by_label("What came of it").select_option("left_message")
     cards.nth(0).get_by_role("button", name="Record the contact").click()
-    page.get_by_text("Contact recorded.").wait_for()
-    assert Contact.objects.filter(household=depressed.household, method="home_visit").exists()
+    page.get_by_text("Contact recorded: Phone call — Not reached: left a message.").wait_for()
+    # Back on the worklist with the same filter.
+    assert "tier=3" in page.url and page.get_by_label("Tier").input_value() == "3"
+    assert Contact.objects.filter(household=depressed.household, method="phone", outcome="left_message").exists()
 
     page.get_by_label("Tier").select_option("1")
     page.get_by_role("button", name="Filter").click()

@@ -16,6 +16,7 @@ from cryptography.fernet import Fernet
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "k" * 60 + "-production-like-secret-value"
 KEY = Fernet.generate_key().decode()
+AUDIT_KEY = "an-audit-log-key-of-at-least-32-characters"
 SMTP = "smtp+tls://hub%40example.org:password@smtp.example.org:587"
 
 
@@ -41,6 +42,7 @@ def _production(tmp_path: Path, **values: str) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "EMAIL_URL": SMTP,
         "FIELD_ENCRYPTION_KEYS": KEY,
+        "AUDIT_LOG_KEYS": AUDIT_KEY,
     }
     return _env(**{**configured, **values})
 
@@ -49,13 +51,13 @@ def test_a_start_with_nothing_configured_is_refused_and_names_every_missing_vari
     result = _start(_env())
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
-    for variable in ("SECRET_KEY is not set", "EMAIL_URL is not set", "FIELD_ENCRYPTION_KEYS is not set"):
-        assert variable in result.stderr
+    for variable in ("SECRET_KEY", "EMAIL_URL", "FIELD_ENCRYPTION_KEYS", "AUDIT_LOG_KEYS"):
+        assert f"{variable} is not set" in result.stderr
     assert "ECWHUB_MODE=production" in result.stderr
     assert "docs/configuration.md" in result.stderr
 
 
-@pytest.mark.parametrize("variable", ["EMAIL_URL", "FIELD_ENCRYPTION_KEYS", "SECRET_KEY"])
+@pytest.mark.parametrize("variable", ["EMAIL_URL", "FIELD_ENCRYPTION_KEYS", "SECRET_KEY", "AUDIT_LOG_KEYS"])
 def test_a_production_start_without_one_variable_is_refused_and_names_only_that_one(
     tmp_path: Path, variable: str
 ) -> None:
@@ -64,7 +66,7 @@ def test_a_production_start_without_one_variable_is_refused_and_names_only_that_
     result = _start(env)
     assert result.returncode != 0
     assert f"{variable} is not set" in result.stderr
-    others = {"EMAIL_URL", "FIELD_ENCRYPTION_KEYS", "SECRET_KEY"} - {variable}
+    others = {"EMAIL_URL", "FIELD_ENCRYPTION_KEYS", "SECRET_KEY", "AUDIT_LOG_KEYS"} - {variable}
     assert not any(f"{other} is not set" in result.stderr for other in others)
 
 
@@ -80,6 +82,13 @@ def test_an_invalid_field_key_is_refused_by_its_position_never_its_value(tmp_pat
     assert result.returncode != 0
     assert "key number 2" in result.stderr and "not a valid Fernet key" in result.stderr
     assert bad not in result.stderr and KEY not in result.stderr
+
+
+def test_a_short_audit_log_key_is_refused_by_its_position_never_its_value(tmp_path: Path) -> None:
+    short = "too-short-a-secret"
+    result = _start(_production(tmp_path, AUDIT_LOG_KEYS=f"{AUDIT_KEY},{short}"))
+    assert result.returncode != 0
+    assert "AUDIT_LOG_KEYS: key number 2" in result.stderr and short not in result.stderr
 
 
 def test_production_does_not_read_a_key_file_left_by_the_quick_start(tmp_path: Path) -> None:
@@ -128,10 +137,14 @@ def test_the_embedded_mode_writes_mail_to_its_outbox_and_creates_its_key_once(tm
         "from django.core.mail import send_mail\n"
         "send_mail('Reset your password', 'A link', None, ['someone@example.org'])\n"
         "print(s.EMAIL_BACKEND)\nprint(s.EMAIL_FILE_PATH)\nprint(','.join(s.FIELD_ENCRYPTION_KEYS))\n"
+        "print(','.join(s.AUDIT_LOG_KEYS))\nprint(s.AUDIT_CHECKPOINT_DIR)\n"
     )
     first = _start(env, code)
     assert first.returncode == 0, first.stderr[-3000:]
-    backend, outbox, keys = first.stdout.split()
+    backend, outbox, keys, audit_keys, checkpoints = first.stdout.split()
+    assert audit_keys == (tmp_path / "audit_keys").read_text().strip() and audit_keys != keys
+    assert stat.S_IMODE((tmp_path / "audit_keys").stat().st_mode) == 0o600
+    assert Path(checkpoints) == tmp_path / "audit_checkpoints"
     assert backend == "django.core.mail.backends.filebased.EmailBackend"
     assert Path(outbox) == tmp_path / "outbox"
     (message,) = list((tmp_path / "outbox").iterdir())

@@ -13,6 +13,9 @@ from ecwhub.directory import models as m
 from ecwhub.directory.services import service_languages_sync
 from tests.conftest import Network
 
+# The food bank's warehouse: a fixed id, so a form posted in a test can name it.
+PANTRY_LOCATION_ID = uuid.UUID("00000000-0000-0000-0000-0000000000a1")
+
 
 @dataclass
 class Listings:
@@ -26,6 +29,10 @@ class Listings:
 
 @pytest.fixture
 def listings(network: Network) -> Listings:
+    return make_listings(network)
+
+
+def make_listings(network: Network) -> Listings:
     now = timezone.now()
     food_org = m.DirectoryOrganization.objects.create(
         member=network.food_bank, name="Valley Food Bank", description="Food for families"
@@ -66,7 +73,11 @@ def listings(network: Network) -> Listings:
     m.DirectoryLanguage.objects.create(service=pantry, code="yue", name="Cantonese", note="Taishanese")
     service_languages_sync(service_ids=[pantry.pk])
     location = m.Location.objects.create(
-        organization=food_org, name="Main Street warehouse", latitude="34.0953", longitude="-118.1270"
+        id=PANTRY_LOCATION_ID,
+        organization=food_org,
+        name="Main Street warehouse",
+        latitude="34.0953",
+        longitude="-118.1270",
     )
     m.Address.objects.create(
         location=location,

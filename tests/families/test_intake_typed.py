@@ -113,7 +113,10 @@ def test_the_page_and_the_typed_input_offer_the_same_fields_and_choices(
     schema = model.model_json_schema()["properties"]
     assert set(form_class.base_fields) == set(schema)
     for name, form_field in form_class.base_fields.items():
-        if name == "safe_to_leave_message":  # yes / no / not asked on the page; true / false / null in JSON
+        if name in ("safe_to_leave_message", "consent_behavioral_health"):
+            # yes / no (/ not asked) on the page; true / false (/ null) in JSON
+            assert sorted(_choice_values(form_field)) == ["no", "yes"], name
+            assert "boolean" in str(schema[name]), name
             continue
         if isinstance(form_field, django_forms.ChoiceField):
             typed = schema[name].get("items", schema[name])

@@ -224,6 +224,40 @@ def test_family_merge_then_unmerge_restores_both_families_exactly(
         transaction.set_rollback(True)
 
 
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(a=person_values, b=person_values, a_links=links, b_links=links)
+def test_a_family_merge_with_the_person_known_twice_is_one_merge_that_one_unmerge_restores(
+    network: Network, a: dict[str, Any], b: dict[str, Any], a_links: dict[str, Any], b_links: dict[str, Any]
+) -> None:
+    with transaction.atomic():
+        first, second = make_family(network), make_family(network)
+        alice = Membership.objects.get(user=network.alice)
+        one = Person.objects.create(household=first.household, **a)
+        other = Person.objects.create(household=second.household, **b)
+        _link(network, first, one, first.child, a_links, 4)
+        _link(
+            network,
+            second,
+            other,
+            second.child,
+            {**b_links, "account": b_links["account"] and not a_links["account"]},
+            5,
+        )
+        before = canonical_dump()
+        merge = household_merge(
+            acting_user=network.alice,
+            membership=alice,
+            survivor=first.household,
+            merged=second.household,
+            people=(one, other),
+        )
+        assert not Person.objects.filter(pk=other.pk).exists() and not PersonMerge.objects.exists()
+        assert first.household.members.count() == 3 + 3 + 1
+        household_unmerge(acting_user=network.alice, membership=alice, merge=merge)
+        assert canonical_dump() == before
+        transaction.set_rollback(True)
+
+
 def test_a_merge_is_audited_and_refused_to_someone_who_may_not_change_the_family(network: Network) -> None:
     family = make_family(network)
     twin = Person.objects.create(

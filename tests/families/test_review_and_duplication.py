@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 import pytest
@@ -11,7 +12,7 @@ from ecwhub.accounts.models import Membership, Organization, Role
 from ecwhub.accounts.services import membership_add
 from ecwhub.consent.models import AuditEntry, RelationshipKind
 from ecwhub.consent.services import relationship_end, relationship_start
-from ecwhub.families.models import Household, Person, PersonMerge
+from ecwhub.families.models import Household, HouseholdMerge, Person, PersonMerge
 from ecwhub.families.selectors import coordination_duplicates
 from ecwhub.identity.models import MatchReview
 from tests.conftest import Network, signed_in
@@ -65,25 +66,35 @@ def test_the_hub_administrator_sees_how_many_wait_but_no_names(network: Network)
     assert signed_in(Client(), network.bob).get("/families/review/").status_code == 404
 
 
-def test_same_person_merges_both_families_and_can_be_undone(network: Network) -> None:
+def test_same_person_is_one_merge_and_one_undo_brings_everything_back(network: Network) -> None:
+    from tests.families.test_merge import canonical_dump
+
     first, second, review = _pair(network)
     client = signed_in(Client(), network.alice)
     households = Household.objects.count()
+    before = canonical_dump()
     response = client.post(f"/families/review/{review.pk}/", {"decision": "same"})
     assert response.status_code == 302
     assert Household.objects.count() == households - 1
     assert not Person.objects.filter(pk=second.mother.pk).exists()
-    merge = PersonMerge.objects.get(survivor=first.mother)
+    # One decision, one merge record, one "Undo" on the family's page.
+    (merge,) = [*PersonMerge.objects.all(), *HouseholdMerge.objects.all()]
     page = client.get(f"/families/{first.household.pk}/").content.decode()
-    assert "Records merged into this family" in page
-    client.post(f"/families/{first.household.pk}/merges/{merge.pk}/undo/")
-    # Newest first: the person merge, then the family merge.
-    from ecwhub.families.models import HouseholdMerge
+    assert "Records merged into this family" in page and page.count(">Undo</button>") == 1
+    assert "Two records of one person, and of their family" in page
 
-    client.post(f"/families/{first.household.pk}/merges/{HouseholdMerge.objects.get().pk}/undo/")
+    response = client.post(f"/families/{first.household.pk}/merges/{merge.pk}/undo/", follow=True)
+    assert "The merge was undone: both records are back as they were." in response.content.decode()
     assert Household.objects.count() == households
     assert Person.objects.get(pk=second.mother.pk).family_name == "Garsia"
     assert MatchReview.objects.get(pk=review.pk).status == "same"
+    # Everything else is exactly as before the decision.
+    after = canonical_dump()
+    for dump in (before, after):
+        dump.pop("identity.MatchReview")
+    assert after == before
+    page = client.get(f"/families/{first.household.pk}/").content.decode()
+    assert ">Undo</button>" not in page
 
 
 def test_different_people_leaves_the_queue(network: Network) -> None:
@@ -93,7 +104,13 @@ def test_different_people_leaves_the_queue(network: Network) -> None:
     review.refresh_from_db()
     assert review.status == "different" and review.decided_by == network.alice
     assert "Nothing to review" in client.get("/families/review/").content.decode()
-    assert client.post(f"/families/review/{review.pk}/", {"decision": "same"}).status_code == 404
+    # Decided already: the reviewer is told so, as for any pair not in their queue (nothing leaks).
+    response = client.post(f"/families/review/{review.pk}/", {"decision": "same"}, follow=True)
+    assert response.redirect_chain == [("/families/review/", 302)]
+    assert "This pair was already decided" in response.content.decode()
+    response = client.post(f"/families/review/{uuid.uuid4()}/", {"decision": "same"}, follow=True)
+    assert "This pair was already decided" in response.content.decode()
+    assert MatchReview.objects.get(pk=review.pk).status == "different"
 
 
 def _coordinate(family: Family, *organizations: Organization) -> None:

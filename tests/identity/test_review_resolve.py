@@ -3,13 +3,14 @@ comes second meets (the races themselves are in tests/concurrency, on PostgreSQL
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
 
 from ecwhub.accounts.models import Membership
 from ecwhub.families.merging import MergeError
-from ecwhub.families.models import Household, Person, PersonMerge
+from ecwhub.families.models import Household, HouseholdMerge, Person, PersonMerge
 from ecwhub.identity.models import MatchReview
 from ecwhub.identity.services import ReviewAlreadyDecided, match_review_decide, match_review_resolve
 from tests.conftest import Network
@@ -32,7 +33,10 @@ def test_same_person_merges_the_families_and_the_records(network: Network) -> No
     )
     assert decided.status == "same" and decided.decided_by == network.alice
     assert not Household.objects.filter(pk=second.household.pk).exists()
-    assert PersonMerge.objects.get().merged_person_id == second.mother.pk
+    # One decision, one merge: the families and the person's two records, undone together.
+    merge = HouseholdMerge.objects.get()
+    assert merge.merged_household_id == second.household.pk and not PersonMerge.objects.exists()
+    assert json.loads(merge.snapshot)["person"]["merged"]["id"] == str(second.mother.pk)
     # The pair pointed at both records: the merge keeps it in its snapshot, not in the queue.
     assert not MatchReview.objects.filter(pk=review.pk).exists()
 
@@ -48,7 +52,7 @@ def test_a_pair_removed_by_an_earlier_merge_counts_as_decided(network: Network) 
     ):
         with pytest.raises(ReviewAlreadyDecided):
             decide()
-    assert PersonMerge.objects.count() == 1
+    assert HouseholdMerge.objects.count() == 1
 
 
 def test_a_pair_whose_record_was_merged_with_a_third_is_out_of_date_and_nothing_is_written(

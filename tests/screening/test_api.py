@@ -111,3 +111,24 @@ def test_outsiders_get_404(network: Network, screen_family: ScreenFamily, who: s
     )
     assert ScreeningResponse.objects.count() == 1 and not ScreeningAnswer.objects.exists()
     assert not IdentifiedNeed.objects.exists()
+
+
+def test_a_severe_phq9_through_the_api_is_positive_with_its_band(network: Network, screen_family: ScreenFamily) -> None:
+    client = signed_in(Client(), network.alice)
+    started = client.post(
+        f"{_base(screen_family)}/screenings",
+        {"person_id": str(screen_family.mother.pk), "instrument": "phq-2-9", "language": "en"},
+        content_type="application/json",
+    ).json()
+    url = f"{_base(screen_family)}/screenings/{started['id']}"
+    for link_id in ("/44250-9", "/44255-8", "/44259-0", "/44254-1", "/44251-7", "/44258-2", "/44252-5", "/44253-3"):
+        client.post(f"{url}/answers", {"link_id": link_id, "answer": ["LA6571-9"]}, content_type="application/json")
+    client.post(f"{url}/answers", {"link_id": "/44260-8", "answer": ["LA6571-9"]}, content_type="application/json")
+    done = client.post(f"{url}/complete").json()
+    results = {r["rule"]: r for r in done["results"]}
+    assert (results["phq9"]["total"], results["phq9"]["status"]) == (27, "positive")
+    assert results["phq9"]["band"] == {"label": {"en": "Severe", "es": "Grave"}, "low": 20, "high": 27}
+    assert results["phq2"]["band"] == {"label": {}, "low": 3, "high": 6}
+    assert results["phq9-self-harm"]["band"] is None
+    # The API keeps the codes.
+    assert any(f["system"] == "http://snomed.info/sct" or f["code"] == "phq9-severe" for f in done["findings"])

@@ -496,6 +496,36 @@ def test_phq9_severity_bands(phq_instrument: Instrument, total: int, band: str |
     assert bands == ([band] if band else [])
 
 
+@pytest.mark.parametrize(
+    ("total", "status", "band", "low", "high"),
+    [
+        (3, "negative", "None or minimal", 0, 4),
+        (5, "positive", "Mild", 5, 9),
+        (14, "positive", "Moderate", 10, 14),
+        (19, "positive", "Moderately severe", 15, 19),
+        (27, "positive", "Severe", 20, 27),
+    ],
+)
+def test_a_phq9_total_in_a_band_with_a_finding_is_positive_and_names_its_band(
+    phq_instrument: Instrument, total: int, status: str, band: str, low: int, high: int
+) -> None:
+    scores = [3, 0, *split(total - 3, 7, 0, 3)] if total < 27 else [3] * 9
+    result = score(phq_instrument, phq(*scores))
+    assert result.totals["phq9"] == total
+    assert result.facts["phq9"].status == status, "a severity finding sat beside a negative result"
+    found, band_low, band_high = phq_instrument.band_of("phq9", total)
+    assert found is not None and found.label is not None
+    assert (found.label.en, band_low, band_high) == (band, low, high)
+    assert found.label.es and found.label.es != found.label.en
+
+
+@pytest.mark.parametrize(("total", "side"), [(0, (0, 2)), (2, (0, 2)), (3, (3, 6)), (6, (3, 6))])
+def test_a_thresholded_total_names_its_side_of_the_threshold(
+    phq_instrument: Instrument, total: int, side: tuple[int, int]
+) -> None:
+    assert phq_instrument.band_of("phq2", total) == (None, *side)
+
+
 @pytest.mark.parametrize(("points", "urgent"), [(0, False), (1, True), (2, True), (3, True)])
 def test_phq9_item_nine_above_zero_is_urgent(phq_instrument: Instrument, points: int, urgent: bool) -> None:
     result = score(phq_instrument, phq(2, 1, 0, 0, 0, 0, 0, 0, points))
@@ -681,11 +711,24 @@ def _delete(path: list[Any]) -> Any:
         ),
         (
             "phq-2-9",
-            _set(["scoring", "rules", 1, "bands", 1, "min"], 4),
-            "$.scoring.rules[1].bands[1].min",
+            _set(["scoring", "rules", 1, "bands", 2, "min"], 4),
+            "$.scoring.rules[1].bands[2].min",
             "must rise",
         ),
         ("epds", _delete(["item", 9, "answerOption", 0, "score"]), "$.scoring.rules[0].items[9]", "score on every"),
+        (
+            "phq-2-9",
+            _delete(["scoring", "rules", 1, "bands", 3, "label"]),
+            "$.scoring.rules[1].bands[3].label",
+            "object",
+        ),
+        ("phq-2-9", _delete(["scoring", "rules", 1, "bands", 0]), "$.scoring.rules[1].bands[0].min", "lowest total, 0"),
+        (
+            "ahc-hrsn-core",
+            _delete(["scoring", "rules", 1, "finding", "title", "es"]),
+            "$.scoring.rules[1].finding.title.es",
+            "non-empty string",
+        ),
     ],
 )
 def test_a_broken_definition_is_refused_with_its_path(

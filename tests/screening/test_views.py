@@ -3,6 +3,7 @@ not see the family (404, the same as a missing family)."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -278,3 +279,74 @@ def test_the_screening_page_reads_in_a_bounded_number_of_queries(network: Networ
         client.get(url)
     # Three more screens on the page, not one query more.
     assert len(six.captured_queries) == len(three.captured_queries) < 80
+
+
+def test_screens_held_back_by_the_consent_are_listed_with_how_to_unlock_them(network: Network) -> None:
+    family = make_screen_family(network, sensitive=False, link_carla=True)
+    client = signed_in(Client(), network.alice)
+    body = client.get(reverse("screening:family", args=[family.household.pk])).content.decode()
+    held = re.search(r'<ul data-testid="not-offered">(.*?)</ul>', body, re.S)
+    assert held is not None, "the screens not offered are not explained"
+    text = html.unescape(held.group(1))
+    assert "Edinburgh Postnatal Depression Scale" in text and "Patient Health Questionnaire" in text
+    assert "Needs the family's consent to share behavioral health." in text
+    assert reverse("consent:consents", args=[family.household.pk]) in text
+    assert 'value="epds"' not in body, "a screen the coordinator may not record is offered"
+    client.cookies["django_language"] = "es"
+    spanish = html.unescape(client.get(reverse("screening:family", args=[family.household.pk])).content.decode())
+    assert "Necesita el consentimiento de la familia para compartir" in spanish
+    assert "Needs the family" not in spanish
+    # With the consent, nothing is held back; the caregiver's own page never lists other people's limits.
+    sensitive = make_screen_family(network, sensitive=True)
+    assert (
+        'data-testid="not-offered"'
+        not in client.get(reverse("screening:family", args=[sensitive.household.pk])).content.decode()
+    )
+    carla = signed_in(Client(), network.carla)
+    assert 'data-testid="not-offered"' not in carla.get(reverse("screening:mine")).content.decode()
+
+
+def test_an_invalid_priority_keeps_every_choice_and_marks_the_field(
+    network: Network, screen_family: ScreenFamily
+) -> None:
+    client = signed_in(Client(), network.alice)
+    household = screen_family.household
+    take = _start(client, reverse("screening:start", args=[household.pk]), screen_family.mother.pk, "ahc-hrsn-core")
+    for link_id, answer in AHC:
+        client.post(take, {"link_id": link_id, "answer": answer})
+    client.post(take, {"finish": "1"})
+    needs = {n.need: n for n in IdentifiedNeed.objects.filter(household=household)}
+    food, housing, inadequate = needs["food-insecurity"], needs["housing-instability"], needs["inadequate-housing"]
+    form = {
+        f"status-{food.pk}": "wants_help",
+        f"priority-{food.pk}": "2",
+        f"status-{housing.pk}": "wants_help",
+        f"priority-{housing.pk}": "first",
+        f"status-{inadequate.pk}": "declined_help",
+        f"priority-{inadequate.pk}": "",
+    }
+    page = client.post(reverse("screening:needs", args=[household.pk]), form)
+    assert page.status_code == 400
+    body = page.content.decode()
+
+    def selected(need: IdentifiedNeed) -> str:
+        found = re.search(rf'<select id="status-{need.pk}".*?</select>', body, re.S)
+        assert found is not None
+        chosen = re.search(r'<option value="([a-z_]+)" selected>', found.group(0))
+        return chosen.group(1) if chosen else ""
+
+    def priority(need: IdentifiedNeed) -> str:
+        found = re.search(rf'<input id="priority-{need.pk}"[^>]*value="([^"]*)"', body)
+        assert found is not None
+        return found.group(1)
+
+    assert [selected(food), selected(housing), selected(inadequate)] == ["wants_help", "wants_help", "declined_help"]
+    assert [priority(food), priority(housing), priority(inadequate)] == ["2", "first", ""]
+    error = re.search(rf'<ul class="errors" id="priority-{housing.pk}-error"><li>([^<]+)</li></ul>', body)
+    assert error is not None and "A priority is a number" in error.group(1)
+    assert f'aria-describedby="priority-{housing.pk}-error"' in body
+    assert f'id="priority-{food.pk}-error"' not in body, "the error is on the field at fault only"
+    # Nothing was saved.
+    assert set(IdentifiedNeed.objects.filter(household=household).values_list("status", "priority")) == {
+        ("identified", None)
+    }

@@ -22,8 +22,9 @@ router = Router(tags=["directory"])
 
 _PARAMETERS = (
     "Query parameters (the same as the search page): `q` words (typos are corrected, Spanish words accepted); "
-    "`need` (repeat for several); `language` (BCP 47 code) and `dialect`; `location` (ZIP code or address) "
-    "and `miles` (2, 5, 10, 25 or 50; default 25); `child_age_months`; `insurance`; `free`, `open_now`, "
+    "`need` (repeat for several); `language` (BCP 47 code) and `dialect`; `location` (ZIP code, city of the "
+    "hub's state, or address) and `miles` (2, 5, 10, 25 or 50; default 25); `order` (`relevance`, the default, "
+    "or `distance`: nearest first, needs a place); `child_age_months`; `insurance`; `free`, `open_now`, "
     "`evenings`, `weekends`, `accepting` (true/false); `family` (a family's id: its ZIP code, language and "
     "children's ages are read through the access policy, and warnings are given for it); `page`, `page_size`."
 )
@@ -69,6 +70,9 @@ class SearchOut(Schema):
     corrections: dict[str, str] = Field(description="misspelled word → the word searched for instead")
     ignored_words: list[str]
     language: str
+    order: str = Field(
+        description="the order of the items: `relevance` (best match first) or `distance` (nearest first)"
+    )
     latitude: float | None = Field(description="the point distances are measured from (a ZIP centroid or address)")
     longitude: float | None
 
@@ -165,6 +169,7 @@ def search(request: HttpRequest) -> SearchOut | HttpResponse:
         corrections=page.corrections,
         ignored_words=page.ignored_words,
         language=page.language if page.language in Language.values else "",
+        order=page.order,
         latitude=page.point.latitude if page.point else None,
         longitude=page.point.longitude if page.point else None,
     )

@@ -12,7 +12,7 @@ from ecwhub.core.languages import Language
 from ecwhub.core.needs import Need
 from ecwhub.families.models import InsuranceStatus
 
-from .selectors import SearchParams
+from .selectors import ORDER_DISTANCE, ORDER_RELEVANCE, SearchParams
 
 KM_PER_MILE = 1.609344
 RADIUS_MILES = (
@@ -23,6 +23,10 @@ RADIUS_MILES = (
     ("50", _("50 miles")),
 )
 DEFAULT_MILES = "25"
+ORDERS = (
+    (ORDER_RELEVANCE, _("Best match first")),
+    (ORDER_DISTANCE, _("Nearest first")),
+)
 MAX_PAGE_SIZE = 100
 
 
@@ -36,12 +40,21 @@ class SearchForm(forms.Form):
     )
     dialect = forms.CharField(label=_("Dialect"), max_length=100, required=False)
     location = forms.CharField(
-        label=_("ZIP code or address"),
+        label=_("ZIP code, city or address"),
         max_length=200,
         required=False,
-        help_text=_("Results are ordered by distance from here."),
+        help_text=_(
+            "Distances are measured from here: the centre of the ZIP code, or of the city when there is no ZIP code."
+        ),
     )
     miles = forms.ChoiceField(label=_("Distance"), choices=RADIUS_MILES, required=False, initial=DEFAULT_MILES)
+    order = forms.ChoiceField(
+        label=_("Order of results"),
+        choices=ORDERS,
+        required=False,
+        initial=ORDER_RELEVANCE,
+        help_text=_("Nearest first needs a place (or a family's ZIP code)."),
+    )
     child_age_months = forms.IntegerField(label=_("Child's age (months)"), min_value=0, max_value=216, required=False)
     insurance = forms.ChoiceField(
         label=_("Insurance"),
@@ -87,6 +100,7 @@ class SearchForm(forms.Form):
             evenings=data["evenings"],
             weekends=data["weekends"],
             accepting_only=data["accepting"],
+            order=data["order"] or ORDER_RELEVANCE,
             page=data["page"] or 1,
             page_size=data["page_size"] or 20,
         )

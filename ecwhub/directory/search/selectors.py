@@ -28,6 +28,7 @@ from typing import Any
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from rapidfuzz import fuzz
@@ -36,7 +37,7 @@ from ecwhub.core.languages import Language
 from ecwhub.core.needs import Need
 from ecwhub.directory.models import Service
 
-from .geocode import Point, geocoder
+from .geocode import Point, geocoder, hub_state
 from .index import FTS_TABLE
 from .models import SearchTerm
 from .text import LANGUAGE_CODES, STOPWORDS, SYNONYMS, language_bit, need_bit, needs_in, normalized, trigrams, words
@@ -50,6 +51,9 @@ TRIGRAM_THRESHOLD = 0.3
 # How close (rapidfuzz ratio, 0–100) a misspelled word must be to the word it is corrected to.
 CORRECTION_MIN_RATIO = 70.0
 MAX_QUERY_WORDS = 12
+# The orders a search can be asked for; the page says which one its results are in.
+ORDER_RELEVANCE = "relevance"
+ORDER_DISTANCE = "distance"
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,7 @@ class SearchParams:
     evenings: bool = False
     weekends: bool = False
     accepting_only: bool = False
+    order: str = "relevance"  # "relevance" (best match first) or "distance" (nearest first)
     page: int = 1
     page_size: int = 20
 
@@ -83,6 +88,7 @@ class FamilyContext:
     insurance: frozenset[str]
     demographics_shown: bool
     insurance_shown: bool
+    open_needs: tuple[str, ...] = ()  # read only when the search starts from the family's page
 
 
 class SearchInputError(ValueError):
@@ -124,6 +130,7 @@ class SearchPage:
     point: Point | None
     language: str
     dialect: str
+    order: str = "relevance"
 
     @property
     def pages(self) -> int:
@@ -292,7 +299,19 @@ def directory_search(
     location = params.location or (family.postal_code if family else "")
     point = geocoder().locate(location) if location else None
     if location and point is None:
-        raise SearchInputError({"location": [_("We could not place this ZIP code or address.")]})
+        raise SearchInputError(
+            {
+                "location": [
+                    _(
+                        "We could not place this. Give a five-digit ZIP code, a city or town in %(state)s, "
+                        "or an address with its ZIP code or city."
+                    )
+                    % {"state": hub_state()}
+                ]
+            }
+        )
+    if params.order == ORDER_DISTANCE and point is None:
+        raise SearchInputError({"order": [_("Give a ZIP code, city or address to order the results by distance.")]})
     # Near a place, needs and languages are filtered on the point rows (their covering index).
     masks = "p" if point is not None else "e"
     where: list[str] = []
@@ -376,16 +395,30 @@ def directory_search(
                 if distance <= radius and (entry_id not in nearest or distance < nearest[entry_id][0]):
                     nearest[entry_id] = (distance, service_id, float(base))
             count = len(nearest)
-            best = heapq.nsmallest(
-                start + params.page_size,
-                (
-                    (-(base + 3 * exp(-distance / 10)), service_id, entry_id, distance)
-                    for entry_id, (distance, service_id, base) in nearest.items()
-                ),
-            )
-            page: list[tuple[float, str, int, float | None]] = [
-                (round(-negative, 6), _hex(sid), entry_id, distance) for negative, sid, entry_id, distance in best
-            ]
+            page: list[tuple[float, str, int, float | None]]
+            if params.order == ORDER_DISTANCE:
+                # Nearest first; at the same distance the better match first, then the service id.
+                by_distance = heapq.nsmallest(
+                    start + params.page_size,
+                    (
+                        (distance, -(base + 3 * exp(-distance / 10)), _hex(service_id), entry_id)
+                        for entry_id, (distance, service_id, base) in nearest.items()
+                    ),
+                )
+                page = [
+                    (round(-negative, 6), sid, entry_id, distance) for distance, negative, sid, entry_id in by_distance
+                ]
+            else:
+                best = heapq.nsmallest(
+                    start + params.page_size,
+                    (
+                        (-(base + 3 * exp(-distance / 10)), service_id, entry_id, distance)
+                        for entry_id, (distance, service_id, base) in nearest.items()
+                    ),
+                )
+                page = [
+                    (round(-negative, 6), _hex(sid), entry_id, distance) for negative, sid, entry_id, distance in best
+                ]
             chosen = page[start:]
         else:
             cursor.execute(
@@ -443,6 +476,7 @@ def directory_search(
         point=point,
         language=language,
         dialect=dialect,
+        order=params.order,
     )
 
 
@@ -495,7 +529,11 @@ def _result(
         else:
             reasons.append(_("Staff speak %(language)s") % {"language": label})
     if distance is not None:
-        reasons.append(_("%(km).1f km (%(mi).1f mi) away") % {"km": distance, "mi": distance / KM_PER_MILE})
+        # Formatted as the page's language writes numbers ("0,5 km" in Spanish), like the distance on the card.
+        reasons.append(
+            _("%(km)s km (%(mi)s mi) away")
+            % {"km": number_format(distance, 1), "mi": number_format(distance / KM_PER_MILE, 1)}
+        )
     if open_now:
         reasons.append(_("Open now"))
     result.warnings.extend(_warnings(service, row_languages, required, family))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.http import urlencode
 
@@ -18,12 +18,18 @@ from .selectors import FamilyContext, SearchInputError, SearchPage, directory_se
 FAMILY_SEARCH_ROLES = frozenset({Role.COORDINATOR, Role.CLINICIAN, Role.PROVIDER_STAFF})
 
 
-def family_for_search(request: HttpRequest, family_id: object) -> FamilyContext | None:
+def family_for_search(request: HttpRequest, family_id: object, *, with_needs: bool = False) -> FamilyContext | None:
     """The family named in the search, read through the access policy; 404 when it may not be seen."""
     if not family_id:
         return None
     user, membership = acting_member(request, FAMILY_SEARCH_ROLES)
-    return family_context_open(user=user, membership=membership, household_id=family_id)  # type: ignore[arg-type]
+    return family_context_open(user=user, membership=membership, household_id=family_id, with_needs=with_needs)  # type: ignore[arg-type]
+
+
+def _with_needs(data: QueryDict, needs: tuple[str, ...]) -> QueryDict:
+    data = data.copy()
+    data.setlist("need", list(needs))
+    return data
 
 
 @login_required
@@ -32,7 +38,13 @@ def search(request: HttpRequest) -> HttpResponse:
     page: SearchPage | None = None
     family: FamilyContext | None = None
     if form.is_bound and form.is_valid():
-        family = family_for_search(request, form.cleaned_data["family"])
+        # Arriving from a family's page (the family and nothing else asked): the search starts from
+        # the family's open needs, shown checked so the coordinator can change them.
+        starting = set(request.GET.keys()) <= {"family"}
+        family = family_for_search(request, form.cleaned_data["family"], with_needs=starting)
+        if starting and family is not None and family.open_needs:
+            form = SearchForm(_with_needs(request.GET, family.open_needs))
+            form.is_valid()
         if form.has_criteria():
             try:
                 page = directory_search(form.params(), family=family)

@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from ecwhub.accounts.models import Membership, User
+from ecwhub.accounts.models import Membership, Organization, User
 from ecwhub.consent.audit import audit_append
-from ecwhub.consent.models import DEFAULT_CONSENT_CATEGORIES, AuditEntry, DataCategory, Purpose, RelationshipKind
+from ecwhub.consent.models import (
+    DEFAULT_CONSENT_CATEGORIES,
+    AuditEntry,
+    Consent,
+    DataCategory,
+    Purpose,
+    RelationshipKind,
+)
 from ecwhub.consent.policy import decide
 from ecwhub.consent.services import ConsentError, consent_record, relationship_start
 from ecwhub.core.locks import named_lock
@@ -43,6 +53,8 @@ class _Changes:
     """Values an intake replaced on a family the hub knew (kept in the intake record: nothing lost)."""
 
     rows: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
+    # Whether the family's records were written to (a member added, a value filled or replaced).
+    written: bool = False
 
     def note(self, key: str, name: str, old: Any, new: Any) -> None:
         self.rows.setdefault(key, {})[name] = [_json(old), _json(new)]
@@ -95,6 +107,38 @@ def _person_values(entered: CaregiverInput | ChildInput, intake: IntakeInput) ->
     return base
 
 
+# The caregiver's language is every member's; the caregiver's details of step 2 are theirs.
+_LANGUAGE_FIELDS = ("preferred_language", "dialect", "interpreter_needed")
+_CAREGIVER_DETAILS = (
+    "text_ok",
+    "best_times",
+    "safe_to_leave_message",
+    "sex",
+    "insurance_status",
+    "medi_cal_plan",
+    "medi_cal_id",
+    "is_legal_guardian",
+)
+_CHILD_DETAILS = {"insurance_status": "children_insurance", "school_or_child_care": "school_or_child_care"}
+
+
+def _person_entered(entered: CaregiverInput | ChildInput, intake: IntakeInput) -> set[str]:
+    """The Person fields of ``_person_values`` that hold what someone entered: a value the page
+    pre-filled and nobody changed (Spanish, "unknown") is no new fact about a family the hub knew."""
+    caregiver, details = intake.caregiver, intake.details
+    names = {name for name in type(entered).model_fields if entered.entered(name)}
+    names |= {name for name in _LANGUAGE_FIELDS if caregiver.entered(name)}
+    if isinstance(entered, CaregiverInput):
+        names |= {name for name in _CAREGIVER_DETAILS if details.entered(name)}
+        if entered.entered("relationship"):
+            names.add("is_legal_guardian")
+    else:
+        names |= {name for name, source in _CHILD_DETAILS.items() if details.entered(source)}
+        if entered.entered("date_of_birth"):
+            names.add("relationship")
+    return names
+
+
 # Facts that identify the record: on a link, the record the hub knew keeps them (the intake's
 # spelling is kept in the intake record's changes).
 _KEEP_EXISTING = frozenset(
@@ -102,9 +146,11 @@ _KEEP_EXISTING = frozenset(
 )
 
 
-def _update_person(person: Person, values: dict[str, Any], changes: _Changes) -> None:
+def _update_person(person: Person, values: dict[str, Any], entered: set[str], changes: _Changes) -> None:
     changed = []
     for name, new in values.items():
+        if name not in entered:
+            continue
         old = getattr(person, name)
         if old == new or new in ("", None) or (name == "insurance_status" and new == InsuranceStatus.UNKNOWN):
             continue
@@ -122,6 +168,7 @@ def _update_person(person: Person, values: dict[str, Any], changes: _Changes) ->
         changed.append("medi_cal_plan")
     if changed:
         person.save(update_fields=sorted(set(changed)))
+        changes.written = True
 
 
 def _household_values(intake: IntakeInput) -> dict[str, Any]:
@@ -134,6 +181,47 @@ def _household_values(intake: IntakeInput) -> dict[str, Any]:
         "city": intake.details.city,
         "postal_code": intake.caregiver.postal_code,
     }
+
+
+def _household_entered(intake: IntakeInput) -> set[str]:
+    caregiver, details = intake.caregiver, intake.details
+    names = {name for name in (*_LANGUAGE_FIELDS, "postal_code") if caregiver.entered(name)}
+    return names | {name for name in ("street", "unit", "city") if details.entered(name)}
+
+
+def _consent_language() -> str:
+    """The language the consent text was shown in: the page's (the hub has its texts in these)."""
+    language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE.split("-")[0]
+
+
+def _consent_covered(
+    household: Household,
+    intake: IntakeInput,
+    categories: Collection[str],
+    purposes: Collection[str],
+    organization: Organization,
+) -> bool:
+    """Whether a consent in force for the whole family already allows what the intake's consent
+    allows (its categories, its purposes, and the sharing the coordinator chose: with the whole
+    network when they said so; a box left as the page ticked it asks for no more than this
+    organization), so linking records no second, identical consent."""
+    network_wide = intake.caregiver.consent_network_wide and intake.caregiver.entered("consent_network_wide")
+    consents = (
+        Consent.objects.in_force()
+        .filter(household=household, person__isnull=True)
+        .prefetch_related("categories", "purposes", "organizations")
+    )
+    for consent in consents:
+        if not set(categories) <= {c.category for c in consent.categories.all()}:
+            continue
+        if not set(purposes) <= {p.purpose for p in consent.purposes.all()}:
+            continue
+        if consent.network_wide or (
+            not network_wide and organization.pk in {o.pk for o in consent.organizations.all()}
+        ):
+            return True
+    return False
 
 
 @transaction.atomic
@@ -160,16 +248,18 @@ def intake_complete(
         household = _linkable(acting_user, membership, link_household_id)
         caregiver, people = _link_people(household, intake, changes)
         household_values = _household_values(intake)
+        household_entered = _household_entered(intake)
         updated = []
         for name, new in household_values.items():
             old = getattr(household, name)
-            if new in ("", None, False) or old == new:
+            if name not in household_entered or new in ("", None, False) or old == new:
                 continue
             changes.note("household", name, old, new)
             setattr(household, name, new)
             updated.append(name)
-        household.updated_at = timezone.now()
-        household.save(update_fields=[*updated, "updated_at"])
+        if updated or changes.written:
+            household.updated_at = timezone.now()
+            household.save(update_fields=[*updated, "updated_at"])
         outcome = IntakeRecord.Outcome.LINKED
     else:
         household = Household.objects.create(registered_by=organization, **_household_values(intake))
@@ -186,24 +276,35 @@ def intake_complete(
         kind=RelationshipKind.REGISTERING_ORGANIZATION,
         organization=organization,
     )
-    try:
-        consent_record(
-            acting_user=acting_user,
-            membership=membership,
-            household=household,
-            given_by=caregiver,
-            method=intake.caregiver.consent_method,
-            categories=[*DEFAULT_CONSENT_CATEGORIES, *intake.caregiver.consent_sensitive],
-            purposes=[Purpose.CARE_COORDINATION, Purpose.REFERRAL],
-            network_wide=intake.caregiver.consent_network_wide,
-            organizations=[organization],
-            text_version=INTAKE_CONSENT_TEXT_VERSION,
-            language=intake.caregiver.preferred_language,
-            witness=intake.caregiver.consent_witness,
-        )
-    except ConsentError as error:
-        raise IntakeError({f"caregiver.consent_{error.field}": [str(error)]}) from None
+    categories = [*DEFAULT_CONSENT_CATEGORIES, *intake.caregiver.consent_sensitive]
+    if intake.caregiver.consent_behavioral_health:
+        categories.append(DataCategory.BEHAVIORAL_HEALTH)
+    purposes = [Purpose.CARE_COORDINATION, Purpose.REFERRAL]
+    if outcome == IntakeRecord.Outcome.CREATED or not _consent_covered(
+        household, intake, categories, purposes, organization
+    ):
+        try:
+            consent_record(
+                acting_user=acting_user,
+                membership=membership,
+                household=household,
+                given_by=caregiver,
+                method=intake.caregiver.consent_method,
+                categories=categories,
+                purposes=purposes,
+                network_wide=intake.caregiver.consent_network_wide,
+                organizations=[organization],
+                text_version=INTAKE_CONSENT_TEXT_VERSION,
+                language=_consent_language(),
+                witness=intake.caregiver.consent_witness,
+            )
+        except ConsentError as error:
+            raise IntakeError({f"caregiver.consent_{error.field}": [str(error)]}) from None
     flags = list(intake.details.flags)
+    # The flag is encrypted: compared here, not in the database.
+    held = {
+        (f.flag, f.person_id) for f in PriorityFlagRecord.objects.filter(household=household, ended_at__isnull=True)
+    }
     for flag in flags:
         category = PRIORITY_FLAG_CATEGORY[flag]  # type: ignore[index]
         subject = caregiver if flag != "foster" else None
@@ -216,6 +317,8 @@ def intake_complete(
             write=True,
         ):
             raise IntakeError({"details.flags": [_("The family's consent or your role does not cover this flag.")]})
+        if (flag, subject.pk if subject else None) in held:
+            continue  # the family has this flag already
         PriorityFlagRecord.objects.create(
             household=household,
             person=subject,
@@ -315,15 +418,19 @@ def _link_people(household: Household, intake: IntakeInput, changes: _Changes) -
     people: list[Person] = []
     for index, person in sorted(enumerate(entered), key=lambda pair: -best.get(pair[0], (0.0,))[0]):
         values = _person_values(person, intake)
+        known = _person_entered(person, intake)
         match = best.get(index)
         if match is not None and match[1] not in taken:
             taken.add(match[1])
             existing = members[match[1]]
-            _update_person(existing, values, changes)
+            _update_person(existing, values, known, changes)
             people.append(existing)
         else:
+            # A new member speaks the family's language unless the coordinator said otherwise.
+            values.update({name: getattr(household, name) for name in _LANGUAGE_FIELDS if name not in known})
             created = Person.objects.create(household=household, **values)
             changes.note(str(created.pk), "added", None, True)
+            changes.written = True
             people.append(created)
         if index == 0:
             caregiver = people[-1]

@@ -57,6 +57,7 @@ class CaregiverDraft(_Draft):
     consent_witness: str = ""
     consent_network_wide: bool = False
     consent_sensitive: list[str] = Field(default_factory=list)
+    consent_behavioral_health: bool = False
 
 
 class ChildDraft(_Draft):

@@ -19,13 +19,21 @@ import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Self, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import MaxLengthValidator, validate_email
 from django.forms.formsets import BaseFormSet
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    PrivateAttr,
+)
 from pydantic import ValidationError as PydanticValidationError
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
@@ -207,6 +215,21 @@ InsuranceChoice = Annotated[str, Choice(InsuranceStatus.values, empty=InsuranceS
 class _Input(BaseModel):
     # Typed input is a value: once read, nothing changes it on its way through the services.
     model_config = ConfigDict(frozen=True)
+    # The fields a person left as the page showed them (empty, or a value the form pre-selects:
+    # Spanish, "caregiver", "unknown"). They are not facts anyone entered, so linking an intake to
+    # a family the hub knew never lets them replace what the family holds. The page sets them
+    # (``families.forms``); through the API, a field left out of the body is not entered either.
+    _prefilled: frozenset[str] = PrivateAttr(default=frozenset())
+
+    def entered(self, name: str) -> bool:
+        """Whether ``name`` holds what someone entered (or changed), not a default."""
+        return name in self.model_fields_set and name not in self._prefilled
+
+    def with_prefilled(self, names: Iterable[str]) -> Self:
+        """A copy that knows ``names`` were left as the page pre-filled them."""
+        copy = self.model_copy()
+        copy._prefilled = frozenset(names)
+        return copy
 
 
 class CaregiverInput(_Input):
@@ -251,6 +274,11 @@ class CaregiverInput(_Input):
     )
     consent_sensitive: list[Annotated[str, Choice(SENSITIVE_CONSENT_CATEGORIES)]] = Field(
         default_factory=list, description="sensitive categories the caregiver also agrees to share"
+    )
+    consent_behavioral_health: bool = Field(
+        default=False,
+        description="asked on its own: the caregiver also agrees to share behavioral-health information "
+        "(depression screenings such as EPDS or PHQ-9); false unless they say so",
     )
 
 

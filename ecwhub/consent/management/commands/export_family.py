@@ -51,8 +51,10 @@ class Command(BaseCommand):
             opened = family_export_open(user=user, membership=memberships[0], household_id=household)
         except NotFound:
             raise CommandError("household: no such family, or this user may not see it") from None
-        data = family_export(opened)
-        text = json.dumps(data, ensure_ascii=False, indent=2) if format == "json" else family_export_html(data)
+        if format == "json":
+            text = json.dumps(family_export(opened), ensure_ascii=False, indent=2)
+        else:
+            text = family_export_html(opened)
         if output:
             output.write_text(text, encoding="utf-8")
             self.stdout.write(f"wrote {output}")
