@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
@@ -44,13 +47,21 @@ schema.app = get_wsgi_application()
 
 
 @pytest.fixture
-def token(network: Network, settings: Any) -> str:
+def token(network: Network, settings: Any) -> Iterator[str]:
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost", "testserver"]
     # The request budget is tested on its own (test_api.py, tests/concurrency); here it would only
     # turn the later examples into 429s.
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "api": "1000000/m", "api_anonymous": "1000000/m"}
     _, secret = api_token_create(acting_user=network.alice, name="fuzz")
-    return secret
+    # The requests go through the real WSGI handler, which closes the database connection when a
+    # request ends; the test's transaction lives on it (Django's test client does the same).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield secret
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db
