@@ -27,6 +27,10 @@ class SignInForm(AuthenticationForm):
         "inactive": _("This account is not active. Ask your organization's administrator."),
     }
 
+    def clean_username(self) -> str:
+        # In lower case, as addresses are stored, so that the lockout counts every spelling together.
+        return str(self.cleaned_data["username"]).strip().lower()
+
 
 class TotpForm(forms.Form):
     code = forms.RegexField(

@@ -98,6 +98,18 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
+    def get_by_natural_key(self, username: str | None) -> User:
+        """The account signing in, whatever the case of the address typed. Addresses are stored in
+        lower case; an older account may hold capitals, and where two differ only by case the exact
+        spelling decides."""
+        matches = list(self.filter(email__iexact=username or "")[:2])
+        if len(matches) == 1:
+            return matches[0]
+        for user in matches:
+            if user.email == username:
+                return user
+        raise self.model.DoesNotExist
+
     def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)

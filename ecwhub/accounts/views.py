@@ -73,7 +73,7 @@ def locked_out(
 ) -> HttpResponse:
     """Shown instead of the sign-in form once django-axes has locked the account for this address."""
     email = str((credentials or {}).get("username") or request.POST.get("username") or "").lower()
-    user = User.objects.filter(email=email).first() if email else None
+    user = User.objects.filter(email__iexact=email).order_by("pk").first() if email else None
     security_event_record(kind=SecurityEvent.Kind.LOCKED_OUT, user=user, request=request)
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
@@ -90,6 +90,13 @@ def _totp_rate_key(group: str, request: HttpRequest) -> str:
 def _rate(name: str) -> Any:
     """Read the limit at request time, so a deployment (or a test) can change it in settings."""
     return lambda group, request: settings.RATE_LIMITS[name]
+
+
+def _second_factor_passed(request: HttpRequest, device: TOTPDevice) -> None:
+    """Mark the session as verified under a new key: a key seen before the second factor (on a
+    shared computer, in a proxy log) must not become a fully signed-in session."""
+    otp_login(request, device)
+    request.session.cycle_key()
 
 
 @login_required
@@ -111,7 +118,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             security_event_record(kind=SecurityEvent.Kind.TOTP_FAILED, user=user, request=request)
             return render(request, "accounts/verify.html", {"form": form, "locked_until": wait}, status=429)
         if device.verify_token(form.cleaned_data["code"]):
-            otp_login(request, device)
+            _second_factor_passed(request, device)
             security_event_record(kind=SecurityEvent.Kind.TOTP_VERIFIED, user=user, request=request)
             return HttpResponseRedirect(_safe_next(request))
         form.add_error("code", _("That code is not right, or it has expired. Enter the code your app shows now."))
@@ -144,7 +151,7 @@ def enroll(request: HttpRequest) -> HttpResponse:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
                 security_event_record(kind=SecurityEvent.Kind.TOTP_ENROLLED, user=user, request=request)
-            otp_login(request, device)
+            _second_factor_passed(request, device)
             messages.success(request, _("Two-factor sign-in is set up."))
             return HttpResponseRedirect(_safe_next(request))
         form.add_error("code", _("That code is not right. Check the time on your phone and enter the newest code."))
@@ -265,7 +272,7 @@ def member_add_with_invite(*, request: HttpRequest, organization: Organization, 
     """Create (or reuse) the account, add the membership, and e-mail a link to choose a password."""
     with transaction.atomic():
         email = data["email"].lower()
-        user = User.objects.filter(email=email).first()
+        user = User.objects.filter(email__iexact=email).order_by("pk").first()
         created = user is None
         if user is None:
             user = User.objects.create_user(email, None, first_name=data["first_name"], last_name=data["last_name"])

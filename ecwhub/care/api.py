@@ -12,6 +12,7 @@ from pydantic import Field
 from ecwhub.accounts.acting import acting_member
 from ecwhub.accounts.models import Role
 from ecwhub.core.errors import NotFound
+from ecwhub.core.http import PageNumber, RowId
 from ecwhub.core.languages import Language
 
 from .selectors import WorklistFilters, overdue_page, worklist_page
@@ -22,10 +23,10 @@ WORKLIST_ROLES = frozenset({Role.COORDINATOR, Role.CLINICIAN})
 
 
 class Filters(Schema):
-    page: int = Field(1, ge=1)
+    page: PageNumber = 1
     page_size: int = Field(25, ge=1, le=100)
-    coordinator: int | None = Field(None, ge=1, description="user id of the designated coordinator")
-    organization: int | None = Field(None, ge=1, description="organization working with the family")
+    coordinator: RowId | None = Field(None, description="user id of the designated coordinator")
+    organization: RowId | None = Field(None, description="organization working with the family")
     language: Language | None = Field(None, description="the family's preferred language")
     zip: str = Field("", max_length=5, pattern=r"^([0-9]{5})?$", description="five-digit ZIP code")
     tier: int | None = Field(None, ge=1, le=3)

@@ -19,7 +19,7 @@ class WorklistFilterForm(forms.Form):
     zip = forms.RegexField(
         label=_("ZIP code"),
         required=False,
-        regex=r"^\d{5}$",
+        regex=r"^[0-9]{5}$",
         error_messages={"invalid": _("Enter a five-digit ZIP code, or leave it empty for every ZIP code.")},
     )
     tier = forms.TypedChoiceField(label=_("Tier"), required=False, coerce=int, empty_value=None)

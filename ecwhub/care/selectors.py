@@ -22,6 +22,7 @@ from ecwhub.consent.audit import AuditLine, audit_append
 from ecwhub.consent.models import AuditEntry, DataCategory, Purpose, Relationship, RelationshipKind
 from ecwhub.consent.policy import households_counted, households_visible
 from ecwhub.consent.selectors import OpenedHousehold, members_visible, rows_visible
+from ecwhub.core.http import MAX_PAGE
 from ecwhub.families.models import Household, Person
 from ecwhub.screening.models import ScreeningResponse
 
@@ -192,7 +193,8 @@ class Window:
 
 def _page_number(value: int | str) -> int:
     try:
-        return max(1, int(value))
+        # A page past the last is empty; one whose offset the database cannot hold is the last we count.
+        return min(max(1, int(value)), MAX_PAGE)
     except (TypeError, ValueError):
         return 1
 

@@ -10,7 +10,7 @@ Errors always have the same body::
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
@@ -28,6 +28,16 @@ ERROR_CODES = {
     422: "invalid",
     429: "rate_limited",
 }
+
+
+# Every integer the API accepts is bounded, so a number no database column (or no page offset)
+# can hold is refused by validation, naming the field, before any query runs
+# (tests/core/test_api_robustness.py checks the whole OpenAPI description for unbounded integers).
+MAX_PAGE = 1_000_000
+MAX_ID = 2**63 - 1  # the largest row id (BigAutoField) either database stores
+
+PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE, description="1-based page number")]
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
@@ -61,7 +71,7 @@ class Page(PaginationBase):
     """``?page=N&page_size=M`` (M at most API_MAX_PAGE_SIZE)."""
 
     class Input(Schema):
-        page: int = Field(1, ge=1, le=1_000_000, description="1-based page number")
+        page: PageNumber = 1
         page_size: int = Field(settings.API_PAGE_SIZE, ge=1, le=settings.API_MAX_PAGE_SIZE)
 
     class Output(Schema):

@@ -5,6 +5,7 @@ import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 
 from .logging import request_id_var
 
@@ -48,3 +49,23 @@ class RequestIdMiddleware:
             return response
         finally:
             request_id_var.reset(token)
+
+
+class PrivateResponseMiddleware:
+    """``Cache-Control: no-store`` on every answer to a signed-in user and on every API answer.
+
+    Such answers hold family data, or say who the caller is: neither the browser's back button nor a
+    shared proxy may keep them. Static files (served before sign-in is looked at) keep their caching.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # request.user is set by the session middleware, or by the API from a bearer token.
+        user = getattr(request, "user", None)
+        private = (user is not None and user.is_authenticated) or request.path_info.startswith("/api/")
+        if private and "no-store" not in response.get("Cache-Control", ""):
+            add_never_cache_headers(response)
+        return response

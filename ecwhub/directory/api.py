@@ -19,6 +19,7 @@ from ninja.errors import ValidationError
 from pydantic import Field
 
 from ecwhub.accounts.models import User
+from ecwhub.core.http import PageNumber
 
 from . import hsds
 from . import models as m
@@ -39,7 +40,7 @@ HSDS_VERSION = "3.0.1"
 
 
 class PageParams(Schema):
-    page: int = Field(1, ge=1, description="1-based page number")
+    page: PageNumber = 1
     per_page: int = Field(25, ge=1, le=100, description="records per page (at most 100)")
 
 

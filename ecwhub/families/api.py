@@ -17,7 +17,7 @@ from ecwhub.consent.models import DataCategory
 from ecwhub.consent.policy import purpose_for
 from ecwhub.consent.selectors import OpenedHousehold, household_open, households_page, members_visible
 from ecwhub.core.errors import NotFound
-from ecwhub.core.http import ErrorOut, error_response, invalid
+from ecwhub.core.http import ErrorOut, PageNumber, error_response, invalid
 
 from .intake.access import INTAKE_ROLES
 from .intake.complete import PossibleDuplicates, intake_complete, intake_complete_unless_known
@@ -70,7 +70,7 @@ class HouseholdPage(Schema):
 
 
 class ListFilters(Schema):
-    page: int = Field(1, ge=1)
+    page: PageNumber = 1
     page_size: int = Field(25, ge=1, le=100)
     zip: str = Field("", max_length=10, pattern=r"^[0-9]{0,5}$", description="five-digit ZIP code")
 

@@ -26,7 +26,7 @@ from ecwhub.consent.selectors import audit_opened, audit_reads, household_open, 
 from .display import GUARDIANS, age_label, member_views, person_name, shown_categories
 from .models import Household, Person
 
-_ZIP = re.compile(r"^\d{5}$")
+_ZIP = re.compile(r"^[0-9]{5}$")
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from ecwhub.consent.models import DataCategory
 from ecwhub.consent.policy import purpose_for
 from ecwhub.consent.selectors import OpenedHousehold, members_visible
 from ecwhub.core.errors import NotFound
-from ecwhub.core.http import invalid
+from ecwhub.core.http import ErrorOut, invalid
 
 from . import scoring, selectors, services
 from .models import ScreeningResponse
@@ -34,7 +34,7 @@ class BandOut(Schema):
     high: int
 
 
-class ResultOut(Schema):
+class ScreeningResultOut(Schema):
     rule: str
     code: str
     status: str
@@ -90,11 +90,11 @@ class ScreeningOut(Schema):
     completed_at: datetime | None
     next_item: str | None = Field(None, description="the next question to ask (in-progress screens)")
     answers: list[AnswerOut] = Field(default_factory=list)
-    results: list[ResultOut] = Field(default_factory=list)
+    results: list[ScreeningResultOut] = Field(default_factory=list)
     findings: list[FindingOut] = Field(default_factory=list)
 
 
-class NeedOut(Schema):
+class IdentifiedNeedOut(Schema):
     id: uuid.UUID
     need: str
     person_id: uuid.UUID | None
@@ -159,7 +159,7 @@ def _screening_out(response: ScreeningResponse, opened: OpenedHousehold, detail:
         completed_at=response.completed_at,
         next_item=None,
         results=[
-            ResultOut(
+            ScreeningResultOut(
                 rule=r.rule,
                 code=r.code,
                 status=r.status,
@@ -219,7 +219,7 @@ def screenings(request: HttpRequest, household_id: uuid.UUID) -> list[ScreeningO
 
 @router.post(
     "/families/{household_id}/screenings",
-    response={201: ScreeningOut, 422: dict},
+    response={201: ScreeningOut, 422: ErrorOut},
     summary="Start a screen of one member with the current version of an instrument",
 )
 def screening_start(request: HttpRequest, household_id: uuid.UUID, payload: StartIn) -> Any:
@@ -254,7 +254,7 @@ def screening_detail(request: HttpRequest, household_id: uuid.UUID, response_id:
 
 @router.post(
     "/families/{household_id}/screenings/{response_id}/answers",
-    response={200: AnswerResultOut, 422: dict},
+    response={200: AnswerResultOut, 422: ErrorOut},
     summary="Record or replace the answer to one question (or 'declined': prefer not to answer)",
 )
 def screening_answer(request: HttpRequest, household_id: uuid.UUID, response_id: uuid.UUID, payload: AnswerIn) -> Any:
@@ -277,7 +277,7 @@ def screening_answer(request: HttpRequest, household_id: uuid.UUID, response_id:
 
 @router.post(
     "/families/{household_id}/screenings/{response_id}/complete",
-    response={200: ScreeningOut, 422: dict},
+    response={200: ScreeningOut, 422: ErrorOut},
     summary="Score the screen: results, findings and needs are written together, or nothing is",
 )
 def screening_complete(request: HttpRequest, household_id: uuid.UUID, response_id: uuid.UUID) -> Any:
@@ -294,10 +294,10 @@ def screening_complete(request: HttpRequest, household_id: uuid.UUID, response_i
 
 @router.get(
     "/families/{household_id}/needs",
-    response=list[NeedOut],
+    response=list[IdentifiedNeedOut],
     summary="A family's identified needs, with status, the family's priority and the evidence",
 )
-def needs(request: HttpRequest, household_id: uuid.UUID) -> list[NeedOut]:
+def needs(request: HttpRequest, household_id: uuid.UUID) -> list[IdentifiedNeedOut]:
     user, membership = acting_member(request, SCREENING_ROLES)
     opened = selectors.needs_open(
         user=user, membership=membership, household_id=household_id, purpose=purpose_for(membership)
@@ -305,7 +305,7 @@ def needs(request: HttpRequest, household_id: uuid.UUID) -> list[NeedOut]:
     # The answers behind a need are screening results: shown only to those who may see those.
     answers = DataCategory.SCREENING_RESULTS in opened.categories
     return [
-        NeedOut(
+        IdentifiedNeedOut(
             id=n.pk,
             need=n.need,
             person_id=n.person_id,

@@ -46,7 +46,7 @@ def read_batch(path: Path) -> tuple[list[SourceRow], list[tuple[str, Any]]]:
             raise HsdsError(
                 [RecordError(path.name, "", "", f"not an HSDS table file (expected one of {sorted(TABLE_BY_PATH)})")]
             )
-        return list(_read_csv(path.read_text(encoding="utf-8-sig"), table)), []
+        return list(_read_csv(_text(path, path.name, "utf-8-sig"), table)), []
     _, rows, records = read_json_file(path)
     return rows, records
 
@@ -60,25 +60,61 @@ def read_path(path: Path) -> list[tuple[str, list[SourceRow], list[tuple[str, An
     return [(str(source), *read_batch(source)) for source in batch_sources(path)]
 
 
+def _text(path: Path, where: str, encoding: str = "utf-8") -> str:
+    """The file's text; HsdsError naming ``where`` when it is not UTF-8 (a spreadsheet's "CSV" is
+    often Windows-1252): the import says which file, instead of failing with a traceback."""
+    try:
+        return path.read_text(encoding=encoding)
+    except UnicodeDecodeError as exc:
+        raise HsdsError(
+            [RecordError(where, "", "", f"not UTF-8 text (byte {exc.start + 1} cannot be read); save it as UTF-8")]
+        ) from exc
+
+
+def _inside(folder: Path, given: object) -> Path | None:
+    """``given`` (a data package's resource path) as a file inside ``folder``, or None when it names
+    anything else: an absolute path, one that climbs out with "..", or a link leading outside. The
+    import reads the package it was given, never another file of the machine (whose values its
+    errors would echo)."""
+    if not isinstance(given, str) or not given or Path(given).is_absolute():
+        return None
+    path = folder / given
+    return path if path.resolve().is_relative_to(folder.resolve()) else None
+
+
 def read_csv_package(folder: Path) -> list[SourceRow]:
     paths: dict[str, Path] = {}
     package = folder / "datapackage.json"
+    errors: list[RecordError] = []
     if package.exists():
         try:
-            meta = json.loads(package.read_text(encoding="utf-8"))
+            meta = json.loads(_text(package, "datapackage.json"))
         except json.JSONDecodeError as exc:
             raise HsdsError([RecordError("datapackage.json", "", "", f"not valid JSON: {exc}")]) from exc
-        for resource in meta.get("resources", []):
-            table = TABLES.get(resource.get("name", ""))
+        resources = meta.get("resources", []) if isinstance(meta, dict) else []
+        for resource in resources if isinstance(resources, list) else []:
+            table = TABLES.get(resource.get("name", "")) if isinstance(resource, dict) else None
             if table is None:
                 continue
-            paths[table.name] = folder / resource.get("path", table.path)
+            path = _inside(folder, resource.get("path", table.path))
+            if path is None:
+                message = f"resource '{table.name}': its path must name a file inside the package folder"
+                errors.append(RecordError("datapackage.json", "", "path", message))
+                continue
+            paths[table.name] = path
     else:
-        paths = {t.name: folder / t.path for t in TABLES.values()}
+        for t in TABLES.values():
+            path = _inside(folder, t.path)
+            if path is None:
+                errors.append(RecordError(t.path, "", "", "must be a file inside the package folder, not a link out"))
+                continue
+            paths[t.name] = path
+    if errors:
+        raise HsdsError(errors)
     rows: list[SourceRow] = []
     for name, path in paths.items():
         if path.exists():
-            rows.extend(_read_csv(path.read_text(encoding="utf-8-sig"), TABLES[name]))
+            rows.extend(_read_csv(_text(path, TABLES[name].path, "utf-8-sig"), TABLES[name]))
     return rows
 
 
@@ -96,7 +132,7 @@ def _read_csv(text: str, table: Table) -> Iterator[SourceRow]:
 
 def read_json_file(path: Path) -> tuple[str, list[SourceRow], list[tuple[str, Any]]]:
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(_text(path, path.name))
     except json.JSONDecodeError as exc:
         raise HsdsError([RecordError(path.name, "", "", f"not valid JSON: {exc}")]) from exc
     rows, records = rows_from_json(document)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
+from django import forms
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 from pydantic import Field
@@ -28,12 +30,12 @@ _PARAMETERS = (
 )
 
 
-class NeedOut(Schema):
+class MatchedNeedOut(Schema):
     code: str
     label: str
 
 
-class ResultOut(Schema):
+class SearchResultOut(Schema):
     service_id: uuid.UUID
     name: str
     organization: str
@@ -44,7 +46,7 @@ class ResultOut(Schema):
     score: float = Field(description="higher is better; see docs/search.md for the formula")
     distance_km: float | None
     distance_mi: float | None
-    matched_needs: list[NeedOut]
+    matched_needs: list[MatchedNeedOut]
     language_match: bool
     dialect_match: bool
     open_now: bool | None = Field(description="None when the directory does not know the hours")
@@ -60,7 +62,7 @@ class ResultOut(Schema):
 
 
 class SearchOut(Schema):
-    items: list[ResultOut]
+    items: list[SearchResultOut]
     count: int
     page: int
     page_size: int
@@ -75,12 +77,38 @@ class SearchOut(Schema):
     longitude: float | None
 
 
-def _result_out(result: SearchResult) -> ResultOut:
+def _form_parameters(form: type[forms.Form]) -> list[dict[str, Any]]:
+    """The search form's fields as OpenAPI query parameters: the form stays the one parser (the page
+    and the API), and the description (and the generated requests of tests/core/test_api_fuzz.py)
+    knows every parameter with its type and bounds."""
+    parameters = []
+    for name, field in form.base_fields.items():
+        schema: dict[str, Any]
+        if isinstance(field, forms.ChoiceField):
+            values = [str(key) for key, _label in field.choices if key]  # type: ignore[misc, union-attr]
+        if isinstance(field, forms.MultipleChoiceField):
+            schema = {"type": "array", "items": {"type": "string", "enum": values}}
+        elif isinstance(field, forms.ChoiceField):
+            schema = {"type": "string", "enum": values}
+        elif isinstance(field, forms.IntegerField):
+            schema = {"type": "integer", "minimum": field.min_value, "maximum": field.max_value}
+        elif isinstance(field, forms.BooleanField):
+            schema = {"type": "boolean"}
+        elif isinstance(field, forms.UUIDField):
+            schema = {"type": "string", "format": "uuid"}
+        else:
+            schema = {"type": "string", "maxLength": field.max_length}  # type: ignore[attr-defined]
+        schema = {key: value for key, value in schema.items() if value is not None}
+        parameters.append({"in": "query", "name": name, "required": False, "schema": schema})
+    return parameters
+
+
+def _result_out(result: SearchResult) -> SearchResultOut:
     service = result.service
     organization = service.organization.name if service.organization else ""
     if not organization and service.directory_organization_id:
         organization = service.directory_organization.name  # type: ignore[union-attr]
-    return ResultOut(
+    return SearchResultOut(
         service_id=service.pk,
         name=service.name,
         organization=organization,
@@ -91,7 +119,7 @@ def _result_out(result: SearchResult) -> ResultOut:
         score=result.score,
         distance_km=None if result.distance_km is None else round(result.distance_km, 2),
         distance_mi=None if result.distance_mi is None else round(result.distance_mi, 2),
-        matched_needs=[NeedOut(code=n, label=str(Need(n).label)) for n in result.matched_needs],
+        matched_needs=[MatchedNeedOut(code=n, label=str(Need(n).label)) for n in result.matched_needs],
         language_match=result.language_match,
         dialect_match=result.dialect_match,
         open_now=result.open_now,
@@ -112,6 +140,15 @@ def _result_out(result: SearchResult) -> ResultOut:
     response={200: SearchOut},
     summary="Search the directory of services",
     description=_PARAMETERS,
+    openapi_extra={
+        "parameters": _form_parameters(SearchForm),
+        "responses": {
+            404: {
+                "description": "`family` names no family the caller may see",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+            }
+        },
+    },
 )
 def search(request: HttpRequest) -> SearchOut | HttpResponse:
     form = SearchForm(request.GET)

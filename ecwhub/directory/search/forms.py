@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ecwhub.core.http import MAX_PAGE
 from ecwhub.core.languages import Language
 from ecwhub.core.needs import Need
 from ecwhub.families.models import InsuranceStatus
@@ -66,7 +67,7 @@ class SearchForm(forms.Form):
     weekends = forms.BooleanField(label=_("Open weekends"), required=False)
     accepting = forms.BooleanField(label=_("Accepting referrals"), required=False)
     family = forms.UUIDField(required=False, widget=forms.HiddenInput)
-    page = forms.IntegerField(min_value=1, required=False)
+    page = forms.IntegerField(min_value=1, max_value=MAX_PAGE, required=False)
     page_size = forms.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, required=False)
 
     def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:

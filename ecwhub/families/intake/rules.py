@@ -25,11 +25,13 @@ from ..models import PRIORITY_FLAG_CATEGORY, ContactMethod, InsuranceStatus, Pri
 
 # North American Numbering Plan: ten digits, area code and exchange each start with 2–9. A
 # leading country code 1 and any spaces, dots, dashes or parentheses are accepted and dropped.
-_PHONE_DIGITS = re.compile(r"^1?([2-9]\d{2})([2-9]\d{2})(\d{4})$")
-_PHONE_CHARS = re.compile(r"^[\d\s().+-]+$")
-_ZIP = re.compile(r"^\d{5}(-\d{4})?$")
+# The digits 0-9 only: Python's \d also takes other scripts' digits (١٢, ０１), which would be stored
+# as typed and never match, dial or text.
+_PHONE_DIGITS = re.compile(r"^1?([2-9][0-9]{2})([2-9][0-9]{2})([0-9]{4})$")
+_PHONE_CHARS = re.compile(r"^[0-9\s().+-]+$")
+_ZIP = re.compile(r"^[0-9]{5}(-[0-9]{4})?$")
 # A Medi-Cal Client Index Number: eight digits and a check letter.
-_CIN = re.compile(r"^\d{8}[A-Z]$")
+_CIN = re.compile(r"^[0-9]{8}[A-Z]$")
 EARLIEST_BIRTH = date(1900, 1, 1)
 MAX_CHILDREN = 8
 DATE_MESSAGE = _("Enter a real date, for example 2021-03-14 (year-month-day).")
@@ -55,7 +57,7 @@ def phone_normalize(value: str) -> str:
     value = value.strip()
     if not value:
         return ""
-    digits = re.sub(r"\D", "", value)
+    digits = re.sub(r"[^0-9]", "", value)
     match = _PHONE_DIGITS.match(digits) if _PHONE_CHARS.match(value) else None
     if match is None:
         raise ValidationError(

@@ -9,6 +9,14 @@ from ecwhub.directory import hsds
 from ecwhub.directory.hsds.importer import directory_import
 
 
+def shown(text: object) -> str:
+    """``text`` safe to print on a terminal: control characters (an escape sequence in a file name
+    or a CSV header could retitle or clear the terminal, or hide lines) are written as escapes."""
+    return "".join(
+        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii") for ch in str(text)
+    )
+
+
 class Command(BaseCommand):
     help = (
         "Import HSDS 3.0 data: a JSON file (organization or service records, a paged list or the tabular "
@@ -21,24 +29,26 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, path: Path, **options: Any) -> None:
         if not path.exists():
-            raise CommandError(f"{path}: no such file or folder")
+            raise CommandError(f"{shown(path)}: no such file or folder")
         folder = hsds.schema_dir()
         self.stdout.write(
             f"Validating against the HSDS schema in {folder}"
             if folder
             else "Validating with the built-in HSDS 3.0.1 rules"
         )
-        results = directory_import(acting_user=None, path=path, progress=self.stdout.write)
+        results = directory_import(acting_user=None, path=path, progress=lambda line: self.stdout.write(shown(line)))
         failed = [r for r in results if not r.ok]
         for result in results:
             for warning in result.warnings:
-                self.stdout.write(f"  warning: {warning}")
+                self.stdout.write(f"  warning: {shown(warning)}")
             if result.ok:
                 created, updated = sum(result.created.values()), sum(result.updated.values())
-                self.stdout.write(self.style.SUCCESS(f"{result.name}: imported ({created} created, {updated} updated)"))
+                self.stdout.write(
+                    self.style.SUCCESS(f"{shown(result.name)}: imported ({created} created, {updated} updated)")
+                )
             else:
-                self.stderr.write(f"{result.name}: {len(result.errors)} errors, nothing imported from this file")
+                self.stderr.write(f"{shown(result.name)}: {len(result.errors)} errors, nothing imported from this file")
                 for error in result.errors:
-                    self.stderr.write(f"  {error}")
+                    self.stderr.write(f"  {shown(error)}")
         if failed:
             raise CommandError(f"{len(failed)} of {len(results)} files not imported")
