@@ -18,9 +18,14 @@ from ecwhub.consent.sections import (
     Readable,
     ReadableEntry,
     SectionContext,
+    TimelineEvent,
+    TimelineSource,
+    as_moment,
     choice_label,
     register_export_section,
     register_page_section,
+    register_timeline_source,
+    row_category,
     span,
     when,
 )
@@ -177,6 +182,39 @@ def _readable(context: SectionContext) -> list[Readable]:
     return [Readable(_("Care"), tuple(entries), _("Nothing recorded yet."))]
 
 
+def _timeline(context: SectionContext) -> list[TimelineEvent]:
+    opened = context.opened
+    names = {p.pk: person_name(p) for p in opened.members}
+    events = [
+        TimelineEvent(
+            at=c.at,
+            kind=_("Contact"),
+            text=f"{c.get_method_display()}, {c.organization.name}: {c.outcome_label}",
+            category=row_category(c),
+        )
+        for c in rows_visible(opened, Contact.objects.select_related("organization"))
+    ]
+    events += [
+        TimelineEvent(
+            at=as_moment(e.date),
+            kind=_("Care"),
+            text=f"{e.get_kind_display()}" + (f" ({names[e.person_id]})" if e.person_id in names else ""),
+            category=row_category(e),
+        )
+        for e in rows_visible(opened, CareEvent.objects.all())
+    ]
+    events += [
+        TimelineEvent(
+            at=as_moment(x.recorded_on),
+            kind=_("EPSDT"),
+            text=_("Medical necessity recorded for %(person)s") % {"person": names.get(x.person_id, "")},
+            category=row_category(x),
+        )
+        for x in rows_visible(opened, EpsdtNecessity.objects.all())
+    ]
+    return events
+
+
 def _home_worklist(request: HttpRequest, user: User, membership: Membership) -> dict[str, Any]:
     page = worklist_page(user=user, membership=membership, filters=WorklistFilters(), per_page=HOME_ROWS)
     return {"rows": page.object_list}
@@ -215,6 +253,9 @@ def register() -> None:
         )
     )
     register_export_section(ExportSection("care", 60, _export, _readable))
+    register_timeline_source(
+        TimelineSource("care", (DataCategory.CASE_NOTES, DataCategory.CARE_PLAN, DataCategory.CLINICAL), _timeline)
+    )
     register_home_card(
         HomeCard(
             "care-worklist", 10, "care/_home_worklist_card.html", _home_worklist, roles=frozenset({Role.COORDINATOR})

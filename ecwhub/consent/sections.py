@@ -17,7 +17,7 @@ Rendering never queries: a section's ``build`` runs in the view, and its templat
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -103,11 +103,74 @@ class ExportSection:
     readable: Callable[[SectionContext], list[Readable]] | None = None
 
 
+@dataclass(frozen=True)
+class TimelineEvent:
+    """One thing that happened to the family, for its timeline: when, what kind, what, and the
+    consent category of the row it comes from (the page's audit entry names it)."""
+
+    at: datetime
+    kind: str
+    text: str
+    category: str
+
+
+@dataclass(frozen=True)
+class TimelineSource:
+    """An app's events for the family's timeline, read through the opened family (``rows_visible``)."""
+
+    key: str
+    categories: tuple[str, ...]
+    events: Callable[[SectionContext], list[TimelineEvent]]
+
+
+TIMELINE_SECTION = "timeline"
+
 _PAGE: dict[str, PageSection] = {}
 _EXPORT: dict[str, ExportSection] = {}
+_TIMELINE: dict[str, TimelineSource] = {}
+
+
+def register_timeline_source(source: TimelineSource) -> None:
+    """Add an app's events to the family's timeline; the timeline section opens the family with
+    every source's categories, whichever app registered first."""
+    if source.key in _TIMELINE and _TIMELINE[source.key] != source:
+        raise ValueError(f"two timeline sources are called {source.key!r}")
+    _TIMELINE[source.key] = source
+    section = _PAGE.get(TIMELINE_SECTION)
+    if section is not None:
+        _PAGE[TIMELINE_SECTION] = replace(section, categories=timeline_categories())
+
+
+def timeline_sources() -> list[TimelineSource]:
+    return sorted(_TIMELINE.values(), key=lambda s: s.key)
+
+
+def timeline_categories() -> tuple[str, ...]:
+    return tuple(dict.fromkeys(c for s in timeline_sources() for c in s.categories))
+
+
+def row_category(row: Model) -> str:
+    """The consent category of a family row (``FAMILY_ROW`` on its model: fixed, or a field)."""
+    spec = row.FAMILY_ROW  # type: ignore[attr-defined]
+    if not spec.category_field:
+        return str(spec.category)
+    value: Any = row
+    for part in spec.category_field.split("__"):
+        value = getattr(value, part)
+    return str(value)
+
+
+def as_moment(value: date | datetime) -> datetime:
+    """A date as the start of that day in the hub's time zone, so dates and times sort together."""
+    if isinstance(value, datetime):
+        return value
+    return timezone.make_aware(datetime.combine(value, datetime.min.time()))
 
 
 def register_page_section(section: PageSection) -> None:
+    if section.key == TIMELINE_SECTION:  # its categories are the sources', registered before or after
+        _PAGE[section.key] = replace(section, categories=timeline_categories())
+        return
     if section.key in _PAGE and _PAGE[section.key] != section:
         raise ValueError(f"two family page sections are called {section.key!r}")
     _PAGE[section.key] = section

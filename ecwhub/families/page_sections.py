@@ -11,16 +11,22 @@ from django.utils.translation import gettext as _
 from ecwhub.accounts.models import Role
 from ecwhub.consent.models import DataCategory
 from ecwhub.consent.sections import (
+    TIMELINE_SECTION,
     ExportSection,
     PageSection,
     Readable,
     ReadableEntry,
     SectionContext,
+    TimelineEvent,
+    TimelineSource,
     choice_label,
     field_facts,
     register_export_section,
     register_page_section,
+    register_timeline_source,
+    row_category,
     span,
+    timeline_sources,
     when,
 )
 from ecwhub.consent.selectors import rows_visible
@@ -243,7 +249,42 @@ def _readable_records(context: SectionContext) -> list[Readable]:
     return parts
 
 
+# The timeline shows the newest events; older ones are in the sections below and in the export.
+TIMELINE_SHOWN = 30
+
+
+def _timeline(context: SectionContext) -> dict[str, Any] | None:
+    """Everything that happened to the family, newest first, from every app's timeline source:
+    each read through the opened family, so only rows the viewer may see appear."""
+    events = [event for source in timeline_sources() for event in source.events(context)]
+    if not events:
+        return None
+    events.sort(key=lambda e: e.at, reverse=True)
+    shown = events[:TIMELINE_SHOWN]
+    context.show(*{e.category for e in shown})
+    return {"events": shown, "more": len(events) - len(shown)}
+
+
+def _intake_events(context: SectionContext) -> list[TimelineEvent]:
+    return [
+        TimelineEvent(
+            at=i.taken_at,
+            kind=_("Intake"),
+            text=_("%(organization)s, %(place)s (%(outcome)s)")
+            % {
+                "organization": i.organization.name,
+                "place": i.get_place_display(),
+                "outcome": i.get_outcome_display(),
+            },
+            category=row_category(i),
+        )
+        for i in rows_visible(context.opened, IntakeRecord.objects.select_related("organization"))
+    ]
+
+
 def register() -> None:
+    register_page_section(PageSection(TIMELINE_SECTION, 30, "families/_timeline_section.html", _timeline))
+    register_timeline_source(TimelineSource("intakes", (DataCategory.IDENTITY_CONTACT,), _intake_events))
     register_page_section(PageSection("duplication", 10, "families/_duplication_section.html", _duplication))
     register_page_section(
         PageSection("priority-flags", 40, "families/_flags_section.html", _flags, categories=FLAG_CATEGORIES)

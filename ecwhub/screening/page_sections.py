@@ -13,8 +13,12 @@ from ecwhub.consent.sections import (
     Readable,
     ReadableEntry,
     SectionContext,
+    TimelineEvent,
+    TimelineSource,
     choice_label,
     register_export_section,
+    register_timeline_source,
+    row_category,
     when,
 )
 from ecwhub.consent.selectors import rows_visible
@@ -23,7 +27,7 @@ from ecwhub.families.display import person_name
 
 from . import scoring
 from .display import answer_label, answers_by_item, finding_title, result_views
-from .models import IdentifiedNeed, ScreeningAlert, ScreeningResponse
+from .models import ROW_CATEGORIES, IdentifiedNeed, ScreeningAlert, ScreeningResponse
 from .selectors import answers_shown, findings_of, responses_of, results_of
 
 
@@ -133,6 +137,40 @@ def _readable(context: SectionContext) -> list[Readable]:
     return parts
 
 
+def _timeline(context: SectionContext) -> list[TimelineEvent]:
+    opened = context.opened
+    language = get_language() or "en"
+    names = {p.pk: person_name(p) for p in opened.members}
+    events = []
+    for r in responses_of(opened).filter(status=ScreeningResponse.Status.COMPLETED):
+        try:
+            title = scoring.load_instrument(r.instrument).title.get(language)
+        except scoring.InstrumentError:
+            continue
+        events.append(
+            TimelineEvent(
+                at=r.completed_at or r.started_at,
+                kind=_("Screen"),
+                text=f"{title} ({names.get(r.person_id, '')})",
+                category=row_category(r),
+            )
+        )
+    events += [
+        TimelineEvent(
+            at=n.identified_at,
+            kind=_("Need"),
+            text=f"{n.get_need_display()}: {n.get_status_display()}",
+            category=row_category(n),
+        )
+        for n in rows_visible(opened, IdentifiedNeed.objects.all())
+    ]
+    events += [
+        TimelineEvent(at=a.raised_at, kind=_("Alert"), text=a.get_kind_display(), category=row_category(a))
+        for a in rows_visible(opened, ScreeningAlert.objects.all())
+    ]
+    return events
+
+
 def register() -> None:
     from ecwhub.accounts.home import HomeCard, register_home_card
     from ecwhub.accounts.models import Role
@@ -140,6 +178,7 @@ def register() -> None:
     from .views import home_alerts_card
 
     register_export_section(ExportSection("screening", 50, _export, _readable))
+    register_timeline_source(TimelineSource("screening", ROW_CATEGORIES, _timeline))
     register_home_card(
         HomeCard(
             "screening-alerts",
