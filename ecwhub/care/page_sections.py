@@ -33,7 +33,7 @@ from ecwhub.consent.selectors import rows_visible
 from ecwhub.families.display import person_name
 
 from .models import CareEvent, CareEventKind, Contact, EpsdtNecessity, Tier, TierAssignment
-from .selectors import REASON_CATEGORIES, WorklistFilters, care_panel, tier_view, worklist_page
+from .selectors import REASON_CATEGORIES, WorklistFilters, care_panel, overdue_page, tier_view, worklist_page
 from .surveillance import MISSED, UPCOMING
 
 PANEL_ROLES = frozenset({Role.COORDINATOR, Role.CLINICIAN, Role.PROVIDER_STAFF})
@@ -220,6 +220,13 @@ def _home_worklist(request: HttpRequest, user: User, membership: Membership) -> 
     return {"rows": page.object_list}
 
 
+def _home_overdue(request: HttpRequest, user: User, membership: Membership) -> dict[str, Any]:
+    """The clinician's home: the children longest overdue for a visit or a screening."""
+    page = overdue_page(user=user, membership=membership, filters=WorklistFilters(), per_page=HOME_ROWS)
+    kinds = dict(CareEventKind.choices)
+    return {"rows": [(row, [kinds.get(k, k) for k in row.overdue_kinds]) for row in page.object_list]}
+
+
 def register() -> None:
     register_page_section(
         PageSection(
@@ -260,4 +267,7 @@ def register() -> None:
         HomeCard(
             "care-worklist", 10, "care/_home_worklist_card.html", _home_worklist, roles=frozenset({Role.COORDINATOR})
         )
+    )
+    register_home_card(
+        HomeCard("care-overdue", 10, "care/_home_overdue_card.html", _home_overdue, roles=frozenset({Role.CLINICIAN}))
     )

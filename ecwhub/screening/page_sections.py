@@ -185,6 +185,7 @@ def register() -> None:
             5,
             "screening/_home_alerts_card.html",
             home_alerts_card,
-            roles=frozenset({Role.COORDINATOR}),
+            # The families' safety and self-harm alerts, for whoever works with them first.
+            roles=frozenset({Role.COORDINATOR, Role.CLINICIAN}),
         )
     )
