@@ -266,20 +266,21 @@ def epsdt_record(
 def epsdt_end(*, acting_user: User, membership: Membership | None, record: EpsdtNecessity) -> EpsdtNecessity:
     """A clinician ends an EPSDT medical necessity (the need was met); the row stays as history."""
     if membership is None or membership.role != Role.CLINICIAN:
-        raise CareError("__all__", "Only clinicians can end EPSDT medical necessity.")
+        raise CareError("__all__", _("Only clinicians can end EPSDT medical necessity."))
     with transaction.atomic():
-        record = EpsdtNecessity.objects.select_for_update().select_related("household").get(pk=record.pk)
+        record = EpsdtNecessity.objects.select_for_update().select_related("household", "person").get(pk=record.pk)
         if not decide(
             user=acting_user,
             membership=membership,
             household=record.household,
             category=DataCategory.CLINICAL,
             purpose=Purpose.CARE_COORDINATION,
+            person=record.person,
             write=True,
         ):
             raise Http404
         if record.ended_at is not None:
-            raise CareError("__all__", "This EPSDT record has already ended.")
+            raise CareError("__all__", _("This EPSDT record has already ended."))
         record.ended_at, record.ended_by = timezone.now(), acting_user
         record.save(update_fields=["ended_at", "ended_by"])
         _audit_write(acting_user, membership, record.household, DataCategory.CLINICAL, "EPSDT medical necessity ended")

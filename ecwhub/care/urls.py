@@ -9,6 +9,7 @@ urlpatterns = [
     path("overdue/", views.overdue, name="overdue"),
     path("rates/", views.rates, name="rates"),
     path("families/<uuid:household_id>/epsdt/", views.epsdt_add, name="epsdt_add"),
+    path("families/<uuid:household_id>/epsdt/<uuid:record_id>/end/", views.epsdt_end, name="epsdt_end"),
     path("families/<uuid:household_id>/contacts/", views.contact_add, name="contact_add"),
     path("families/<uuid:household_id>/events/", views.event_add, name="event_add"),
 ]

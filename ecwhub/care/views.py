@@ -22,14 +22,14 @@ from ecwhub.accounts.acting import acting_member
 from ecwhub.accounts.models import Membership, Role, User
 from ecwhub.consent.models import DataCategory, Purpose
 from ecwhub.consent.policy import purpose_for
-from ecwhub.consent.selectors import OpenedHousehold, household_open, members_visible
+from ecwhub.consent.selectors import OpenedHousehold, household_open, members_visible, rows_visible
 from ecwhub.core.errors import NotFound
 from ecwhub.core.languages import Language
 from ecwhub.families.models import InsuranceStatus, Person
 
 from . import selectors, services
 from .forms import CareEventForm, ContactForm, EpsdtForm, OverdueFilterForm, WorklistFilterForm
-from .models import CareEventKind, Contact
+from .models import CareEventKind, Contact, EpsdtNecessity
 
 # The worklists rank families by their tier, which is care plan: the roles that read care plans.
 WORKLIST_ROLES = frozenset({Role.COORDINATOR, Role.CLINICIAN})
@@ -157,6 +157,24 @@ def epsdt_add(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(request, _("EPSDT medical necessity recorded: the family is now in tier 3."))
+    return _back(household_id)
+
+
+@login_required
+@require_POST
+def epsdt_end(request: HttpRequest, household_id: uuid.UUID, record_id: uuid.UUID) -> HttpResponse:
+    """A clinician ends a child's EPSDT medical necessity (the need was met): the family's tier is
+    recomputed without it. A record of another family, or one the user may not see, is not found."""
+    user, membership, opened = _open_for_write(request, household_id, DataCategory.CLINICAL)
+    record = rows_visible(opened, EpsdtNecessity.objects.filter(pk=record_id)).first()
+    if record is None:
+        raise NotFound
+    try:
+        services.epsdt_end(acting_user=user, membership=membership, record=record)
+    except services.CareError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("EPSDT medical necessity ended: the family's tier was recomputed without it."))
     return _back(household_id)
 
 

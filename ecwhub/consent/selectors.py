@@ -5,6 +5,7 @@ Views, API handlers and exports read families only through these functions.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from django.db.models import Model, Prefetch, Q, QuerySet, prefetch_related_obje
 from ecwhub.accounts.models import Membership, Organization, Role, User
 from ecwhub.core.errors import NotFound
 from ecwhub.core.rows import FamilyRow
+from ecwhub.core.text import accent_pattern
 from ecwhub.families.models import SENSITIVE_NOTE_CATEGORIES, Household, Person, SensitiveNote
 
 from .audit import AuditLine, audit_append
@@ -245,8 +247,8 @@ def households_page(
     queryset = households_visible(user=user, membership=membership, category=category, purpose=purpose)
     if postal_code:
         queryset = queryset.filter(postal_code=postal_code)
-    if name:
-        queryset = queryset.filter(pk__in=Person.objects.filter(_name_q(name)).values("household_id"))
+    if name.strip():
+        queryset = queryset.filter(_name_q(name, members_hidden(user=user, membership=membership)))
     page: Page[Household] = Paginator(queryset.order_by("-updated_at", "id"), per_page).get_page(page_number)
     households = list(page.object_list)
     if households:
@@ -265,17 +267,22 @@ def households_page(
     return page
 
 
-def _name_q(name: str) -> Q:
-    """Every word of ``name`` (at most four) in one of the person's names, ignoring case."""
+_WORDS = re.compile(r"[^\W_]+")  # letters and digits: "Ruiz-López" is the words "Ruiz" and "López"
+NAME_FIELDS = ("given_name", "family_name", "second_family_name", "preferred_name")
+
+
+def _name_q(name: str, hidden: set[uuid.UUID]) -> Q:
+    """The households with a member the viewer may see whose names hold every word of ``name`` (at
+    most four), ignoring case and diacritics: "garcia" finds "García", "GARCÍA" finds "Garcia".
+    Neither SQLite nor a plain PostgreSQL compares without accents, so each typed letter becomes the
+    class of the letters that fold to it (``core.text``) and the database matches the pattern: no
+    name of a family that does not match is read."""
     condition = Q()
-    for word in name.split()[:4]:
-        condition &= (
-            Q(given_name__icontains=word)
-            | Q(family_name__icontains=word)
-            | Q(second_family_name__icontains=word)
-            | Q(preferred_name__icontains=word)
-        )
-    return condition
+    for word in _WORDS.findall(name)[:4]:
+        pattern = accent_pattern(word)
+        if pattern:
+            condition &= Q(*(Q(**{f"{f}__iregex": pattern}) for f in NAME_FIELDS), _connector=Q.OR)
+    return Q(pk__in=Person.objects.filter(condition).exclude(pk__in=hidden).values("household_id"))
 
 
 @dataclass(frozen=True)

@@ -42,3 +42,33 @@ def fold_diacritics(text: str) -> str:
 
     For comparing: the key that matching and search both compare on."""
     return strip_diacritics(text).lower()
+
+
+def _letters_folding_to() -> dict[str, str]:
+    """For each plain letter, every Latin letter (both cases) that folds to it: ``"n"`` → ``"nNñÑńŃ…"``."""
+    classes: dict[str, list[str]] = {}
+    latin = [*range(0x41, 0x5B), *range(0x61, 0x7B), *range(0xC0, 0x250), *range(0x1E00, 0x1F00)]
+    for code in latin:
+        letter = chr(code)
+        folded = fold_diacritics(letter)
+        if len(folded) == 1 and folded.isascii() and folded.isalpha():
+            classes.setdefault(folded, []).append(letter)
+    return {base: "".join(sorted(set(letters))) for base, letters in classes.items()}
+
+
+_FOLDS_TO = _letters_folding_to()
+# Combining accents after a letter, for a name stored decomposed ("i" followed by U+0301).
+_MARKS = "[\u0300-\u036f]*"
+
+
+def accent_pattern(word: str) -> str:
+    """A regular expression (the part SQLite's Python ``re`` and PostgreSQL's ``~*`` read alike)
+    matching ``word`` whatever its accents and case: ``"garcía"`` → ``"g[...]r[...]..."``. Letters
+    and digits only (split a phrase into words first); anything else is left out."""
+    parts = []
+    for ch in fold_diacritics(word):
+        if ch in _FOLDS_TO:
+            parts.append(f"[{_FOLDS_TO[ch]}]{_MARKS}")
+        elif ch.isalnum():
+            parts.append(ch)
+    return "".join(parts)

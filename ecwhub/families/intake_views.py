@@ -5,6 +5,7 @@ then the typed input), call ``families.intake``, render."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from ecwhub.accounts.acting import acting_member
@@ -55,12 +57,38 @@ def intake_home(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         draft = intake_start(acting_user=user, membership=membership)
         return redirect("families:intake_step", draft_id=draft.pk, step=1)
-    drafts = list(
-        IntakeDraft.objects.filter(
-            author=user, organization=membership.organization, expires_at__gt=timezone.now()
-        ).order_by("-updated_at")[:20]
-    )
-    return render(request, "families/intake_home.html", {"drafts": drafts})
+    drafts = IntakeDraft.objects.filter(
+        author=user, organization=membership.organization, expires_at__gt=timezone.now()
+    ).order_by("-updated_at")[:20]
+    return render(request, "families/intake_home.html", {"drafts": [_draft_row(d) for d in drafts]})
+
+
+# What each step asks, as its page is titled.
+STEP_NAMES = {
+    1: _lazy("who and how to reach"),
+    2: _lazy("details"),
+    3: _lazy("is the family known to the network?"),
+}
+
+
+@dataclass(frozen=True)
+class DraftRow:
+    """An unfinished intake as its author sees it listed: the family's name as entered (the
+    caregiver's), the step reached and where to resume it."""
+
+    draft: IntakeDraft
+    name: str
+    step: int
+    step_name: str
+    url: str
+
+
+def _draft_row(draft: IntakeDraft) -> DraftRow:
+    caregiver = intake_draft_data(draft).caregiver
+    names = (caregiver.given_name, caregiver.family_name, caregiver.second_family_name) if caregiver else ()
+    step = min(max(draft.step, 1), 3)
+    url = reverse("families:intake_match", kwargs={"draft_id": draft.pk}) if step == 3 else _step_url(draft, step)
+    return DraftRow(draft, " ".join(n.strip() for n in names if n.strip()), step, str(STEP_NAMES[step]), url)
 
 
 def _step_url(draft: IntakeDraft, step: int) -> str:

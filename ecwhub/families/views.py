@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from ecwhub.accounts.acting import acting_member
 from ecwhub.accounts.models import FAMILY_STAFF_ROLES, Role
@@ -56,21 +57,32 @@ def _family_row(household: Household, demographics: bool) -> FamilyRow:
     )
 
 
+NAME_MAX = 100
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def family_list(request: HttpRequest) -> HttpResponse:
-    """The families the user may see, 25 a page, newest activity first; optionally one ZIP code."""
+    """The families the user may see, 25 a page, newest activity first; optionally one ZIP code and
+    a name. The name is posted, never put in the address (addresses end up in logs and history),
+    and the page buttons post it again."""
     user, membership = acting_member(request, FAMILY_STAFF_ROLES)
     purpose = purpose_for(membership)
-    zip_code = request.GET.get("zip", "").strip()
-    zip_error = ""
+    data = request.POST if request.method == "POST" else request.GET
+    zip_code = data.get("zip", "").strip()
+    name = request.POST.get("name", "").strip()
+    zip_error = name_error = ""
     if zip_code and not _ZIP.match(zip_code):
         zip_error = _("Enter a five-digit ZIP code, or leave it empty for every ZIP code.")
+    if len(name) > NAME_MAX:
+        name_error = _("Enter at most %(count)d letters of a name.") % {"count": NAME_MAX}
     page = households_page(
         user=user,
         membership=membership,
         purpose=purpose,
-        page_number=request.GET.get("page", 1),
+        page_number=data.get("page", 1),
         postal_code="" if zip_error else zip_code,
+        name="" if name_error else name,
     )
     households = list(page.object_list)
     # Ages and languages are demographics: shown for the families whose demographics the user may
@@ -99,10 +111,12 @@ def family_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "zip": zip_code,
             "zip_error": zip_error,
+            "name": name,
+            "name_error": name_error,
             "zip_query": f"{urlencode({'zip': zip_code})}&" if zip_code and not zip_error else "",
             "may_take_intake": membership.role in (Role.COORDINATOR, Role.CLINICIAN),
         },
-        status=400 if zip_error else 200,
+        status=400 if zip_error or name_error else 200,
     )
 
 

@@ -26,7 +26,7 @@ def test_a_coordinator_links_an_intake_to_the_family_known_under_a_misspelled_na
     page.get_by_role("button", name="Verify").click()
 
     page.goto(f"{live_server.url}/families/")
-    page.get_by_role("link", name="New intake").click()
+    page.get_by_role("navigation", name="Intake and review").get_by_role("link", name="New intake").click()
     page.get_by_role("button", name="Start a new intake").click()
     page.get_by_role("heading", name="Intake: who and how to reach").wait_for()
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from ecwhub.accounts.models import Membership, Role
 from ecwhub.accounts.services import membership_add
-from ecwhub.care.models import CareEvent, CareEventKind, Contact, TierAssignment
+from ecwhub.care.models import CareEvent, CareEventKind, Contact, EpsdtNecessity, TierAssignment
 from ecwhub.care.services import contact_record, household_tier_recompute
 from ecwhub.consent.models import AuditEntry, Relationship, RelationshipKind
 from ecwhub.consent.services import relationship_start
@@ -253,3 +253,40 @@ def test_the_worklist_speaks_spanish(network: Network, families: dict[str, Famil
     body = signed_in(Client(), network.alice).get("/care/worklist/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "Familias a contactar primero" in body
     assert "Nivel 3 porque" in body or "Nivel 3" in body
+
+
+def test_a_clinician_ends_epsdt_on_the_family_page_and_the_tier_is_recomputed(
+    network: Network, families: dict[str, Family], clinician: Membership
+) -> None:
+    family = families["calm"]
+    before = TierAssignment.objects.get(household=family.household).tier
+    client = signed_in(Client(), network.oscar)
+    client.post(f"/care/families/{family.household.pk}/epsdt/", {"person": str(family.child.pk), "reason": "Hearing"})
+    assert TierAssignment.objects.get(household=family.household).tier == 3
+    record = EpsdtNecessity.objects.get(household=family.household)
+    end = f"/care/families/{family.household.pk}/epsdt/{record.pk}/end/"
+    page = client.get(f"/families/{family.household.pk}/").content.decode()
+    assert f'action="{end}"' in page and "End EPSDT medical necessity for" in page
+
+    # A coordinator sees no button and is refused; a record of another family is not found.
+    alice = signed_in(Client(), network.alice)
+    assert f'action="{end}"' not in alice.get(f"/families/{family.household.pk}/").content.decode()
+    assert alice.post(end).status_code == 404
+    other = families["depressed_new"].household
+    assert client.post(f"/care/families/{other.pk}/epsdt/{record.pk}/end/").status_code == 404
+    assert EpsdtNecessity.objects.get(pk=record.pk).ended_at is None
+
+    response = client.post(end)
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.ended_at is not None and record.ended_by == network.oscar
+    assert TierAssignment.objects.get(household=family.household).tier == before
+    written = AuditEntry.objects.filter(
+        household_id=family.household.pk, action=AuditEntry.Action.WRITE, detail="EPSDT medical necessity ended"
+    )
+    assert written.count() == 1 and written.get().categories == "clinical"
+    page = client.get(f"/families/{family.household.pk}/").content.decode()
+    assert f'action="{end}"' not in page and "stays in tier 3" not in page
+    again = client.post(end, follow=True)
+    assert "This EPSDT record has already ended." in again.content.decode()
+    assert written.count() == 1
