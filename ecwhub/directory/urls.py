@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "directory"
 
 urlpatterns = [
     path("", views.directory_index, name="index"),
+    path("import/", import_views.directory_import_page, name="import"),
     path("services/", views.service_list, name="service_list"),
     path("services/<uuid:service_id>/", views.service_detail, name="service_detail"),
     path("services/<uuid:service_id>/edit/", views.service_edit, name="service_edit"),

@@ -48,8 +48,17 @@ def _existing(table: str, ids: set[uuid.UUID]) -> set[uuid.UUID]:
     return found
 
 
-def directory_import(*, acting_user: User | None, path: Path, progress: Progress = lambda _: None) -> list[BatchResult]:
+class _Rehearsal(Exception):
+    """Raised at the end of a rehearsed batch so that its transaction rolls back."""
+
+
+def directory_import(
+    *, acting_user: User | None, path: Path, progress: Progress = lambda _: None, dry_run: bool = False
+) -> list[BatchResult]:
     """Import an HSDS JSON file, a folder of JSON files or a CSV data package.
+
+    With ``dry_run`` every batch is written exactly as it would be and then rolled back: the
+    results say what an import would create, update or refuse, and nothing is kept.
 
     Each file (or the whole data package) is one batch: it is validated completely first, and then
     written in one transaction, so a batch is imported entirely or not at all. Rows are upserted by
@@ -67,7 +76,7 @@ def directory_import(*, acting_user: User | None, path: Path, progress: Progress
             results.append(BatchResult(name, errors=exc.errors))
             continue
         progress(f"{name}: {len(rows)} records read")
-        results.append(_import_batch(name, rows, records, folder, acting_user, progress))
+        results.append(_import_batch(name, rows, records, folder, acting_user, progress, dry_run))
     return results
 
 
@@ -78,6 +87,7 @@ def _import_batch(
     folder: Path | None,
     acting_user: User | None,
     progress: Progress,
+    dry_run: bool = False,
 ) -> BatchResult:
     result = BatchResult(name)
     errors = schema_check_records(records, folder)
@@ -105,6 +115,10 @@ def _import_batch(
                 for sid in service_ids
             )
             announce_services_changed(service_ids, sender=directory_import)
+            if dry_run:
+                raise _Rehearsal
+    except _Rehearsal:
+        progress(f"{name}: checked, nothing written (dry run)")
     except DatabaseError as exc:
         result.errors = [RecordError(name, "", "", f"the database refused the batch, nothing imported: {exc}")]
     return result
