@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ecwhub.accounts.acting import acting_member
@@ -65,9 +65,9 @@ def intake_home(request: HttpRequest) -> HttpResponse:
 
 # What each step asks, as its page is titled.
 STEP_NAMES = {
-    1: _lazy("who and how to reach"),
-    2: _lazy("details"),
-    3: _lazy("is the family known to the network?"),
+    1: gettext_lazy("who and how to reach"),
+    2: gettext_lazy("details"),
+    3: gettext_lazy("is the family known to the network?"),
 }
 
 

@@ -209,3 +209,20 @@ def test_sign_in_page_stays_in_english_by_default() -> None:
     assert '<html lang="en">' in html
     assert "Sign in" in html
     assert "Iniciar sesión" not in html
+
+
+def test_translation_functions_keep_names_makemessages_reads() -> None:
+    """makemessages finds strings marked with gettext, gettext_lazy… or ``_``: a string marked
+    through another alias (``gettext_lazy as _lazy``) never reaches the catalog and stays English."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    alias = re.compile(r"from django\.utils\.translation import .*\bas (?!_\b)(\w+)")
+    found = [
+        f"{path.relative_to(settings.BASE_DIR)}: {match.group(1)}"
+        for path in (Path(settings.BASE_DIR) / "ecwhub").rglob("*.py")
+        for match in alias.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert found == [], f"translation functions imported under names makemessages does not read: {found}"

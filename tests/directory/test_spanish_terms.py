@@ -14,7 +14,12 @@ OTHER_WORDS = re.compile(r"referencia|remisi[oó]n|derivaci[oó]n", re.IGNORECAS
 
 
 def test_every_referral_is_a_referido_in_spanish() -> None:
-    entries = [e for e in polib.pofile(str(PO_PATH)) if re.search(r"\breferrals?\b", e.msgid, re.IGNORECASE)]
+    # "Open Referral" is the name of the standard (HSDS), not a referral.
+    entries = [
+        e
+        for e in polib.pofile(str(PO_PATH))
+        if re.search(r"\breferrals?\b", e.msgid.replace("Open Referral", ""), re.IGNORECASE)
+    ]
     assert len(entries) > 10
     for entry in entries:
         texts = [entry.msgstr, *entry.msgstr_plural.values()]
