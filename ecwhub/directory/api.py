@@ -9,14 +9,15 @@ shapes, lists in its paged envelope (``total_items``, ``total_pages``, ``page_nu
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
+from django.utils import timezone as django_timezone
 from ninja import Query, Router, Schema
 from ninja.errors import ValidationError
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from ecwhub.accounts.models import User
 from ecwhub.core.http import PageNumber
@@ -49,9 +50,22 @@ class ServiceFilters(PageParams):
     taxonomy_term_id: uuid.UUID | None = None
     taxonomy_id: uuid.UUID | None = None
     organization_id: uuid.UUID | None = None
-    modified_after: datetime | None = None
+    modified_after: datetime | None = Field(None, description="only records changed at or after this moment")
     stale: bool | None = Field(None, description="hub extension: only listings (not) verified in 180 days")
     accepting_referrals: bool | None = Field(None, description="hub extension")
+
+    @field_validator("modified_after")
+    @classmethod
+    def _in_utc(cls, value: datetime | None) -> datetime | None:
+        """Any offset a client sends (even +19:13) becomes UTC, which every database stores; a
+        moment without one is read in the hub's time zone."""
+        if value is None:
+            return None
+        try:
+            aware = value if value.tzinfo is not None else django_timezone.make_aware(value)
+            return aware.astimezone(UTC)
+        except (OverflowError, ValueError) as error:
+            raise ValueError("a date and time between the years 1 and 9999") from error
 
 
 class LocationFilters(ServiceFilters):

@@ -176,3 +176,15 @@ def test_taxonomy_terms_and_service_at_locations(api: Client, listings: Listings
     assert api.get("/api/hsds/service_at_locations?search=diaper").json()["total_items"] == 0
     detail = api.get(f"/api/hsds/service_at_locations/{listings.pantry_site.pk}").json()
     assert detail["service"]["name"] == "Saturday pantry" and "service_at_locations" not in detail["service"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/hsds/services", "/api/hsds/service_at_locations"])
+def test_modified_after_takes_any_offset_and_refuses_what_no_calendar_holds(path: str, network: Network) -> None:
+    client = signed_in(Client(), network.alice)
+    # An offset no place uses (+19:13) in year 686: PostgreSQL refused it with an error page.
+    odd = client.get(path, {"modified_after": "0686-01-20T17:31:30.856+19:13"})
+    assert odd.status_code == 200, odd.content
+    assert client.get(path, {"modified_after": "2026-01-01T00:00:00"}).status_code == 200
+    bad = client.get(path, {"modified_after": "0001-01-01T00:00:00+10:00"})
+    assert bad.status_code == 422 and "modified_after" in bad.json()["error"]["fields"]
