@@ -362,3 +362,40 @@ def may_change_consent(*, user: User, membership: Membership | None, household: 
             write=True,
         )
     )
+
+
+@dataclass(frozen=True)
+class SharingGap:
+    """A category that may not be shared with an organization: ``missing`` says what is lacking,
+    an agreement in force ("agreement") or the family's consent ("consent")."""
+
+    category: str
+    missing: str
+
+
+def sharing_gaps(
+    *,
+    household: Household,
+    organization_id: int,
+    categories: Iterable[str],
+    purpose: str,
+    person: Person | None = None,
+    at: datetime | None = None,
+) -> list[SharingGap]:
+    """What stands between sharing these categories of the family with the organization for the
+    purpose: for each category, no agreement in force covering it (unless the organization
+    registered the family) or no consent of the family in force covering it, the purpose and the
+    organization (or the whole network). Empty: everything may be shared."""
+    at = at or timezone.now()
+    households = Household.objects.filter(pk=household.pk)
+    gaps = []
+    for category in dict.fromkeys(categories):
+        if household.registered_by_id != organization_id and not _agreement_covers(
+            organization_id, category, purpose, at
+        ):
+            gaps.append(SharingGap(str(category), "agreement"))
+            continue
+        consent = _consent_q(organization_id=organization_id, category=category, purpose=purpose, at=at, person=person)
+        if not households.filter(consent).exists():
+            gaps.append(SharingGap(str(category), "consent"))
+    return gaps

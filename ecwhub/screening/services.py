@@ -599,3 +599,23 @@ def needs_prioritise(
                 detail=f"priorities of {len(changed)} needs",
             )
         return sorted(changed, key=lambda n: (n.priority is None, n.priority or 0))
+
+
+def needs_mark_addressed(*, need_ids: Sequence[object], changed_by: User) -> list[IdentifiedNeed]:
+    """Close needs that another part of the hub saw met (a referral completed with the need
+    resolved), each with its NeedStatusChange; the caller decided, under its own rules, that the
+    user may record it. Needs already addressed are left as they are. Runs in the caller's
+    transaction (the status changes recompute the family's tier)."""
+    closed = []
+    with transaction.atomic():
+        for need in IdentifiedNeed.objects.select_for_update().filter(pk__in=list(need_ids)):
+            if need.status == IdentifiedNeed.Status.ADDRESSED:
+                continue
+            previous = need.status
+            need.status, need.priority, need.updated_at = IdentifiedNeed.Status.ADDRESSED, None, timezone.now()
+            need.save(update_fields=["status", "priority", "updated_at"])
+            NeedStatusChange.objects.create(
+                need=need, from_status=previous, to_status=need.status, priority=None, changed_by=changed_by
+            )
+            closed.append(need)
+    return closed

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "referrals"
+
+urlpatterns = [
+    path("", views.my_referrals, name="mine"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("new/", views.referral_new, name="new"),
+    path("<uuid:referral_id>/", views.referral_detail, name="detail"),
+    path("<uuid:referral_id>/send/", views.referral_send_view, name="send"),
+    path("<uuid:referral_id>/act/", views.referral_act, name="act"),
+    path("<uuid:referral_id>/print/", views.referral_print, name="print"),
+]
