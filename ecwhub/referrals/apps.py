@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ReferralsConfig(AppConfig):
     name = "ecwhub.referrals"
     label = "referrals"
+
+    def ready(self) -> None:
+        from .page_sections import register
+
+        register()

@@ -125,9 +125,15 @@ def fit_warnings(
         warnings.append(Warning("not-accepting", _("The service is not accepting referrals right now.")))
     elif service.open_slots == 0:
         warnings.append(Warning("full", _("The service has no open places right now.")))
-    if service.organization_id is not None and not service.accepts_electronic_referrals:
+    if not service.accepts_electronic_referrals or service.organization_id is None:
         warnings.append(
-            Warning("no-electronic", _("The service does not take referrals through the hub yet: call them as well."))
+            Warning(
+                "outside-hub",
+                _(
+                    "This service does not take referrals through the hub: print or e-mail the referral, "
+                    "and record its outcome here yourself."
+                ),
+            )
         )
     if service.typical_wait_days is not None and service.typical_wait_days > LONG_WAIT_DAYS:
         warnings.append(

@@ -311,7 +311,7 @@ def _create(
 ) -> Referral:
     household, person, service, location, needs = _prepare(data, user, membership)
     assert membership is not None
-    receiving = service.organization if service.organization is not None and service.organization.is_active else None
+    receiving = service.organization if takes_hub_referrals(service) else None
     now = timezone.now()
     referral = Referral.objects.create(
         household=household,
@@ -344,6 +344,14 @@ def _create(
     if send:
         _send(referral, user, membership, needs, acknowledged=None)
     return referral
+
+
+def takes_hub_referrals(service: Service) -> bool:
+    """A member's service that takes referrals through the hub: its staff answer in their inbox.
+    Any other service (outside the network, or a member's that does not take them yet) gets a
+    printed or e-mailed referral, and the referrer closes the loop by hand."""
+    organization = service.organization
+    return organization is not None and organization.is_active and service.accepts_electronic_referrals
 
 
 def referral_check(referral: Referral, *, user: User, membership: Membership | None) -> checks.CheckResult:

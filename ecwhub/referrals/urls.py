@@ -8,8 +8,11 @@ urlpatterns = [
     path("", views.my_referrals, name="mine"),
     path("inbox/", views.inbox, name="inbox"),
     path("new/", views.referral_new, name="new"),
+    path("family/", views.family_referrals, name="family"),
+    path("services/<uuid:service_id>/capacity/", views.service_capacity, name="capacity"),
     path("<uuid:referral_id>/", views.referral_detail, name="detail"),
     path("<uuid:referral_id>/send/", views.referral_send_view, name="send"),
+    path("<uuid:referral_id>/consent/", views.referral_consent, name="consent"),
     path("<uuid:referral_id>/act/", views.referral_act, name="act"),
     path("<uuid:referral_id>/print/", views.referral_print, name="print"),
 ]

@@ -19,20 +19,21 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Status(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    REQUESTED = "requested", _("Sent")
-    RECEIVED = "received", _("Received")
-    ACCEPTED = "accepted", _("Accepted")
-    REJECTED = "rejected", _("Declined")
-    IN_PROGRESS = "in-progress", _("In progress")
-    ON_HOLD = "on-hold", _("On hold")
-    COMPLETED = "completed", _("Completed")
-    FAILED = "failed", _("Could not be completed")
-    CANCELLED = "cancelled", _("Cancelled")
-    ENTERED_IN_ERROR = "entered-in-error", _("Entered in error")
+    DRAFT = "draft", pgettext_lazy("referral status", "Draft")
+    REQUESTED = "requested", pgettext_lazy("referral status", "Sent")
+    RECEIVED = "received", pgettext_lazy("referral status", "Received")
+    ACCEPTED = "accepted", pgettext_lazy("referral status", "Accepted")
+    REJECTED = "rejected", pgettext_lazy("referral status", "Declined")
+    IN_PROGRESS = "in-progress", pgettext_lazy("referral status", "In progress")
+    ON_HOLD = "on-hold", pgettext_lazy("referral status", "On hold")
+    COMPLETED = "completed", pgettext_lazy("referral status", "Completed")
+    FAILED = "failed", pgettext_lazy("referral status", "Could not be completed")
+    CANCELLED = "cancelled", pgettext_lazy("referral status", "Cancelled")
+    ENTERED_IN_ERROR = "entered-in-error", pgettext_lazy("referral status", "Entered in error")
 
 
 CLOSED = frozenset({Status.REJECTED, Status.COMPLETED, Status.FAILED, Status.CANCELLED, Status.ENTERED_IN_ERROR})
