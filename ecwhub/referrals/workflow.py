@@ -286,7 +286,7 @@ def check_transition(
     if not rule.sides & sides:
         raise WorkflowError(
             "action",
-            str(_("Only the %(sides)s may do this (%(action)s)."))
+            str(_("%(action)s is not for your side of this referral; it is for: %(sides)s."))
             % {"sides": _sides_text(rule), "action": Action(action).label},
             f"{action}: by {'/'.join(sorted(rule.sides))}",
         )
@@ -312,7 +312,7 @@ def check_transition(
 
 
 def _sides_text(rule: Rule) -> str:
-    return ", ".join(str(Side(s).label).lower() for s in sorted(rule.sides))
+    return ", ".join(str(Side(s).label) for s in sorted(rule.sides))
 
 
 def check_step(*, step: str, status: str, sides: frozenset[str]) -> Step:

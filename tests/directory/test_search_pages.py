@@ -169,7 +169,9 @@ def test_the_page_for_a_family_shows_how_to_refer(
     response = client.get(URL, {"family": str(family.household.pk), "need": "food-insecurity"})
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Refer by phone or e-mail" in body
+    assert "Does not take referrals through the hub" in body
+    # Each result offers to refer the family there (the referral starts as a draft, checked before sending).
+    assert f"/referrals/new/?household={family.household.pk}&amp;service=" in body
     # The family's ZIP code stays out of the page's links and form.
     assert "91801" not in body
 

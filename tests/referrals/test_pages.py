@@ -26,9 +26,13 @@ def _refer(world: World, client: Client) -> Referral:
     page = client.get(url, {"household": household, "service": world.pantry.pk})
     assert page.status_code == 200
     # The need the service meets is ticked for the coordinator.
-    assert f'value="{world.food_need.pk}" checked' in page.content.decode().replace("\n", " ").replace(
-        f'value="{world.food_need.pk}"\n', f'value="{world.food_need.pk}" '
-    ) or "checked" in page.content.decode()
+    assert (
+        f'value="{world.food_need.pk}" checked'
+        in page.content.decode()
+        .replace("\n", " ")
+        .replace(f'value="{world.food_need.pk}"\n', f'value="{world.food_need.pk}" ')
+        or "checked" in page.content.decode()
+    )
     response = client.post(
         url,
         {
@@ -88,7 +92,7 @@ def test_consent_recorded_on_the_spot(network: object, client: Client) -> None:
     alice = signed_in(client, world.network.alice)
     referral = _refer(world, alice)
     page = alice.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
-    assert "It cannot be sent yet" in page and "consent now" in page, page[page.find("<main"):][:3000]
+    assert "It cannot be sent yet" in page and "consent now" in page, page[page.find("<main") :][:3000]
     response = alice.post(
         reverse("referrals:consent", args=[referral.pk]),
         {
@@ -169,7 +173,7 @@ def test_the_family_sees_its_referrals_in_spanish(world: World, client: Client) 
     family = signed_in(Client(), user)
     family.cookies["django_language"] = "es"
     page = family.get(reverse("referrals:family"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
-    assert "Weekly pantry" in page and "Enviado" in page, page[page.find("<main"):][:2500]
+    assert "Weekly pantry" in page and "Enviado" in page, page[page.find("<main") :][:2500]
 
 
 def test_an_outsider_gets_404(world: World, client: Client) -> None:
