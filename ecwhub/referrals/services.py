@@ -279,7 +279,8 @@ def referral_create(
     Raises ``ReferralError`` naming the field for bad input, ``NotFound`` for a family the user may
     not see, and, when sending, ``WorkflowError`` on field ``consent``/``agreement`` when sharing is
     not covered; nothing is written then."""
-    fingerprint = data.fingerprint()
+    # Sending is part of the request: a retry that asks otherwise is another request.
+    fingerprint = hashlib.sha256(f"{data.fingerprint()}:{'send' if send else 'draft'}".encode()).hexdigest()
     if idempotency_key:
         check_idempotency_key(idempotency_key)
         previous = _replay(acting_user, idempotency_key, fingerprint)
