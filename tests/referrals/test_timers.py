@@ -22,6 +22,7 @@ from ecwhub.referrals.timers import (
     referral_timers_run,
 )
 from ecwhub.referrals.workflow import Reason, Side, Status
+from tests.concurrency.conftest import errors, postgresql_only, together
 
 from .conftest import World, member
 
@@ -97,7 +98,7 @@ def test_business_days_keep_the_clock_time_across_the_change_from_daylight_savin
 
 def test_business_days_are_counted_from_an_aware_moment() -> None:
     with pytest.raises(ValueError):
-        add_business_days(datetime(2026, 11, 25, 10), 1)  # noqa: DTZ001
+        add_business_days(datetime(2026, 11, 25, 10), 1)
 
 
 def test_business_days_between_agrees_with_adding_them() -> None:
@@ -335,3 +336,24 @@ def test_the_task_runs_the_timers(world: World) -> None:
     sent_at(world, timezone.now() - timedelta(days=10))
     result = run_referral_timers.enqueue()
     assert result.return_value == {"reminded": 1, "escalated": 0, "followed_up": 0, "expired": 0, "errors": 0}
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_runs_at_the_same_moment_fire_each_timer_once(world: World, settings: pytest.FixtureRequest) -> None:
+    settings.REFERRAL_EXPIRE_DAYS = 3  # type: ignore[attr-defined]
+    waiting = [sent_at(world, at(30)) for _ in range(3)]  # reminders due on Wednesday 10:00
+    idle = [accepted_at(world, at(20)) for _ in range(3)]  # idle since 20 November, long past 3 business days
+    runs = 4
+
+    outcomes = together(runs, lambda i: referral_timers_run(now=at(2, 12)))
+
+    assert errors(outcomes) == []
+    assert sum(o.value.reminded for o in outcomes) == 3
+    assert sum(o.value.expired for o in outcomes) == 3
+    assert len(timer_notices("answer-reminder")) == 3  # one to bob per referral
+    for referral in idle:
+        assert list(referral.events.values_list("action", flat=True)).count("expire") == 1
+    for referral in waiting:
+        referral.refresh_from_db()
+        assert referral.answer_reminded_at == at(2, 12)
