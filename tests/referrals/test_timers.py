@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 
 from ecwhub.core.models import OutboxMessage
@@ -23,6 +24,7 @@ from ecwhub.referrals.timers import (
 )
 from ecwhub.referrals.workflow import Reason, Side, Status
 from tests.concurrency.conftest import errors, postgresql_only, together
+from tests.conftest import signed_in
 
 from .conftest import World, member
 
@@ -186,6 +188,23 @@ def test_a_service_may_give_itself_one_business_day_to_answer(world: World) -> N
     sent_at(world, at(20))
     assert referral_timers_run(now=at(23, hour=9)).reminded == 0
     assert referral_timers_run(now=at(23)).reminded == 1
+
+
+def test_the_hub_administrator_sets_a_services_limits_in_the_admin(world: World) -> None:
+    client = signed_in(Client(), world.network.admin)
+    url = "/admin/referrals/servicereferralterms/add/"
+    refused = client.post(url, {"service": world.pantry.pk, "answer_days": "0", "outcome_days": ""})
+    assert refused.status_code == 200 and "answer_days" in refused.context["adminform"].form.errors
+    assert not ServiceReferralTerms.objects.exists()
+
+    saved = client.post(url, {"service": world.pantry.pk, "answer_days": "1", "outcome_days": ""})
+    assert saved.status_code == 302
+    terms = ServiceReferralTerms.objects.get(service=world.pantry)
+    assert (terms.answer_days, terms.outcome_days) == (1, None)
+
+    # A provider's staff member has no say over the limits.
+    provider = signed_in(Client(), world.network.bob)
+    assert provider.get(url).status_code in (302, 403)
 
 
 def test_still_no_answer_two_business_days_after_the_reminder_goes_to_the_hub(world: World) -> None:
