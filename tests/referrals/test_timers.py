@@ -8,7 +8,7 @@ from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -349,6 +349,20 @@ def test_the_command_prints_what_fired(world: World) -> None:
     assert out.getvalue().strip() == "reminded 1, escalated 0, follow-ups 0, expired 0, errors 0"
     referral.refresh_from_db()
     assert referral.answer_reminded_at is not None
+
+
+def test_the_command_fails_when_a_referral_failed(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ecwhub.referrals import timers
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("mail template broke")
+
+    monkeypatch.setattr(timers, "_notice", broken)
+    sent_at(world, timezone.now() - timedelta(days=10))
+    out = StringIO()
+    with pytest.raises(CommandError, match="1 referral timer"):
+        call_command("referral_timers", stdout=out)
+    assert "reminded 0, escalated 0, follow-ups 0, expired 0, errors 1" in out.getvalue()
 
 
 def test_the_task_runs_the_timers(world: World) -> None:
