@@ -321,6 +321,17 @@ LOGGING = {
 # Families with no activity for this long are de-identified (or purged) by `apply_retention`.
 RETENTION_INACTIVE_DAYS = env.int("RETENTION_INACTIVE_DAYS", default=3 * 365)
 
+# --- Referral timers (docs/referrals.md) ----------------------------------------------------
+# Network defaults, in business days (US federal and California holidays); a service may set its
+# own answer and outcome limits in the admin (ServiceReferralTerms).
+# Sent and not answered after this many: the receiving organization is reminded; as many again: the
+# hub administrators are told.
+REFERRAL_ANSWER_DAYS = env.int("REFERRAL_ANSWER_DAYS", default=2)
+# Accepted and no outcome after this many: a follow-up task for the referring coordinator.
+REFERRAL_OUTCOME_DAYS = env.int("REFERRAL_OUTCOME_DAYS", default=14)
+# An open referral with no activity at all for this many expires (cancelled, reason "expired").
+REFERRAL_EXPIRE_DAYS = env.int("REFERRAL_EXPIRE_DAYS", default=30)
+
 # --- Directory ------------------------------------------------------------------------------
 # Folder of the Open Referral HSDS JSON schemas (the one holding compiled/) used by import_hsds and
 # export checks; empty: the team's shared copy beside the project when present, otherwise the built-in

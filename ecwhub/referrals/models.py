@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -83,6 +84,10 @@ class Referral(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
+    # What the timers did (``timers.referral_timers_run``), so each fires once: the receiving
+    # organization reminded to answer, the hub administrators told it is still unanswered.
+    answer_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
     # A client's Idempotency-Key, per user: a retried create returns the first referral.
     idempotency_key = models.CharField(max_length=IDEMPOTENCY_KEY_MAX, blank=True)
     request_fingerprint = models.CharField(max_length=64, blank=True)
@@ -183,3 +188,66 @@ class ReferralEvent(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise RuntimeError("referral events are append-only")
+
+
+class ServiceReferralTerms(models.Model):
+    """A service's own time limits for referrals, in business days; empty: the network's default
+    (``REFERRAL_ANSWER_DAYS``, ``REFERRAL_OUTCOME_DAYS``)."""
+
+    service = models.OneToOneField(
+        Service, on_delete=models.CASCADE, related_name="referral_terms", verbose_name=_("service")
+    )
+    answer_days = models.PositiveSmallIntegerField(
+        _("days to answer"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Business days to accept or decline a referral; empty for the network's default."),
+    )
+    outcome_days = models.PositiveSmallIntegerField(
+        _("days to an outcome"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Business days from accepting a referral to its outcome; empty for the network's default."),
+    )
+
+    class Meta:
+        verbose_name = _("referral terms of a service")
+        verbose_name_plural = _("referral terms of services")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answer_days__isnull=True) | Q(answer_days__gte=1),
+                name="referral_terms_answer_days_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome_days__isnull=True) | Q(outcome_days__gte=1),
+                name="referral_terms_outcome_days_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.service)
+
+
+class ReferralFollowUp(models.Model):
+    """A task for the referring coordinator: the referral was accepted and no outcome came within
+    the service's limit. ``due`` is when the outcome was due; ``done_at`` when the coordinator
+    followed up. One per referral."""
+
+    FAMILY_ROW = FamilyRow.fixed(DataCategory.REFERRALS, household="referral__household", person="referral__person")
+
+    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="followup")
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    due = models.DateTimeField(_("outcome was due"))
+    created_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["due", "id"]
+        verbose_name = _("referral follow-up")
+        verbose_name_plural = _("referral follow-ups")
+        indexes = [models.Index(fields=["assigned_to", "done_at"])]
+
+    def __str__(self) -> str:
+        return f"Follow-up {self.referral}"
