@@ -26,6 +26,7 @@ from ecwhub.core.http import ErrorOut, PageNumber, error_response, invalid
 from ecwhub.families.models import ContactMethod
 
 from . import selectors, services
+from .api_audit import audit_course_read, audit_refused_change, audit_refused_create
 from .models import IDEMPOTENCY_KEY_MAX, Handoff, Referral
 from .selectors import OpenedReferral
 from .services import (
@@ -395,10 +396,12 @@ def _after_write(referral: Referral, user: User, membership: Membership) -> dict
     view of the family (a closed referral the policy no longer shows): the change is made, so the
     answer is then the referral's course without the family's data."""
     try:
-        return _detail(selectors.referral_open(referral_id=referral.pk, user=user, membership=membership, detail="api"))
+        opened = selectors.referral_open(referral_id=referral.pk, user=user, membership=membership, detail="api")
     except NotFound:
         sides = services.sides_of(referral, user, membership)
         return _detail(OpenedReferral(referral, sides, None))
+    audit_course_read(opened, user=user, membership=membership)
+    return _detail(opened)
 
 
 def _refused(error: Exception) -> HttpResponse:
@@ -463,6 +466,7 @@ def referral_create(
             idempotency_key=idempotency_key or "",
         )
     except (ReferralError, WorkflowError) as error:
+        audit_refused_create(user=user, membership=membership, household_id=payload.household_id, field=error.field)
         return _refused(error)
     if not created:
         response["Idempotent-Replayed"] = "true"
@@ -524,7 +528,9 @@ def referral_list(request: HttpRequest, filters: Query[ReferralListFilters]) -> 
 )
 def referral_read(request: HttpRequest, referral_id: uuid.UUID) -> Any:
     user, membership = acting_member(request, READER_ROLES)
-    return _detail(selectors.referral_open(referral_id=referral_id, user=user, membership=membership, detail="api"))
+    opened = selectors.referral_open(referral_id=referral_id, user=user, membership=membership, detail="api")
+    audit_course_read(opened, user=user, membership=membership)
+    return _detail(opened)
 
 
 @router.get(
@@ -560,6 +566,7 @@ def referral_send(request: HttpRequest, referral_id: uuid.UUID, payload: Referra
             acknowledged=payload.acknowledged_warnings,
         )
     except (ReferralError, WorkflowError, ReferralConflict) as error:
+        audit_refused_change(user=user, membership=membership, referral_id=referral_id, what="send")
         return _refused(error)
     return _after_write(referral, user, membership)
 
@@ -584,6 +591,7 @@ def referral_transition(request: HttpRequest, referral_id: uuid.UUID, payload: R
             service_delivered=payload.service_delivered,
         )
     except (ReferralError, WorkflowError, ReferralConflict) as error:
+        audit_refused_change(user=user, membership=membership, referral_id=referral_id, what=payload.action)
         return _refused(error)
     return _after_write(referral, user, membership)
 
@@ -606,5 +614,6 @@ def referral_step(request: HttpRequest, referral_id: uuid.UUID, payload: Referra
             at=payload.appointment_at,
         )
     except (ReferralError, WorkflowError, ReferralConflict) as error:
+        audit_refused_change(user=user, membership=membership, referral_id=referral_id, what=payload.step)
         return _refused(error)
     return _after_write(referral, user, membership)
