@@ -369,3 +369,19 @@ def test_outside_the_network_the_referrer_answers_for_the_service(world: World) 
     assert body["outside_network"] is True and body["receiving_organization"] is None
     # Outside the network the referrer closes the loop by hand.
     assert {"accept", "reject", "cancel"} <= {a["action"] for a in body["allowed_actions"]}
+
+
+def test_the_list_costs_the_same_queries_for_one_referral_or_several(world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    bob = Api(world.network.bob)
+    _sent(world)
+    with CaptureQueriesContext(connection) as one:
+        assert len(bob.get("/referrals", box="received", tab="all").json()["items"]) == 1
+    alice = Api(world.network.alice)
+    for note in ("second", "third"):
+        assert alice.post("/referrals", _body(world, note=note)).status_code == 201
+    with CaptureQueriesContext(connection) as three:
+        assert len(bob.get("/referrals", box="received", tab="all").json()["items"]) == 3
+    assert len(three) == len(one)
