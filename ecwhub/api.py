@@ -244,12 +244,14 @@ def _add_routers() -> None:
     from ecwhub.directory.api import router as directory_hsds_router
     from ecwhub.directory.search.api import router as directory_search_router
     from ecwhub.families.api import router as families_router
+    from ecwhub.referrals.api import router as referrals_router
     from ecwhub.screening.api import router as screening_router
 
     api.add_router("/v1/", accounts_router)
     api.add_router("/v1/", families_router)
     api.add_router("/v1/", care_router)
     api.add_router("/v1/", screening_router)
+    api.add_router("/v1/", referrals_router)
     api.add_router("/v1/", directory_search_router)
     api.add_router("/hsds/", directory_hsds_router)
     api.add_router("/v1/", directory_listing_router)
