@@ -22,6 +22,16 @@ _AXE_RUN = """async (failOn) => {
     targets: v.nodes.slice(0, 5).map(n => n.target.join(" ")),
   }));
 }"""
+_AXE_RULES = """async ({rules, failOn}) => {
+  const result = await axe.run(document, {runOnly: {type: "rule", values: rules}});
+  return {
+    violations: result.violations.filter(v => failOn.includes(v.impact)).map(v => ({
+      id: v.id, impact: v.impact, help: v.help,
+      targets: v.nodes.slice(0, 5).map(n => n.target.join(" ")),
+    })),
+    checked: result.passes.concat(result.violations).map(v => v.id),
+  };
+}"""
 # Paths that are not pages a person reads (downloads, the API, static files).
 _NOT_PAGES = (".json", "/api/", "/static/", "/health/")
 
@@ -40,6 +50,21 @@ def axe_violations(context: Any, url: str) -> list[str]:
     finally:
         page.close()
     return [f"{where}: {v['id']} ({v['impact']}): {v['help']} at {v['targets']}" for v in found]
+
+
+def axe_rules_on_page(page: Any, rules: list[str], fail_on: tuple[str, ...] = ("moderate", *AXE_FAILS_ON)) -> list[str]:
+    """Run the axe ``rules`` on the page as it is now (a page shown after a refused POST cannot be
+    opened again by its address) and return what is wrong, as readable lines: each violation of
+    an impact in ``fail_on`` (moderate ones too, by default), and each rule the page gave
+    nothing to check, so a test cannot pass by testing nothing."""
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        # Evaluated by the test tool, outside the page's content security policy.
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(_AXE_RULES, {"rules": rules, "failOn": list(fail_on)})
+    where = urlsplit(page.url).path
+    problems = [f"{where}: {v['id']} ({v['impact']}): {v['help']} at {v['targets']}" for v in result["violations"]]
+    problems += [f"{where}: {rule} had nothing to check" for rule in rules if rule not in result["checked"]]
+    return problems
 
 
 def _checked_by_axe(context: Any) -> Any:
