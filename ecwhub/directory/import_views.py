@@ -105,9 +105,9 @@ def _report(results: list[BatchResult]) -> list[dict[str, object]]:
             "ok": r.ok,
             "created": sum(r.created.values()),
             "updated": sum(r.updated.values()),
-            "errors": [str(e) for e in r.errors[:50]],
+            "errors": [e.display() for e in r.errors[:50]],
             "more_errors": max(0, len(r.errors) - 50),
-            "warnings": [str(w) for w in r.warnings[:20]],
+            "warnings": [w.display() for w in r.warnings[:20]],
         }
         for r in results
     ]
