@@ -82,6 +82,8 @@ def test_a_spanish_administrator_reads_the_check_of_a_bad_package_in_spanish(net
     assert page.status_code == 400
     body = page.content.decode()
     assert "Este paquete no se puede importar" in body
+    # The batch is named for what it is, not by the random id of the stored upload.
+    assert "<h3>El paquete de datos CSV</h3>" in body
     # The place and the field as the file names them; the reason in words of the page's language.
     assert "organizations.csv, fila 2 (id not-a-uuid), campo “id”: &#x27;not-a-uuid&#x27; no es un UUID" in body
     assert "campo “name”: es obligatorio" in body
