@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecwhub.accounts.models import Membership, User
-from ecwhub.consent.audit import AuditLine, audit_append
+from ecwhub.consent.audit import audit_append, audit_line
 from ecwhub.consent.models import AuditEntry, DataCategory, Purpose
 from ecwhub.consent.policy import decide
 
@@ -228,11 +228,10 @@ def _may_change(user: User, membership: Membership | None, household: Household)
 def _audit(membership: Membership | None, user: User, household_id: uuid.UUID, detail: str, person: Any = None) -> None:
     audit_append(
         [
-            AuditLine(
-                action=AuditEntry.Action.WRITE,
-                actor_id=user.pk,
-                organization_id=membership.organization_id if membership else None,
-                role=membership.role if membership else "",
+            audit_line(
+                user,
+                membership,
+                AuditEntry.Action.WRITE,
                 household_id=household_id,
                 person_id=person,
                 categories=[DataCategory.IDENTITY_CONTACT, DataCategory.DEMOGRAPHICS],

@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ecwhub.accounts.models import Membership, Organization, User
-from ecwhub.consent.audit import audit_append
+from ecwhub.consent.audit import audit_append, audit_line
 from ecwhub.consent.models import (
     DEFAULT_CONSENT_CATEGORIES,
     AuditEntry,
@@ -39,7 +39,7 @@ from ..models import (
     PersonRelation,
     PriorityFlagRecord,
 )
-from .access import intake_audit_line, intake_membership_check
+from .access import intake_membership_check
 from .input import CaregiverInput, ChildInput, IntakeError, IntakeInput, intake_check
 from .match import IntakeMatches, intake_candidates, raw_candidates
 
@@ -338,10 +338,10 @@ def intake_complete(
     )
     audit_append(
         [
-            intake_audit_line(
-                membership,
+            audit_line(
                 acting_user,
-                action=AuditEntry.Action.WRITE,
+                membership,
+                AuditEntry.Action.WRITE,
                 household_id=household.pk,
                 categories=sorted(
                     {DataCategory.IDENTITY_CONTACT, DataCategory.DEMOGRAPHICS, DataCategory.INSURANCE}
