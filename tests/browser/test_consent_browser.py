@@ -5,19 +5,11 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.conftest import PASSWORD, Network, signed_in
+from tests.browser.conftest import sign_in
+from tests.conftest import Network, signed_in
 from tests.consent.conftest import make_family
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in_in_spanish(page, live_server) -> None:  # type: ignore[no-untyped-def]
-    """Carla, the mother, signs in on her phone with the page in Spanish."""
-    page.context.add_cookies([{"name": "django_language", "value": "es", "url": live_server.url}])
-    page.goto(f"{live_server.url}/accounts/sign-in/")
-    page.get_by_label("Correo electrónico").fill("carla@example.org")
-    page.get_by_label("Contraseña").fill(PASSWORD)
-    page.get_by_role("button", name="Iniciar sesión").click()
 
 
 def test_a_family_member_reads_her_consent_and_who_has_seen_her_family_in_spanish(  # type: ignore[no-untyped-def]
@@ -32,7 +24,8 @@ def test_a_family_member_reads_her_consent_and_who_has_seen_her_family_in_spanis
     assert signed_in(Client(), network.alice).get(f"/families/{family.household.pk}/").status_code == 200
 
     page = phone
-    _sign_in_in_spanish(page, live_server)
+    # Carla, the mother, signs in on her phone with the page in Spanish.
+    sign_in(page, live_server, network.carla, language="es")
 
     page.get_by_role("link", name="Mi familia").click()
     page.get_by_role("heading", name="Mi familia", exact=True).wait_for()
@@ -63,8 +56,7 @@ def test_the_printable_export_reads_in_spanish_and_fits_a_phone(  # type: ignore
     network.carla.preferred_language = "es"
     network.carla.save(update_fields=["preferred_language"])
     page = phone
-    _sign_in_in_spanish(page, live_server)
-    page.wait_for_url(lambda url: "sign-in" not in url)
+    sign_in(page, live_server, network.carla, language="es")
 
     page.goto(f"{live_server.url}/my-family/export.html")
     page.get_by_role("heading", name="Todo lo que el Hub tiene sobre su familia").wait_for()
