@@ -25,7 +25,7 @@ from ecwhub.consent.models import (
     Purpose,
     RelationshipKind,
 )
-from ecwhub.consent.policy import decide
+from ecwhub.consent.policy import decide, may_change_identity
 from ecwhub.consent.services import ConsentError, consent_record, relationship_start
 from ecwhub.core.locks import named_lock
 
@@ -390,14 +390,7 @@ def _linkable(user: User, membership: Membership, household_id: uuid.UUID | str)
         household: Household | None = Household.objects.select_for_update().get(pk=household_id)
     except (Household.DoesNotExist, ValueError, TypeError, ValidationError):  # missing, or not a UUID
         household = None
-    if household is None or not decide(
-        user=user,
-        membership=membership,
-        household=household,
-        category=DataCategory.IDENTITY_CONTACT,
-        purpose=Purpose.CARE_COORDINATION,
-        write=True,
-    ):
+    if household is None or not may_change_identity(user=user, membership=membership, household=household):
         raise IntakeError({"link_household_id": [_("That family was not found among those you may link to.")]})
     return household
 
