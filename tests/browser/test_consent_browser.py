@@ -7,19 +7,25 @@ from django.test import Client
 
 from tests.browser.conftest import sign_in
 from tests.conftest import Network, signed_in
-from tests.consent.conftest import make_family
+from tests.consent.conftest import Family, make_family
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_family_member_reads_her_consent_and_who_has_seen_her_family_in_spanish(  # type: ignore[no-untyped-def]
-    live_server, phone, network: Network
-) -> None:
+def _carlas_family(network: Network) -> Family:
+    """A family whose mother is Carla's account, and Carla reads the hub in Spanish."""
     family = make_family(network)
     family.mother.account = network.carla
     family.mother.save(update_fields=["account"])
     network.carla.preferred_language = "es"
     network.carla.save(update_fields=["preferred_language"])
+    return family
+
+
+def test_a_family_member_reads_her_consent_and_who_has_seen_her_family_in_spanish(  # type: ignore[no-untyped-def]
+    live_server, phone, network: Network
+) -> None:
+    family = _carlas_family(network)
     # The coordinator opened the family's page earlier.
     assert signed_in(Client(), network.alice).get(f"/families/{family.household.pk}/").status_code == 200
 
@@ -50,11 +56,7 @@ def test_a_family_member_reads_her_consent_and_who_has_seen_her_family_in_spanis
 def test_the_printable_export_reads_in_spanish_and_fits_a_phone(  # type: ignore[no-untyped-def]
     live_server, phone, network: Network
 ) -> None:
-    family = make_family(network)
-    family.mother.account = network.carla
-    family.mother.save(update_fields=["account"])
-    network.carla.preferred_language = "es"
-    network.carla.save(update_fields=["preferred_language"])
+    _carlas_family(network)
     page = phone
     sign_in(page, live_server, network.carla, language="es")
 
