@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from ecwhub.accounts.acting import acting_member
 from ecwhub.accounts.models import Membership, Role, User
-from ecwhub.consent.audit import AuditLine, audit_append
+from ecwhub.consent.audit import audit_append, audit_line
 from ecwhub.consent.models import AuditEntry, DataCategory, Purpose
 from ecwhub.consent.policy import households_visible
 from ecwhub.consent.selectors import audit_reads, household_open, rows_visible
@@ -258,11 +258,10 @@ def duplication_list(request: HttpRequest) -> HttpResponse:
         # The administrator reads who coordinates which family (no family data): recorded too.
         audit_append(
             [
-                AuditLine(
-                    action=AuditEntry.Action.READ,
-                    actor_id=user.pk,
-                    organization_id=membership.organization_id,
-                    role=membership.role,
+                audit_line(
+                    user,
+                    membership,
+                    AuditEntry.Action.READ,
                     detail=f"duplication flags ({len(flags)} families)",
                 )
             ]

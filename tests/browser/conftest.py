@@ -11,6 +11,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from ecwhub.accounts.models import User
+from tests.conftest import PASSWORD, current_code, totp_device
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 # axe-core from the npm registry, vendored (tests/browser/vendor/README.md says which and how).
 AXE = Path(__file__).with_name("vendor") / "axe.min.js"
@@ -34,6 +37,28 @@ _AXE_RULES = """async ({rules, failOn}) => {
 }"""
 # Paths that are not pages a person reads (downloads, the API, static files).
 _NOT_PAGES = (".json", "/api/", "/static/", "/health/")
+
+
+def sign_in(page: Any, live_server: Any, user: User, *, password: str = PASSWORD, language: str | None = None) -> None:
+    """``user`` signs in on the sign-in page, then, when their role asks for a second factor, gives
+    the current code of their authenticator app; it returns once the page after sign-in is open.
+
+    With ``language``, the pages are in that language from the sign-in page on (the language
+    cookie). The fields are found by their names, so the same steps serve in every language."""
+    device = totp_device(user) if user.requires_two_factor else None
+    if language:
+        page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page.goto(f"{live_server.url}/accounts/sign-in/")
+    page.locator("input[name=username]").fill(user.email)
+    page.locator("input[name=password]").fill(password)
+    page.locator("main form button[type=submit]").first.click()
+    last_field = "input[name=password]"
+    if device is not None:
+        page.locator("input[name=code]").fill(current_code(device))
+        page.locator("main form button[type=submit]").first.click()
+        last_field = "input[name=code]"
+    page.locator(last_field).wait_for(state="detached")
+    assert "/accounts/" not in page.url, f"{user.email} could not sign in: {page.url}"
 
 
 def axe_violations(context: Any, url: str) -> list[str]:
