@@ -26,7 +26,6 @@ It times, ``--repeat`` times each (500 by default), and prints p50, p95 and mean
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
@@ -34,79 +33,15 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from pathlib import Path
-from typing import Any, TypeVar
-from urllib.parse import urlsplit, urlunsplit
+from typing import TypeVar
 
-ROOT = Path(__file__).resolve().parent.parent
-SQLITE_PATH = ROOT / "var" / "bench" / "access_check.sqlite3"
+from _setup import BenchDatabase, secret_key_required
+
+SQLITE_NAME = "access_check.sqlite3"
 POSTGRES_NAME = "ecwhub_bench"
 BATCH = 5000
 SEED = 2026
 T = TypeVar("T")
-
-
-# --- The benchmark's own database -----------------------------------------------------------------
-
-
-def bench_database_url() -> tuple[str, str]:
-    """(DATABASE_URL of the benchmark's database, engine name) derived from the environment."""
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://", "pgsql://")):
-        parts = urlsplit(url)
-        return urlunsplit(parts._replace(path=f"/{POSTGRES_NAME}")), "postgresql"
-    if url and not url.startswith("sqlite:"):
-        sys.exit(f"Unsupported DATABASE_URL scheme: {url.split(':', 1)[0]} (use sqlite or postgres)")
-    SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{SQLITE_PATH}", "sqlite"
-
-
-def _postgres_admin(url: str) -> Any:
-    import psycopg
-
-    parts = urlsplit(url)
-    return psycopg.connect(
-        host=parts.hostname or "localhost",
-        port=parts.port or 5432,
-        user=parts.username or None,
-        password=parts.password or None,
-        dbname="postgres",
-        autocommit=True,
-    )
-
-
-def database_create(url: str, engine: str) -> None:
-    if engine == "sqlite":
-        return  # SQLite creates the file on first connection
-    with _postgres_admin(url) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [POSTGRES_NAME]).fetchone()
-        if not exists:
-            admin.execute(f'CREATE DATABASE "{POSTGRES_NAME}"')
-
-
-def database_drop(url: str, engine: str) -> None:
-    from django.db import connections
-
-    connections.close_all()
-    if engine == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
-        return
-    with _postgres_admin(url) as admin:
-        force = " WITH (FORCE)" if admin.info.server_version >= 130000 else ""
-        admin.execute(f'DROP DATABASE IF EXISTS "{POSTGRES_NAME}"{force}')
-
-
-def database_size(engine: str) -> str:
-    from django.db import connection
-
-    if engine == "sqlite":
-        size = sum(Path(f"{SQLITE_PATH}{s}").stat().st_size for s in ("", "-wal") if Path(f"{SQLITE_PATH}{s}").exists())
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_database_size(current_database())")
-            size = cursor.fetchone()[0]
-    return f"{size / 1_000_000:.0f} MB"
 
 
 # --- Filling it -------------------------------------------------------------------------------------
@@ -319,7 +254,7 @@ def line(label: str, samples: list[float], context: str) -> tuple[float, float]:
     return p50, mean
 
 
-def run(households: int, repeat: int, engine: str) -> None:
+def run(households: int, repeat: int, database: BenchDatabase) -> None:
     from django.db.models import Count
 
     from ecwhub.accounts.models import Membership, Role
@@ -399,10 +334,10 @@ def run(households: int, repeat: int, engine: str) -> None:
         f"data: {Household.objects.count()} households, {Person.objects.count()} people, "
         f"{Consent.objects.count()} consents ({ConsentCategory.objects.count()} category rows), "
         f"{Relationship.objects.count()} relationships, {AuditEntry.objects.count()} audit entries, "
-        f"database {database_size(engine)}; ZIP {zip_code}: {in_zip} households, {visible_in_zip} visible "
+        f"database {database.size()}; ZIP {zip_code}: {in_zip} households, {visible_in_zip} visible "
         f"to the coordinator; {repeat} repetitions each"
     )
-    context = f"{households} households, {engine}"
+    context = f"{households} households, {database.engine}"
     line("decide allowed", measure(lambda: ask(coordinator, allowed), repeat), context)
     line("decide denied (no rel.)", measure(lambda: ask(provider, allowed), repeat), context)
     line("decide denied (withdrawn)", measure(lambda: ask(coordinator, withdrawn), repeat), context)
@@ -422,37 +357,18 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=500, help="timed repetitions per figure (500)")
     parser.add_argument("--fresh", action="store_true", help="drop and rebuild the benchmark database")
     args = parser.parse_args()
-    if not os.environ.get("SECRET_KEY"):
-        sys.exit("Set SECRET_KEY (any value will do for the benchmark).")
-
-    url, engine = bench_database_url()
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "ecwhub.settings"
-    # A measurement on this machine: the laptop mode (e-mail to var/outbox, the local field key).
-    os.environ.setdefault("ECWHUB_MODE", "embedded")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    database_create(url, engine)
-    django.setup()
-    from django.core.management import call_command
-
+    secret_key_required()
+    database = BenchDatabase.named(POSTGRES_NAME, SQLITE_NAME)
+    database.start_django()
     from ecwhub.families.models import Household
 
-    call_command("migrate", verbosity=0, interactive=False)
-    count = Household.objects.count()
-    if args.fresh or (count and count != args.households):
-        print(f"rebuilding the benchmark database ({count} households, {args.households} wanted)")
-        database_drop(url, engine)
-        database_create(url, engine)
-        call_command("migrate", verbosity=0, interactive=False)
-        count = 0
+    count = database.reuse_or_rebuild(
+        count=Household.objects.count, wanted=args.households, what="households", fresh=args.fresh
+    )
     if count == 0:
         populate(args.households)
-        analyze(engine)
-    else:
-        print(f"reusing the benchmark database ({count} households)")
-    run(args.households, args.repeat, engine)
+        analyze(database.engine)
+    run(args.households, args.repeat, database)
 
 
 if __name__ == "__main__":

@@ -36,9 +36,9 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from _setup import ROOT, BenchDatabase
+
 POSTGRES_NAME = "ecwhub_bench_api"
 VAR_DIR = ROOT / "var" / "bench" / "api_load"
 # Synthetic data only: a fixed key so that reruns can read what the first run encrypted.
@@ -72,24 +72,6 @@ class Figures:
     @property
     def per_second(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
-
-
-def database_url(base: str, name: str) -> str:
-    parts = urlsplit(base)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", "", ""))
-
-
-def ensure_database(base: str, fresh: bool) -> None:
-    """Create the benchmark's database if needed (again with ``fresh``)."""
-    import psycopg
-
-    with psycopg.connect(database_url(base, "postgres").replace("postgres://", "postgresql://"), autocommit=True) as c:
-        exists = c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [POSTGRES_NAME]).fetchone()
-        if exists and fresh:
-            c.execute(f'DROP DATABASE "{POSTGRES_NAME}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            c.execute(f'CREATE DATABASE "{POSTGRES_NAME}"')
 
 
 def server_env(url: str) -> dict[str, str]:
@@ -162,10 +144,10 @@ def main() -> None:
         sys.exit("Set DATABASE_URL to a PostgreSQL server (the benchmark measures the production set-up).")
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (Debian: apt-get install wrk).")
-    url = database_url(base, POSTGRES_NAME)
+    database = BenchDatabase.named(POSTGRES_NAME)
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    env = server_env(url)
-    ensure_database(base, args.fresh)
+    env = server_env(database.url)
+    database.create(fresh=args.fresh)
     manage(env, "migrate", "--no-input", "-v", "0")
     # Seeds only an empty database (a run stopped half-way leaves one: --fresh starts again).
     manage(env, "seed_demo", "--if-empty", "--families", str(args.families), "--seed", "2026")

@@ -27,69 +27,30 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import threading
 import time
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-SQLITE_PATH = ROOT / "var" / "bench" / "audit_append.sqlite3"
+from _setup import BenchDatabase, secret_key_required
+
+SQLITE_NAME = "audit_append.sqlite3"
 POSTGRES_NAME = "ecwhub_bench_audit"
 FILL_BATCH = 5000
 
 
-def bench_database_url() -> tuple[str, str]:
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://", "pgsql://")):
-        return urlunsplit(urlsplit(url)._replace(path=f"/{POSTGRES_NAME}")), "postgresql"
-    if url and not url.startswith("sqlite:"):
-        sys.exit(f"Unsupported DATABASE_URL scheme: {url.split(':', 1)[0]} (use sqlite or postgres)")
-    SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{SQLITE_PATH}", "sqlite"
-
-
-def _postgres_admin(url: str) -> Any:
-    import psycopg
-
-    parts = urlsplit(url)
-    return psycopg.connect(
-        host=parts.hostname or "localhost",
-        port=parts.port or 5432,
-        user=parts.username or None,
-        password=parts.password or None,
-        dbname="postgres",
-        autocommit=True,
-    )
-
-
-def database_create(url: str, engine: str, fresh: bool) -> None:
-    if engine == "sqlite":
-        if fresh:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
-        return
-    with _postgres_admin(url) as admin:
-        if fresh:
-            admin.execute(f'DROP DATABASE IF EXISTS "{POSTGRES_NAME}" WITH (FORCE)')
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [POSTGRES_NAME]).fetchone():
-            admin.execute(f'CREATE DATABASE "{POSTGRES_NAME}"')
-
-
-def log_size(engine: str) -> str:
+def log_size(database: BenchDatabase) -> str:
     from django.db import connection
 
     from ecwhub.consent.models import AuditEntry
 
     entries = AuditEntry.objects.count()
-    if engine == "postgresql":
+    if database.engine == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_total_relation_size('consent_auditentry')")
             size = cursor.fetchone()[0]
     else:
-        size = sum(Path(f"{SQLITE_PATH}{s}").stat().st_size for s in ("", "-wal") if Path(f"{SQLITE_PATH}{s}").exists())
-    what = "table and indexes" if engine == "postgresql" else "file"
+        size = database.file_size()
+    what = "table and indexes" if database.engine == "postgresql" else "file"
     return f"{entries:,} entries, {size / 1_000_000:.0f} MB ({what})"
 
 
@@ -178,27 +139,16 @@ def main() -> None:
     parser.add_argument("--partitions", type=int, default=8, help="partitions of the 'after' layout (8)")
     parser.add_argument("--fresh", action="store_true", help="drop and rebuild the benchmark database")
     args = parser.parse_args()
-    if not os.environ.get("SECRET_KEY"):
-        sys.exit("Set SECRET_KEY (any value will do for the benchmark).")
-
-    url, engine = bench_database_url()
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "ecwhub.settings"
-    # A measurement on this machine: the laptop mode (e-mail to var/outbox, the local keys).
-    os.environ.setdefault("ECWHUB_MODE", "embedded")
+    secret_key_required()
+    database = BenchDatabase.named(POSTGRES_NAME, SQLITE_NAME)
     os.environ["CONN_MAX_AGE"] = "0"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    database_create(url, engine, args.fresh)
-    django.setup()
+    database.create(fresh=args.fresh)
+    database.start_django()
     from django.conf import settings
-    from django.core.management import call_command
 
-    call_command("migrate", verbosity=0, interactive=False)
     fill(args.entries)
     threads = [int(value) for value in args.threads.split(",")]
-    print(f"engine: {engine}; log: {log_size(engine)}")
+    print(f"engine: {database.engine}; log: {log_size(database)}")
     print(
         f"each append: {args.lines} entries in one transaction"
         + (f", held {args.hold_ms:g} ms more" if args.hold_ms else "")
@@ -213,7 +163,7 @@ def main() -> None:
             p50 = statistics.median(durations) * 1000
             p95 = statistics.quantiles(durations, n=20)[-1] * 1000 if len(durations) > 1 else p50
             print(f"{layout:<16} {count:>7} {rate:>10.0f} {rate * args.lines:>10.0f} {p50:>8.1f} {p95:>8.1f}")
-    print(f"log after the run: {log_size(engine)}")
+    print(f"log after the run: {log_size(database)}")
     from ecwhub.consent.audit import audit_verify
 
     started = time.perf_counter()

@@ -28,20 +28,17 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import sys
 import time
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
-import access_check  # noqa: E402  (the families, consents and database helpers are shared)
+import access_check  # the families, consents and timing helpers are shared
+from _setup import BenchDatabase, secret_key_required
 
-access_check.SQLITE_PATH = ROOT / "var" / "bench" / "care_tiers.sqlite3"
-access_check.POSTGRES_NAME = "ecwhub_bench_care"
+SQLITE_NAME = "care_tiers.sqlite3"
+POSTGRES_NAME = "ecwhub_bench_care"
 SEED = 2026
 NEEDS = (
     "housing-instability",
@@ -299,7 +296,7 @@ def populate_care(engine: str) -> None:
     )
 
 
-def run(households: int, repeat: int, engine: str) -> None:
+def run(households: int, repeat: int, database: BenchDatabase) -> None:
     from django.db.models import Count
 
     from ecwhub.accounts.models import Membership, Role
@@ -310,7 +307,7 @@ def run(households: int, repeat: int, engine: str) -> None:
     from ecwhub.families.models import Household, Person
     from ecwhub.screening.models import ScreeningResult
 
-    context = f"{households} households, {engine}"
+    context = f"{households} households, {database.engine}"
     started = time.perf_counter()
     done = tiers_recompute_all(progress=lambda n, total: None)
     elapsed = time.perf_counter() - started
@@ -320,7 +317,7 @@ def run(households: int, repeat: int, engine: str) -> None:
         f"{ScreeningResult.objects.count()} screening results, {CareEvent.objects.count()} care events, "
         f"{ChildSurveillance.objects.count()} children followed "
         f"({ChildSurveillance.objects.filter(overdue_count__gt=0).count()} overdue), "
-        f"tiers {tiers}, {AuditEntry.objects.count()} audit entries, database {access_check.database_size(engine)}"
+        f"tiers {tiers}, {AuditEntry.objects.count()} audit entries, database {database.size()}"
     )
     print(
         f"{'recompute all':<26} {elapsed:8.1f} s for {done} households: {done / elapsed:,.0f} households/s ({context})"
@@ -374,38 +371,20 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=50, help="timed repetitions per figure (50)")
     parser.add_argument("--fresh", action="store_true", help="drop and rebuild the benchmark database")
     args = parser.parse_args()
-    if not os.environ.get("SECRET_KEY"):
-        sys.exit("Set SECRET_KEY (any value will do for the benchmark).")
+    secret_key_required()
     os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWZpZWxkLWtleS1ub3QtZm9yLXByb2Q=")
-    url, engine = access_check.bench_database_url()
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "ecwhub.settings"
-    # A measurement on this machine: the laptop mode (e-mail to var/outbox, the local field key).
-    os.environ.setdefault("ECWHUB_MODE", "embedded")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    access_check.database_create(url, engine)
-    django.setup()
-    from django.core.management import call_command
-
+    database = BenchDatabase.named(POSTGRES_NAME, SQLITE_NAME)
+    database.start_django()
     from ecwhub.families.models import Household
 
-    call_command("migrate", verbosity=0, interactive=False)
-    count = Household.objects.count()
-    if args.fresh or (count and count != args.households):
-        print(f"rebuilding the benchmark database ({count} households, {args.households} wanted)")
-        access_check.database_drop(url, engine)
-        access_check.database_create(url, engine)
-        call_command("migrate", verbosity=0, interactive=False)
-        count = 0
+    count = database.reuse_or_rebuild(
+        count=Household.objects.count, wanted=args.households, what="households", fresh=args.fresh
+    )
     if count == 0:
         access_check.populate(args.households)
-        populate_care(engine)
-        access_check.analyze(engine)
-    else:
-        print(f"reusing the benchmark database ({count} households)")
-    run(args.households, args.repeat, engine)
+        populate_care(database.engine)
+        access_check.analyze(database.engine)
+    run(args.households, args.repeat, database)
 
 
 if __name__ == "__main__":

@@ -28,18 +28,15 @@ queries), and prints p50, p95 and mean in milliseconds:
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
-import sys
 import time
 import uuid
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-SQLITE_PATH = ROOT / "var" / "bench" / "directory_search.sqlite3"
+from _setup import BenchDatabase, secret_key_required
+
+SQLITE_NAME = "directory_search.sqlite3"
 POSTGRES_NAME = "ecwhub_bench_search"
 SERVICES_PER_ORGANIZATION = 20
 BATCH = 5000
@@ -115,66 +112,6 @@ LANGUAGE_MIXES = [
     (("en", ""), ("ko", ""), ("hy", "")),
 ]
 MIX_WEIGHTS = [30, 15, 15, 15, 8, 5, 8, 4]
-
-
-# --- The benchmark's own database -----------------------------------------------------------------
-
-
-def bench_database_url() -> tuple[str, str]:
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://", "pgsql://")):
-        parts = urlsplit(url)
-        return urlunsplit(parts._replace(path=f"/{POSTGRES_NAME}")), "postgresql"
-    if url and not url.startswith("sqlite:"):
-        sys.exit(f"Unsupported DATABASE_URL scheme: {url.split(':', 1)[0]} (use sqlite or postgres)")
-    SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{SQLITE_PATH}", "sqlite"
-
-
-def _postgres_admin(url: str) -> Any:
-    import psycopg
-
-    parts = urlsplit(url)
-    return psycopg.connect(
-        host=parts.hostname or "localhost",
-        port=parts.port or 5432,
-        user=parts.username or None,
-        password=parts.password or None,
-        dbname="postgres",
-        autocommit=True,
-    )
-
-
-def database_create(url: str, engine: str) -> None:
-    if engine == "sqlite":
-        return
-    with _postgres_admin(url) as admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [POSTGRES_NAME]).fetchone():
-            admin.execute(f'CREATE DATABASE "{POSTGRES_NAME}"')
-
-
-def database_drop(url: str, engine: str) -> None:
-    from django.db import connections
-
-    connections.close_all()
-    if engine == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
-        return
-    with _postgres_admin(url) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{POSTGRES_NAME}" WITH (FORCE)')
-
-
-def database_size(engine: str) -> str:
-    from django.db import connection
-
-    if engine == "sqlite":
-        size = sum(Path(f"{SQLITE_PATH}{s}").stat().st_size for s in ("", "-wal") if Path(f"{SQLITE_PATH}{s}").exists())
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_database_size(current_database())")
-            size = cursor.fetchone()[0]
-    return f"{size / 1_000_000:.0f} MB"
 
 
 # --- Filling it -------------------------------------------------------------------------------------
@@ -295,7 +232,8 @@ def _timed(label: str, make: Any, repeat: int, engine: str, services: int) -> No
     )
 
 
-def run(repeat: int, engine: str) -> None:
+def run(repeat: int, database: BenchDatabase) -> None:
+    engine = database.engine
     from ecwhub.directory.models import Service, ServiceLanguage, ServiceNeed
     from ecwhub.directory.search.models import SearchEntry, SearchPoint, SearchTerm, SearchTermTrigram
     from ecwhub.directory.search.selectors import SearchParams
@@ -305,7 +243,7 @@ def run(repeat: int, engine: str) -> None:
         f"data: {services} services, {ServiceNeed.objects.count()} needs, {ServiceLanguage.objects.count()} "
         f"languages; index: {SearchEntry.objects.count()} entries, {SearchPoint.objects.count()} points, "
         f"{SearchTerm.objects.count()} words, {SearchTermTrigram.objects.count()} trigrams; "
-        f"database {database_size(engine)}"
+        f"database {database.size()}"
     )
     la, _other = california_zips(random.Random(SEED))
     languages, weights = zip(*LANGUAGES, strict=True)
@@ -336,36 +274,18 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=300, help="timed queries of each kind (300)")
     parser.add_argument("--fresh", action="store_true", help="drop and rebuild the benchmark database")
     args = parser.parse_args()
-    if not os.environ.get("SECRET_KEY"):
-        sys.exit("Set SECRET_KEY (any value will do for the benchmark).")
-    url, engine = bench_database_url()
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "ecwhub.settings"
-    # A measurement on this machine: the laptop mode (e-mail to var/outbox, the local field key).
-    os.environ.setdefault("ECWHUB_MODE", "embedded")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    database_create(url, engine)
-    django.setup()
-    from django.core.management import call_command
-
+    secret_key_required()
+    database = BenchDatabase.named(POSTGRES_NAME, SQLITE_NAME)
+    database.start_django()
     from ecwhub.directory.models import Service
 
-    call_command("migrate", verbosity=0, interactive=False)
-    count = Service.objects.count()
-    if args.fresh or (count and count != args.services):
-        print(f"rebuilding the benchmark database ({count} services, {args.services} wanted)")
-        database_drop(url, engine)
-        database_create(url, engine)
-        call_command("migrate", verbosity=0, interactive=False)
-        count = 0
+    count = database.reuse_or_rebuild(
+        count=Service.objects.count, wanted=args.services, what="services", fresh=args.fresh
+    )
     if count == 0:
         populate(args.services)
-        analyze(engine)
-    else:
-        print(f"reusing the benchmark database ({count} services)")
-    run(args.repeat, engine)
+        analyze(database.engine)
+    run(args.repeat, database)
 
 
 if __name__ == "__main__":

@@ -54,43 +54,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from _setup import ROOT, BenchDatabase
+
 POSTGRES_NAME = "ecwhub_bench_identity"
 SEED = 2026
 TODAY = date(2026, 11, 1)
 DUPLICATE_SHARE = 0.06
-
-
-def bench_url(name: str = POSTGRES_NAME) -> str:
-    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit("identity_scale needs PostgreSQL: set DATABASE_URL=postgres://…")
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
-def _admin(url: str) -> Any:
-    import psycopg
-
-    parts = urlsplit(url)
-    return psycopg.connect(
-        host=parts.hostname or "localhost",
-        port=parts.port or 5432,
-        user=parts.username or None,
-        password=parts.password or None,
-        dbname="postgres",
-        autocommit=True,
-    )
-
-
-def database_create(url: str, *, fresh: bool) -> None:
-    name = urlsplit(url).path.lstrip("/")
-    with _admin(url) as admin:
-        if fresh:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            admin.execute(f'CREATE DATABASE "{name}"')
 
 
 # --- Filling the database -------------------------------------------------------------------------
@@ -540,38 +511,20 @@ def main() -> None:
     if args.realtime_only:
         args.no_batch = args.no_splink_realtime = True
     os.environ.setdefault("SECRET_KEY", "bench")
-    url = bench_url(args.database)
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "ecwhub.settings"
-    # A measurement on this machine: the laptop mode (e-mail to var/outbox, the local field key).
-    os.environ.setdefault("ECWHUB_MODE", "embedded")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    database_create(url, fresh=args.fresh)
-    django.setup()
-    from django.core.management import call_command
-
+    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    database = BenchDatabase.named(args.database)
+    url = database.url
+    database.create(fresh=args.fresh)
+    database.start_django()
     from ecwhub.families.models import Person
 
-    call_command("migrate", verbosity=0, interactive=False)
-    count = Person.objects.count()
-    if count and abs(count - args.people) > 10:
-        print(f"rebuilding the benchmark database ({count:,} people, {args.people:,} wanted)")
-        from django.db import connections
-
-        connections.close_all()
-        database_create(url, fresh=True)
-        call_command("migrate", verbosity=0, interactive=False)
-        count = 0
+    count = database.reuse_or_rebuild(count=Person.objects.count, wanted=args.people, what="people", slack=10)
     if count == 0:
         populate(args.people)
-    else:
-        print(f"reusing the benchmark database ({count:,} people)")
-        if args.rebuild_keys:
-            started = time.perf_counter()
-            written = keys_rebuild(url)
-            print(f"rebuilt {written:,} blocking keys ({time.perf_counter() - started:.0f} s)", flush=True)
+    elif args.rebuild_keys:
+        started = time.perf_counter()
+        written = keys_rebuild(url)
+        print(f"rebuilt {written:,} blocking keys ({time.perf_counter() - started:.0f} s)", flush=True)
     entity_of, true_pairs = truth()
     entity_size: dict[str, int] = defaultdict(int)
     for entity in entity_of.values():

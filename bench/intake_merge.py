@@ -22,39 +22,13 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-SQLITE_PATH = ROOT / "var" / "bench" / "intake_merge.sqlite3"
+from _setup import BenchDatabase
+
+SQLITE_NAME = "intake_merge.sqlite3"
 POSTGRES_NAME = "ecwhub_bench_intake"
-
-
-def _database() -> tuple[str, str]:
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        import psycopg
-
-        parts = urlsplit(url)
-        admin = psycopg.connect(
-            host=parts.hostname or "localhost",
-            port=parts.port or 5432,
-            user=parts.username or None,
-            password=parts.password or None,
-            dbname="postgres",
-            autocommit=True,
-        )
-        admin.execute(f'DROP DATABASE IF EXISTS "{POSTGRES_NAME}"')
-        admin.execute(f'CREATE DATABASE "{POSTGRES_NAME}"')
-        admin.close()
-        return urlunsplit(parts._replace(path=f"/{POSTGRES_NAME}")), "postgresql"
-    SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
-    SQLITE_PATH.unlink(missing_ok=True)
-    return f"sqlite:///{SQLITE_PATH}", "sqlite"
 
 
 def _time(label: str, repeat: int, work: Callable[[int], None]) -> None:
@@ -74,17 +48,12 @@ def main() -> None:
     parser.add_argument("--families", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=50)
     args = parser.parse_args()
-    url, engine = _database()
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecwhub.settings")
-    # A measurement on this machine: the laptop mode (e-mail to var/outbox, the local field key).
-    os.environ.setdefault("ECWHUB_MODE", "embedded")
+    database = BenchDatabase.named(POSTGRES_NAME, SQLITE_NAME)
+    engine = database.engine
     os.environ.setdefault("ECWHUB_HTTPS", "false")
     os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWZpZWxkLWtleS1ub3QtZm9yLXByb2Q=")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    database.create(fresh=True)
+    database.start_django()
     from django.db import transaction
     from django.utils import timezone
 
@@ -96,7 +65,6 @@ def main() -> None:
     from ecwhub.families.merging import person_merge, person_unmerge
     from ecwhub.families.models import Household, Person
 
-    call_command("migrate", verbosity=0)
     started = time.perf_counter()
     demo_seed(families=args.families, today=timezone.localdate())
     print(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
@@ -15,7 +17,7 @@ from ecwhub.core.errors import NotFound
 from ecwhub.core.http import PageNumber, RowId
 from ecwhub.core.languages import Language
 
-from .selectors import WorklistFilters, overdue_page, worklist_page
+from .selectors import OverdueRow, Window, WorklistFilters, WorklistRow, overdue_page, worklist_page
 
 router = Router(tags=["care"])
 # The worklists rank families by their tier, which is care plan: the roles that read care plans.
@@ -87,8 +89,61 @@ class OverdueOut(Schema):
     pages: int
 
 
-def _empty(filters: Filters) -> dict[str, object]:
-    return {"items": [], "count": 0, "page": filters.page, "page_size": filters.page_size, "pages": 1}
+def _page(request: HttpRequest, filters: Filters, selector: Callable[..., Window]) -> Window | None:
+    """The page ``selector`` gives the acting member, counted; None for a role that has no worklists
+    (they get an empty list, as if no family were there)."""
+    try:
+        user, membership = acting_member(request, WORKLIST_ROLES)
+    except NotFound:
+        return None
+    return selector(
+        user=user,
+        membership=membership,
+        filters=filters.worklist(),
+        page_number=filters.page,
+        per_page=filters.page_size,
+        with_count=True,
+    )
+
+
+def _listing(page: Window | None, filters: Filters, item: Callable[[Any], dict[str, object]]) -> dict[str, object]:
+    if page is None:
+        return {"items": [], "count": 0, "page": filters.page, "page_size": filters.page_size, "pages": 1}
+    return {
+        "items": [item(row) for row in page.object_list],
+        "count": page.count,
+        "page": page.number,
+        "page_size": filters.page_size,
+        "pages": page.num_pages,
+    }
+
+
+def _worklist_item(row: WorklistRow) -> dict[str, object]:
+    return {
+        "household_id": row.household.pk,
+        "caregivers": row.caregivers,
+        "children": row.children,
+        "tier": row.tier.tier,
+        "explanation": row.tier.explanation(),
+        "reasons": [{"rule": r.rule, "tier": r.tier, "text": r.text()} for r in row.tier.reasons],
+        "reasons_not_shown": row.tier.hidden,
+        "epsdt": row.tier.epsdt,
+        "preferred_language": row.household.preferred_language,
+        "postal_code": row.household.postal_code,
+        "latest_positive_screen_at": row.latest_positive_screen_at,
+        "last_contact_at": row.last_contact_at,
+        "overdue_children": row.overdue_children,
+    }
+
+
+def _overdue_item(row: OverdueRow) -> dict[str, object]:
+    return {
+        "household_id": row.household.pk,
+        "person_id": row.child.pk,
+        "child_name": row.child_name,
+        "overdue": row.overdue_kinds,
+        "overdue_since": row.oldest_overdue_on,
+    }
 
 
 @router.get(
@@ -97,71 +152,9 @@ def _empty(filters: Filters) -> dict[str, object]:
     summary="Families to reach first (tier, newest positive screen, longest without contact)",
 )
 def worklist(request: HttpRequest, filters: Query[Filters]) -> dict[str, object]:
-    try:
-        user, membership = acting_member(request, WORKLIST_ROLES)
-    except NotFound:
-        return _empty(filters)
-    page = worklist_page(
-        user=user,
-        membership=membership,
-        filters=filters.worklist(),
-        page_number=filters.page,
-        per_page=filters.page_size,
-        with_count=True,
-    )
-    return {
-        "items": [
-            {
-                "household_id": row.household.pk,
-                "caregivers": row.caregivers,
-                "children": row.children,
-                "tier": row.tier.tier,
-                "explanation": row.tier.explanation(),
-                "reasons": [{"rule": r.rule, "tier": r.tier, "text": r.text()} for r in row.tier.reasons],
-                "reasons_not_shown": row.tier.hidden,
-                "epsdt": row.tier.epsdt,
-                "preferred_language": row.household.preferred_language,
-                "postal_code": row.household.postal_code,
-                "latest_positive_screen_at": row.latest_positive_screen_at,
-                "last_contact_at": row.last_contact_at,
-                "overdue_children": row.overdue_children,
-            }
-            for row in page.object_list
-        ],
-        "count": page.count,
-        "page": page.number,
-        "page_size": filters.page_size,
-        "pages": page.num_pages,
-    }
+    return _listing(_page(request, filters, worklist_page), filters, _worklist_item)
 
 
 @router.get("/care/overdue", response=OverdueOut, summary="Children overdue for Bright Futures visits and screenings")
 def overdue(request: HttpRequest, filters: Query[Filters]) -> dict[str, object]:
-    try:
-        user, membership = acting_member(request, WORKLIST_ROLES)
-    except NotFound:
-        return _empty(filters)
-    page = overdue_page(
-        user=user,
-        membership=membership,
-        filters=filters.worklist(),
-        page_number=filters.page,
-        per_page=filters.page_size,
-        with_count=True,
-    )
-    return {
-        "items": [
-            {
-                "household_id": row.household.pk,
-                "person_id": row.child.pk,
-                "child_name": row.child_name,
-                "overdue": row.overdue_kinds,
-                "overdue_since": row.oldest_overdue_on,
-            }
-            for row in page.object_list
-        ],
-        "count": page.count,
-        "page": page.number,
-        "page_size": filters.page_size,
-        "pages": page.num_pages,
-    }
+    return _listing(_page(request, filters, overdue_page), filters, _overdue_item)

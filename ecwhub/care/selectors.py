@@ -18,7 +18,7 @@ from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Va
 from django.utils import timezone
 
 from ecwhub.accounts.models import Membership, Role, User
-from ecwhub.consent.audit import AuditLine, audit_append
+from ecwhub.consent.audit import audit_append, audit_line
 from ecwhub.consent.models import AuditEntry, DataCategory, Purpose, Relationship, RelationshipKind
 from ecwhub.consent.policy import households_counted, households_visible
 from ecwhub.consent.selectors import OpenedHousehold, members_visible, rows_visible
@@ -147,11 +147,10 @@ def _name(person: Person) -> str:
 def _audit_rows(user: User, membership: Membership | None, purpose: str, rows: Sequence[Any], detail: str) -> None:
     """One audit entry per row shown, with the categories shown for that row, in one append."""
     audit_append(
-        AuditLine(
-            action=AuditEntry.Action.READ,
-            actor_id=user.pk,
-            organization_id=membership.organization_id if membership else None,
-            role=membership.role if membership else "",
+        audit_line(
+            user,
+            membership,
+            AuditEntry.Action.READ,
             household_id=row.household.pk,
             categories=row.categories,
             purpose=purpose,
@@ -203,11 +202,10 @@ def _audit_empty(user: User, membership: Membership | None, purpose: str, detail
     """The list was searched and showed no family: one entry without a family says so."""
     audit_append(
         [
-            AuditLine(
-                action=AuditEntry.Action.READ,
-                actor_id=user.pk,
-                organization_id=membership.organization_id if membership else None,
-                role=membership.role if membership else "",
+            audit_line(
+                user,
+                membership,
+                AuditEntry.Action.READ,
                 categories=[DataCategory.IDENTITY_CONTACT],
                 purpose=purpose,
                 detail=f"{detail}: no family matched",
@@ -492,11 +490,10 @@ def surveillance_rates(
     result = [RateRow(str(r[column] or ""), r["children"], r["up_to_date"]) for r in rows if r["children"] >= MIN_CELL]
     audit_append(
         [
-            AuditLine(
-                action=AuditEntry.Action.READ,
-                actor_id=user.pk,
-                organization_id=membership.organization_id if membership else None,
-                role=membership.role if membership else "",
+            audit_line(
+                user,
+                membership,
+                AuditEntry.Action.READ,
                 categories=[DataCategory.CARE_PLAN, group_category],
                 purpose=purpose,
                 detail=f"surveillance rates by {by} (aggregate)",

@@ -124,6 +124,32 @@ class AuditLine:
     detail: str = ""
 
 
+def audit_line(
+    user: User | None,
+    membership: Membership | None,
+    action: str,
+    *,
+    household_id: uuid.UUID | None = None,
+    person_id: uuid.UUID | None = None,
+    categories: Sequence[str] = (),
+    purpose: str = "",
+    detail: str = "",
+) -> AuditLine:
+    """The line of an action taken by ``user`` in ``membership``: the actor, their organization and
+    role (none of them when there is no user or membership) and what the action was about."""
+    return AuditLine(
+        action=action,
+        actor_id=user.pk if user else None,
+        organization_id=membership.organization_id if membership else None,
+        role=membership.role if membership else "",
+        household_id=household_id,
+        person_id=person_id,
+        categories=categories,
+        purpose=purpose,
+        detail=detail,
+    )
+
+
 def audit_write(
     *,
     user: User | None,
@@ -139,11 +165,10 @@ def audit_write(
     about whom, which categories, and what (``detail``: ids and kinds, never names)."""
     audit_append(
         [
-            AuditLine(
-                action=action,
-                actor_id=user.pk if user else None,
-                organization_id=membership.organization_id if membership else None,
-                role=membership.role if membership else "",
+            audit_line(
+                user,
+                membership,
+                action,
                 household_id=household_id,
                 person_id=person_id,
                 categories=categories,

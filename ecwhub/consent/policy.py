@@ -352,6 +352,11 @@ def categories_allowed(
 
 def may_change_consent(*, user: User, membership: Membership | None, household: Household) -> bool:
     """Recording or withdrawing a family's consent needs the right to change its identity data."""
+    return may_change_identity(user=user, membership=membership, household=household)
+
+
+def may_change_identity(*, user: User, membership: Membership | None, household: Household) -> bool:
+    """Whether the user may change the family's identity and contact data (and so merge its records)."""
     return bool(
         decide(
             user=user,

@@ -22,7 +22,7 @@ from ecwhub.core.rows import FamilyRow
 from ecwhub.core.text import accent_pattern
 from ecwhub.families.models import SENSITIVE_NOTE_CATEGORIES, Household, Person, SensitiveNote
 
-from .audit import AuditLine, audit_append
+from .audit import audit_append, audit_line
 from .models import AuditEntry, Consent, DataCategory
 from .policy import decide, households_visible, members_hidden
 
@@ -38,11 +38,10 @@ def audit_reads(
     detail: str = "",
 ) -> None:
     audit_append(
-        AuditLine(
-            action=action,
-            actor_id=user.pk,
-            organization_id=membership.organization_id if membership else None,
-            role=membership.role if membership else "",
+        audit_line(
+            user,
+            membership,
+            action,
             household_id=household_id,
             categories=categories,
             purpose=purpose,

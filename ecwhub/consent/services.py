@@ -18,7 +18,7 @@ from ecwhub.accounts.models import Membership, Organization, Role, User
 from ecwhub.core.errors import NotFound
 from ecwhub.families.models import Household, Person, SensitiveNote
 
-from .audit import AuditLine, audit_append
+from .audit import audit_append, audit_line
 from .models import (
     Agreement,
     AgreementCategory,
@@ -44,16 +44,6 @@ class ConsentError(ValueError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
-
-
-def _line(membership: Membership | None, user: User | None, action: str, **kwargs: object) -> AuditLine:
-    return AuditLine(
-        action=action,
-        actor_id=user.pk if user else None,
-        organization_id=membership.organization_id if membership else None,
-        role=membership.role if membership else "",
-        **kwargs,  # type: ignore[arg-type]
-    )
 
 
 def _check_choices(field: str, values: Iterable[str], allowed: Iterable[str]) -> list[str]:
@@ -108,7 +98,7 @@ def agreement_create(
     AgreementCategory.objects.bulk_create(AgreementCategory(agreement=agreement, category=c) for c in chosen_categories)
     AgreementPurpose.objects.bulk_create(AgreementPurpose(agreement=agreement, purpose=p) for p in chosen_purposes)
     audit_append(
-        [_line(membership, acting_user, AuditEntry.Action.AGREEMENT_CREATED, detail=f"agreement {agreement.pk}")]
+        [audit_line(acting_user, membership, AuditEntry.Action.AGREEMENT_CREATED, detail=f"agreement {agreement.pk}")]
     )
     return agreement
 
@@ -129,7 +119,11 @@ def agreement_terminate(
     agreement.termination_reason = reason.strip()
     agreement.save(update_fields=["terminated_at", "terminated_by", "termination_reason"])
     audit_append(
-        [_line(membership, acting_user, AuditEntry.Action.AGREEMENT_TERMINATED, detail=f"agreement {agreement.pk}")]
+        [
+            audit_line(
+                acting_user, membership, AuditEntry.Action.AGREEMENT_TERMINATED, detail=f"agreement {agreement.pk}"
+            )
+        ]
     )
     return agreement
 
@@ -206,9 +200,9 @@ def consent_record(
     ConsentPurpose.objects.bulk_create(ConsentPurpose(consent=consent, purpose=p) for p in chosen_purposes)
     audit_append(
         [
-            _line(
-                membership,
+            audit_line(
                 acting_user,
+                membership,
                 AuditEntry.Action.CONSENT_GIVEN,
                 household_id=household.pk,
                 person_id=person.pk if person else None,
@@ -232,9 +226,9 @@ def consent_withdraw(*, acting_user: User, membership: Membership, consent: Cons
     consent.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
     audit_append(
         [
-            _line(
-                membership,
+            audit_line(
                 acting_user,
+                membership,
                 AuditEntry.Action.CONSENT_WITHDRAWN,
                 household_id=consent.household_id,
                 person_id=consent.person_id,
@@ -277,9 +271,9 @@ def relationship_start(
     )
     audit_append(
         [
-            _line(
-                membership,
+            audit_line(
                 acting_user,
+                membership,
                 AuditEntry.Action.RELATIONSHIP_STARTED,
                 household_id=household.pk,
                 detail=f"{kind} {relationship.pk}",
@@ -314,9 +308,9 @@ def relationship_end(
         relationship.end_reason = reason.strip()[:200]
         relationship.save(update_fields=["ended_at", "ended_by", "end_reason"])
     audit_append(
-        _line(
-            membership,
+        audit_line(
             acting_user,
+            membership,
             AuditEntry.Action.RELATIONSHIP_ENDED,
             household_id=household.pk,
             detail=f"{kind} {relationship.pk}",
@@ -352,9 +346,9 @@ def break_glass_open(*, acting_user: User, membership: Membership, household: Ho
     )
     audit_append(
         [
-            _line(
-                membership,
+            audit_line(
                 acting_user,
+                membership,
                 AuditEntry.Action.BREAK_GLASS,
                 household_id=household.pk,
                 detail=f"break-glass {grant.pk}",
@@ -400,9 +394,9 @@ def break_glass_end(*, acting_user: User, membership: Membership | None, grant: 
     )
     audit_append(
         [
-            _line(
-                membership,
+            audit_line(
                 acting_user,
+                membership,
                 AuditEntry.Action.BREAK_GLASS_ENDED,
                 household_id=grant.household_id,
                 detail=f"break-glass {grant.pk} ended",
@@ -424,9 +418,9 @@ def youth_restriction_set(
     restriction, _ = YouthRestriction.objects.get_or_create(youth=youth, hidden_from=hidden_from, lifted_at=None)
     audit_append(
         [
-            _line(
-                membership,
+            audit_line(
                 acting_user,
+                membership,
                 AuditEntry.Action.WRITE,
                 household_id=youth.household_id,
                 person_id=youth.pk,
@@ -476,9 +470,9 @@ def sensitive_note_record(
     )
     audit_append(
         [
-            _line(
-                membership,
+            audit_line(
                 acting_user,
+                membership,
                 AuditEntry.Action.WRITE,
                 household_id=household.pk,
                 person_id=person.pk if person else None,

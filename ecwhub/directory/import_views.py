@@ -98,16 +98,21 @@ def _source(folder: Path) -> Path:
     return single if single.exists() else folder
 
 
-def _report(results: list[BatchResult]) -> list[dict[str, object]]:
+def _batch_name(name: str, upload_id: str) -> str:
+    # A CSV data package is read as the whole upload folder, named by its random id: say what it is.
+    return _("The CSV data package") if Path(name).name == upload_id else Path(name).name
+
+
+def _report(results: list[BatchResult], upload_id: str) -> list[dict[str, object]]:
     return [
         {
-            "name": Path(r.name).name,
+            "name": _batch_name(r.name, upload_id),
             "ok": r.ok,
             "created": sum(r.created.values()),
             "updated": sum(r.updated.values()),
-            "errors": [str(e) for e in r.errors[:50]],
+            "errors": [e.display() for e in r.errors[:50]],
             "more_errors": max(0, len(r.errors) - 50),
-            "warnings": [str(w) for w in r.warnings[:20]],
+            "warnings": [w.display() for w in r.warnings[:20]],
         }
         for r in results
     ]
@@ -133,7 +138,7 @@ def directory_import_page(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "directory/import.html",
-            {"form": form, "report": _report(results), "imported": imported, "done": True},
+            {"form": form, "report": _report(results, upload_id), "imported": imported, "done": True},
         )
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
@@ -155,7 +160,7 @@ def directory_import_page(request: HttpRequest) -> HttpResponse:
                     "directory/import.html",
                     {
                         "form": ImportForm(),
-                        "report": _report(results),
+                        "report": _report(results, upload_id),
                         "ready": ready,
                         "token": signing.TimestampSigner(salt=_SALT).sign(upload_id) if ready else "",
                     },

@@ -194,20 +194,23 @@ def _check(edit: ListingEdit) -> None:
     for name in ("typical_wait_days", "open_slots"):
         value = getattr(edit, name)
         if value is not None and not 0 <= value <= 10000:
-            errors.setdefault(name, []).append("must be between 0 and 10000")
+            errors.setdefault(name, []).append(gettext("Give a number between 0 and 10000."))
     for code, dialect in edit.languages or ():
         if code not in Language.values:
-            errors.setdefault("languages", []).append(f"unknown language {code!r}")
+            errors.setdefault("languages", []).append(gettext("Unknown language “%(code)s”.") % {"code": code})
         if len(dialect) > 100:
-            errors.setdefault("languages", []).append("a dialect has at most 100 characters")
+            errors.setdefault("languages", []).append(gettext("A dialect has at most 100 characters."))
     for need in edit.needs or ():
         if need not in Need.values:
-            errors.setdefault("needs", []).append(f"unknown need {need!r}")
+            errors.setdefault("needs", []).append(gettext("Unknown need “%(code)s”.") % {"code": need})
     for hours in edit.hours or ():
         if hours.day not in WEEKDAYS:
-            errors.setdefault("hours", []).append(f"unknown weekday {hours.day!r}")
+            errors.setdefault("hours", []).append(gettext("Unknown weekday “%(code)s”.") % {"code": hours.day})
         elif hours.closes_at <= hours.opens_at:
-            errors.setdefault("hours", []).append(f"{hours.day}: closing time must be after opening time")
+            errors.setdefault("hours", []).append(
+                gettext("%(day)s: the closing time must be after the opening time.")
+                % {"day": m.Schedule.Weekday(hours.day).label}
+            )
     if errors:
         raise ListingError(errors)
 

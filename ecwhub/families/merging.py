@@ -28,9 +28,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecwhub.accounts.models import Membership, User
-from ecwhub.consent.audit import AuditLine, audit_append
+from ecwhub.consent.audit import audit_append, audit_line
 from ecwhub.consent.models import AuditEntry, DataCategory, Purpose
-from ecwhub.consent.policy import decide
+from ecwhub.consent.policy import may_change_identity
 
 from .models import Household, HouseholdMerge, Person, PersonMerge
 
@@ -212,27 +212,13 @@ def _unfill(instance: models.Model, filled: dict[str, dict[str, Any]]) -> list[s
     return restored
 
 
-def _may_change(user: User, membership: Membership | None, household: Household) -> bool:
-    return bool(
-        decide(
-            user=user,
-            membership=membership,
-            household=household,
-            category=DataCategory.IDENTITY_CONTACT,
-            purpose=Purpose.CARE_COORDINATION,
-            write=True,
-        )
-    )
-
-
 def _audit(membership: Membership | None, user: User, household_id: uuid.UUID, detail: str, person: Any = None) -> None:
     audit_append(
         [
-            AuditLine(
-                action=AuditEntry.Action.WRITE,
-                actor_id=user.pk,
-                organization_id=membership.organization_id if membership else None,
-                role=membership.role if membership else "",
+            audit_line(
+                user,
+                membership,
+                AuditEntry.Action.WRITE,
                 household_id=household_id,
                 person_id=person,
                 categories=[DataCategory.IDENTITY_CONTACT, DataCategory.DEMOGRAPHICS],
@@ -326,7 +312,7 @@ def person_merge(*, acting_user: User, membership: Membership | None, survivor: 
     survivor, merged = people[survivor.pk], people[merged.pk]
     if {survivor.household_id, merged.household_id} != {household.pk}:
         raise changed
-    if not _may_change(acting_user, membership, household):
+    if not may_change_identity(user=acting_user, membership=membership, household=household):
         raise MergeError("__all__", _("You may not change this family's records."))
     merged_pk = merged.pk
     snapshot = _people_join(survivor, merged)
@@ -350,7 +336,7 @@ def person_unmerge(*, acting_user: User, membership: Membership | None, merge: P
     merge, household = _lock_merge(PersonMerge, merge.pk, "household")
     if merge.undone_at is not None:
         raise MergeError("__all__", _("This merge was already undone."))
-    if not _may_change(acting_user, membership, household):
+    if not may_change_identity(user=acting_user, membership=membership, household=household):
         raise MergeError("__all__", _("You may not change this family's records."))
     if _later_active_merges(household.pk, merge.merged_at):
         raise MergeError("__all__", _("Undo the later merges in this family first."))
@@ -389,7 +375,10 @@ def household_merge(
     if merged.pk not in households:
         raise _gone("merged")
     survivor, merged = households[survivor.pk], households[merged.pk]
-    if not (_may_change(acting_user, membership, survivor) and _may_change(acting_user, membership, merged)):
+    if not (
+        may_change_identity(user=acting_user, membership=membership, household=survivor)
+        and may_change_identity(user=acting_user, membership=membership, household=merged)
+    ):
         raise MergeError("__all__", _("You may not change both families' records."))
     snapshot: dict[str, Any] = {"version": SNAPSHOT_VERSION, "survivor": row_dump(survivor), "merged": row_dump(merged)}
     snapshot["filled"] = _fill(survivor, merged, frozenset({"id", "created_at", "registered_by", "deidentified_at"}))
@@ -430,7 +419,7 @@ def household_unmerge(*, acting_user: User, membership: Membership | None, merge
     merge, survivor = _lock_merge(HouseholdMerge, merge.pk, "survivor")
     if merge.undone_at is not None:
         raise MergeError("__all__", _("This merge was already undone."))
-    if not _may_change(acting_user, membership, survivor):
+    if not may_change_identity(user=acting_user, membership=membership, household=survivor):
         raise MergeError("__all__", _("You may not change this family's records."))
     if _later_active_merges(survivor.pk, merge.merged_at):
         raise MergeError("__all__", _("Undo the later merges in this family first."))

@@ -5,6 +5,7 @@ hub holds or who registered first.
 """
 
 import uuid
+from collections.abc import Iterable
 from datetime import date
 
 from django.conf import settings
@@ -418,3 +419,42 @@ class HouseholdMerge(models.Model):
 
     def __str__(self) -> str:
         return f"Household merge {str(self.id)[:8]}"
+
+
+class DuplicationAction(models.Model):
+    """What the hub administrator did about a family coordinated by two or more organizations:
+    asked those organizations to agree who leads, or marked the flag reviewed (with a note).
+
+    One row per action, never changed: who, when, and the set of organizations the flag named
+    then (``organization_key``), so a review hides the flag only while that set is the same.
+    It holds no family data: the administrator acts on a reference and organization names."""
+
+    class Kind(models.TextChoices):
+        ASKED = "asked", _("Asked the organizations to agree who leads")
+        REVIEWED = "reviewed", _("Marked as reviewed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="duplication_actions")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # The involved organizations' ids, sorted and comma-separated: "3,7".
+    organization_key = models.CharField(max_length=500)
+    note = models.TextField(blank=True)
+    acted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    acted_in = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    acted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-acted_at"]
+        indexes = [models.Index(fields=["household", "-acted_at"], name="dup_action_household_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["asked", "reviewed"]), name="duplication_action_kind_valid"),
+            # A review says why; a request needs no words.
+            models.CheckConstraint(condition=~Q(kind="reviewed") | ~Q(note=""), name="duplication_review_has_note"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Duplication {self.kind} {str(self.household_id)[:8]}"
+
+
+def organization_key(organization_ids: Iterable[int]) -> str:
+    return ",".join(str(pk) for pk in sorted(organization_ids))

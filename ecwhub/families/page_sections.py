@@ -46,7 +46,7 @@ from .models import (
     PriorityFlag,
     PriorityFlagRecord,
 )
-from .selectors import household_flag_for
+from .selectors import duplication_statuses, household_flag_for
 
 FLAG_CATEGORIES = tuple(sorted(set(PRIORITY_FLAG_CATEGORY.values())))
 MERGE_ROLES = frozenset({Role.COORDINATOR, Role.CLINICIAN})
@@ -71,7 +71,10 @@ def _flags(context: SectionContext) -> dict[str, Any] | None:
 def _duplication(context: SectionContext) -> dict[str, Any] | None:
     membership = context.opened.membership
     flag = household_flag_for(household=context.opened.household, membership=membership) if membership else None
-    return {"duplication_flag": flag} if flag else None
+    if flag is None:
+        return None
+    status = duplication_statuses([flag])[flag.household_id]
+    return {"duplication_flag": flag, "duplication_asked_at": status.last_asked}
 
 
 class _MergeView:

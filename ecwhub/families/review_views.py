@@ -14,21 +14,27 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from ecwhub.accounts.acting import acting_member
 from ecwhub.accounts.models import Membership, Role, User
-from ecwhub.consent.audit import AuditLine, audit_append
+from ecwhub.consent.audit import audit_append, audit_line
 from ecwhub.consent.models import AuditEntry, DataCategory, Purpose
 from ecwhub.consent.policy import households_visible
 from ecwhub.consent.selectors import audit_reads, household_open, rows_visible
 
 from .display import person_name
+from .duplication import (
+    NOTE_MAX_LENGTH,
+    DuplicationError,
+    duplication_agreement_request,
+    duplication_mark_reviewed,
+)
 from .intake.access import INTAKE_ROLES
 from .merging import MergeError, household_unmerge, person_unmerge
 from .models import HouseholdMerge, Person, PersonMerge
-from .selectors import caregiver_names, coordination_duplicates
+from .selectors import caregiver_names, coordination_duplicates, duplication_statuses
 
 REVIEW_ROLES = INTAKE_ROLES
 ALREADY_DECIDED = gettext_lazy("This pair was already decided: it is no longer waiting in the queue.")
@@ -219,10 +225,15 @@ def duplication_list(request: HttpRequest) -> HttpResponse:
     (a reference and organizations, never names); a coordinator sees the flags on the families
     their organization coordinates and may see."""
     user, membership = acting_member(request, REVIEW_ROLES | {Role.HUB_ADMIN})
+    hidden = 0
     if membership.role == Role.HUB_ADMIN:
         if not _is_hub_admin(membership):
             raise Http404
-        flags = coordination_duplicates()
+        every = coordination_duplicates()
+        statuses = duplication_statuses(every)
+        # A reviewed flag leaves the list until its organizations change.
+        flags = [f for f in every if statuses[f.household_id].reviewed is None]
+        hidden = len(every) - len(flags)
         names: dict[uuid.UUID, str] = {}
     else:
         mine = coordination_duplicates(organization=membership.organization)
@@ -232,6 +243,7 @@ def duplication_list(request: HttpRequest) -> HttpResponse:
             .values_list("pk", flat=True)
         )
         flags = [f for f in mine if f.household_id in visible]
+        statuses = duplication_statuses(flags)
         names = caregiver_names(visible) if flags else {}
         if flags:
             audit_reads(
@@ -246,19 +258,80 @@ def duplication_list(request: HttpRequest) -> HttpResponse:
         # The administrator reads who coordinates which family (no family data): recorded too.
         audit_append(
             [
-                AuditLine(
-                    action=AuditEntry.Action.READ,
-                    actor_id=user.pk,
-                    organization_id=membership.organization_id,
-                    role=membership.role,
+                audit_line(
+                    user,
+                    membership,
+                    AuditEntry.Action.READ,
                     detail=f"duplication flags ({len(flags)} families)",
                 )
             ]
         )
     page = Paginator(flags, 50).get_page(request.GET.get("page", 1))
-    rows = [(flag, names.get(flag.household_id, "")) for flag in page.object_list]
+    rows = [(flag, names.get(flag.household_id, ""), statuses[flag.household_id]) for flag in page.object_list]
     return render(
         request,
         "families/duplication.html",
-        {"rows": rows, "page": page, "admin_view": membership.role == Role.HUB_ADMIN},
+        {
+            "rows": rows,
+            "page": page,
+            "admin_view": membership.role == Role.HUB_ADMIN,
+            "hidden": hidden,
+            "note_max_length": NOTE_MAX_LENGTH,
+        },
     )
+
+
+def _duplication_admin(request: HttpRequest) -> tuple[User, Membership]:
+    user, membership = acting_member(request, {Role.HUB_ADMIN})
+    if not _is_hub_admin(membership):
+        raise Http404
+    return user, membership
+
+
+@login_required
+@require_POST
+def duplication_ask(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
+    """The hub administrator asks the organizations coordinating one family to agree who leads."""
+    user, membership = _duplication_admin(request)
+    try:
+        sent = duplication_agreement_request(acting_user=user, membership=membership, household_id=household_id)
+    except DuplicationError as error:
+        messages.error(request, error.message)
+    else:
+        reference = str(household_id)[:8]
+        messages.success(
+            request,
+            ngettext(
+                "Reference %(reference)s: %(n)d coordinator was asked to agree who leads.",
+                "Reference %(reference)s: %(n)d coordinators were asked to agree who leads.",
+                sent.notified,
+            )
+            % {"reference": reference, "n": sent.notified},
+        )
+        if sent.unreached:
+            messages.warning(
+                request,
+                _("Nobody to notify at %(organizations)s: add a coordinator there.")
+                % {"organizations": ", ".join(sent.unreached)},
+            )
+    return redirect("families:duplication")
+
+
+@login_required
+@require_POST
+def duplication_review(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
+    """The hub administrator marks one family's flag reviewed, with a note."""
+    user, membership = _duplication_admin(request)
+    try:
+        duplication_mark_reviewed(
+            acting_user=user, membership=membership, household_id=household_id, note=request.POST.get("note", "")
+        )
+    except DuplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Reference %(reference)s marked as reviewed: it returns if its organizations change.")
+            % {"reference": str(household_id)[:8]},
+        )
+    return redirect("families:duplication")

@@ -14,7 +14,7 @@ from ecwhub.accounts.models import Membership, Organization
 from ecwhub.consent.models import Relationship, RelationshipKind
 
 from .display import person_name
-from .models import Household, Person
+from .models import DuplicationAction, Household, Person, organization_key
 
 # Coordinating a family: being its designated coordinator or on its care team. Registering it or
 # receiving a referral is not coordination, so those never raise the flag.
@@ -82,6 +82,36 @@ def coordination_duplicates(
         for h, orgs in flagged.items()
     ]
     return sorted(result, key=lambda f: (f.since, str(f.household_id)))
+
+
+@dataclass(frozen=True)
+class DuplicationStatus:
+    """What the hub administrator has done about one flag."""
+
+    last_asked: datetime | None  # when the organizations were last asked to agree who leads
+    reviewed: DuplicationAction | None  # the latest review, while it names the same organizations
+
+
+def duplication_statuses(flags: list[DuplicationFlag]) -> dict[uuid.UUID, DuplicationStatus]:
+    """The status of each flag, in one query. A review counts only while the organizations the
+    flag names are the ones it named when reviewed: a change brings the flag back."""
+    current = {f.household_id: organization_key(f.organization_ids) for f in flags}
+    last_asked: dict[uuid.UUID, datetime] = {}
+    last_review: dict[uuid.UUID, DuplicationAction] = {}
+    actions = DuplicationAction.objects.filter(household_id__in=list(current)).order_by("-acted_at")
+    for action in actions:
+        if action.kind == DuplicationAction.Kind.ASKED:
+            last_asked.setdefault(action.household_id, action.acted_at)
+        else:
+            last_review.setdefault(action.household_id, action)
+    statuses = {}
+    for household_id, key in current.items():
+        review = last_review.get(household_id)
+        statuses[household_id] = DuplicationStatus(
+            last_asked=last_asked.get(household_id),
+            reviewed=review if review is not None and review.organization_key == key else None,
+        )
+    return statuses
 
 
 def household_flag_for(*, household: Household, membership: Membership) -> DuplicationFlag | None:

@@ -13,6 +13,8 @@ urlpatterns = [
     path("review/", review_views.review_queue, name="review_queue"),
     path("review/<uuid:review_id>/", review_views.review_decide, name="review_decide"),
     path("duplication/", review_views.duplication_list, name="duplication"),
+    path("duplication/<uuid:household_id>/ask/", review_views.duplication_ask, name="duplication_ask"),
+    path("duplication/<uuid:household_id>/review/", review_views.duplication_review, name="duplication_review"),
     path("<uuid:household_id>/", views.family_detail, name="detail"),
     path("<uuid:household_id>/merges/<uuid:merge_id>/undo/", review_views.merge_undo, name="merge_undo"),
 ]

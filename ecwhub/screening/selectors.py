@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from ecwhub.accounts.models import Membership, User
-from ecwhub.consent.audit import AuditLine, audit_append
+from ecwhub.consent.audit import audit_append, audit_line
 from ecwhub.consent.models import AuditEntry, DataCategory
 from ecwhub.consent.policy import households_visible
 from ecwhub.consent.selectors import OpenedHousehold, audit_opened, household_open, members_visible, rows_visible
@@ -205,11 +205,10 @@ def alerts_inbox(
         # The families were searched and none showed: one entry without a family says so.
         audit_append(
             [
-                AuditLine(
-                    action=AuditEntry.Action.READ,
-                    actor_id=user.pk,
-                    organization_id=membership.organization_id if membership else None,
-                    role=membership.role if membership else "",
+                audit_line(
+                    user,
+                    membership,
+                    AuditEntry.Action.READ,
                     categories=list(ALERT_CATEGORIES),
                     purpose=purpose,
                     detail="alert inbox: no family matched",

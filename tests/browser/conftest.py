@@ -11,6 +11,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from ecwhub.accounts.models import User
+from tests.conftest import PASSWORD, current_code, totp_device
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 # axe-core from the npm registry, vendored (tests/browser/vendor/README.md says which and how).
 AXE = Path(__file__).with_name("vendor") / "axe.min.js"
@@ -22,8 +25,40 @@ _AXE_RUN = """async (failOn) => {
     targets: v.nodes.slice(0, 5).map(n => n.target.join(" ")),
   }));
 }"""
+_AXE_RULES = """async ({rules, failOn}) => {
+  const result = await axe.run(document, {runOnly: {type: "rule", values: rules}});
+  return {
+    violations: result.violations.filter(v => failOn.includes(v.impact)).map(v => ({
+      id: v.id, impact: v.impact, help: v.help,
+      targets: v.nodes.slice(0, 5).map(n => n.target.join(" ")),
+    })),
+    checked: result.passes.concat(result.violations).map(v => v.id),
+  };
+}"""
 # Paths that are not pages a person reads (downloads, the API, static files).
 _NOT_PAGES = (".json", "/api/", "/static/", "/health/")
+
+
+def sign_in(page: Any, live_server: Any, user: User, *, password: str = PASSWORD, language: str | None = None) -> None:
+    """``user`` signs in on the sign-in page, then, when their role asks for a second factor, gives
+    the current code of their authenticator app; it returns once the page after sign-in is open.
+
+    With ``language``, the pages are in that language from the sign-in page on (the language
+    cookie). The fields are found by their names, so the same steps serve in every language."""
+    device = totp_device(user) if user.requires_two_factor else None
+    if language:
+        page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page.goto(f"{live_server.url}/accounts/sign-in/")
+    page.locator("input[name=username]").fill(user.email)
+    page.locator("input[name=password]").fill(password)
+    page.locator("main form button[type=submit]").first.click()
+    last_field = "input[name=password]"
+    if device is not None:
+        page.locator("input[name=code]").fill(current_code(device))
+        page.locator("main form button[type=submit]").first.click()
+        last_field = "input[name=code]"
+    page.locator(last_field).wait_for(state="detached")
+    assert "/accounts/" not in page.url, f"{user.email} could not sign in: {page.url}"
 
 
 def axe_violations(context: Any, url: str) -> list[str]:
@@ -40,6 +75,21 @@ def axe_violations(context: Any, url: str) -> list[str]:
     finally:
         page.close()
     return [f"{where}: {v['id']} ({v['impact']}): {v['help']} at {v['targets']}" for v in found]
+
+
+def axe_rules_on_page(page: Any, rules: list[str], fail_on: tuple[str, ...] = ("moderate", *AXE_FAILS_ON)) -> list[str]:
+    """Run the axe ``rules`` on the page as it is now (a page shown after a refused POST cannot be
+    opened again by its address) and return what is wrong, as readable lines: each violation of
+    an impact in ``fail_on`` (moderate ones too, by default), and each rule the page gave
+    nothing to check, so a test cannot pass by testing nothing."""
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        # Evaluated by the test tool, outside the page's content security policy.
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(_AXE_RULES, {"rules": rules, "failOn": list(fail_on)})
+    where = urlsplit(page.url).path
+    problems = [f"{where}: {v['id']} ({v['impact']}): {v['help']} at {v['targets']}" for v in result["violations"]]
+    problems += [f"{where}: {rule} had nothing to check" for rule in rules if rule not in result["checked"]]
+    return problems
 
 
 def _checked_by_axe(context: Any) -> Any:

@@ -5,34 +5,33 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.conftest import PASSWORD, Network, signed_in
-from tests.consent.conftest import make_family
+from tests.browser.conftest import sign_in
+from tests.conftest import Network, signed_in
+from tests.consent.conftest import Family, make_family
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _sign_in_in_spanish(page, live_server) -> None:  # type: ignore[no-untyped-def]
-    """Carla, the mother, signs in on her phone with the page in Spanish."""
-    page.context.add_cookies([{"name": "django_language", "value": "es", "url": live_server.url}])
-    page.goto(f"{live_server.url}/accounts/sign-in/")
-    page.get_by_label("Correo electrónico").fill("carla@example.org")
-    page.get_by_label("Contraseña").fill(PASSWORD)
-    page.get_by_role("button", name="Iniciar sesión").click()
-
-
-def test_a_family_member_reads_her_consent_and_who_has_seen_her_family_in_spanish(  # type: ignore[no-untyped-def]
-    live_server, phone, network: Network
-) -> None:
+def _carlas_family(network: Network) -> Family:
+    """A family whose mother is Carla's account, and Carla reads the hub in Spanish."""
     family = make_family(network)
     family.mother.account = network.carla
     family.mother.save(update_fields=["account"])
     network.carla.preferred_language = "es"
     network.carla.save(update_fields=["preferred_language"])
+    return family
+
+
+def test_a_family_member_reads_her_consent_and_who_has_seen_her_family_in_spanish(  # type: ignore[no-untyped-def]
+    live_server, phone, network: Network
+) -> None:
+    family = _carlas_family(network)
     # The coordinator opened the family's page earlier.
     assert signed_in(Client(), network.alice).get(f"/families/{family.household.pk}/").status_code == 200
 
     page = phone
-    _sign_in_in_spanish(page, live_server)
+    # Carla, the mother, signs in on her phone with the page in Spanish.
+    sign_in(page, live_server, network.carla, language="es")
 
     page.get_by_role("link", name="Mi familia").click()
     page.get_by_role("heading", name="Mi familia", exact=True).wait_for()
@@ -57,14 +56,9 @@ def test_a_family_member_reads_her_consent_and_who_has_seen_her_family_in_spanis
 def test_the_printable_export_reads_in_spanish_and_fits_a_phone(  # type: ignore[no-untyped-def]
     live_server, phone, network: Network
 ) -> None:
-    family = make_family(network)
-    family.mother.account = network.carla
-    family.mother.save(update_fields=["account"])
-    network.carla.preferred_language = "es"
-    network.carla.save(update_fields=["preferred_language"])
+    _carlas_family(network)
     page = phone
-    _sign_in_in_spanish(page, live_server)
-    page.wait_for_url(lambda url: "sign-in" not in url)
+    sign_in(page, live_server, network.carla, language="es")
 
     page.goto(f"{live_server.url}/my-family/export.html")
     page.get_by_role("heading", name="Todo lo que el Hub tiene sobre su familia").wait_for()

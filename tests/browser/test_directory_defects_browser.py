@@ -9,25 +9,13 @@ import re
 import pytest
 
 from ecwhub.screening.models import IdentifiedNeed
-from tests.conftest import PASSWORD, Network, current_code, totp_device
+from tests.browser.conftest import sign_in
+from tests.conftest import Network
 from tests.consent.conftest import make_family
 from tests.directory.conftest import make_listings
 from tests.directory.search_demo import build_directory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page, live_server, network: Network, user=None) -> None:  # type: ignore[no-untyped-def]
-    user = user or network.alice
-    device = totp_device(user)
-    page.goto(f"{live_server.url}/accounts/sign-in/")
-    # By the fields' names: the same steps in English and in Spanish.
-    page.locator("input[name=username]").fill(user.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("section form button[type=submit]").first.click()
-    page.locator("input[name=code]").fill(current_code(device))
-    page.locator("section form button[type=submit]").first.click()
-    page.locator("input[name=code]").wait_for(state="detached")
 
 
 def _distances(page) -> list[float]:  # type: ignore[no-untyped-def]
@@ -44,7 +32,7 @@ def test_a_coordinator_searches_for_a_family_in_the_order_the_page_states(  # ty
         household=family.household, person=family.mother, need="material-hardship", category="identified_needs"
     )
     page = phone
-    _sign_in(page, live_server, network)
+    sign_in(page, live_server, network.alice)
 
     # From the family's page: the family's open need is already checked, and the search ran with it.
     page.goto(f"{live_server.url}/directory/search/?family={family.household.pk}")
@@ -79,7 +67,7 @@ def test_a_spanish_page_writes_distances_one_way(  # type: ignore[no-untyped-def
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="es-ES")
     page = context.new_page()
     try:
-        _sign_in(page, live_server, network)
+        sign_in(page, live_server, network.alice)
         page.goto(f"{live_server.url}/directory/search/?need=material-hardship&location=91731&miles=25")
         page.locator("ol.results > li").first.wait_for()
         text = page.locator("ol.results").inner_text()
@@ -95,7 +83,7 @@ def test_a_provider_keeps_her_whole_listing_current(  # type: ignore[no-untyped-
 ) -> None:
     listings = make_listings(network)
     page = phone
-    _sign_in(page, live_server, network, network.bob)
+    sign_in(page, live_server, network.bob)
     page.goto(f"{live_server.url}/directory/services/{listings.pantry.pk}/edit/")
     page.get_by_text("Families can be referred to this service through the hub.").wait_for()
 

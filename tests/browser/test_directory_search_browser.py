@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import PASSWORD, Network, current_code, totp_device
+from tests.browser.conftest import sign_in
+from tests.conftest import Network
 from tests.consent.conftest import make_family
 from tests.directory.search_demo import build_directory
 
@@ -17,15 +18,8 @@ def test_a_coordinator_finds_services_for_a_family_on_her_phone(  # type: ignore
 ) -> None:
     build_directory(network)
     family = make_family(network)
-    device = totp_device(network.alice)
     page = phone
-    page.goto(f"{live_server.url}/accounts/sign-in/")
-    page.get_by_label("E-mail address").fill("alice@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Six-digit code from your authenticator app").fill(current_code(device))
-    page.get_by_role("button", name="Verify").click()
-    page.get_by_role("heading", name="Welcome, Alice").wait_for()
+    sign_in(page, live_server, network.alice)
 
     page.goto(f"{live_server.url}/directory/search/?family={family.household.pk}")
     page.get_by_role("heading", name="Find services").wait_for()

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from ecwhub.families.models import Household, IntakeRecord, Person
-from tests.conftest import PASSWORD, Network, current_code, totp_device
+from tests.browser.conftest import sign_in
+from tests.conftest import Network
 from tests.consent.conftest import make_family
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -16,14 +17,8 @@ def test_a_coordinator_links_an_intake_to_the_family_known_under_a_misspelled_na
     live_server, phone, network: Network
 ) -> None:
     family = make_family(network)  # María García López and Sofía, registered by Casa Familia
-    device = totp_device(network.alice)
     page = phone
-    page.goto(f"{live_server.url}/accounts/sign-in/")
-    page.get_by_label("E-mail address").fill("alice@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Six-digit code from your authenticator app").fill(current_code(device))
-    page.get_by_role("button", name="Verify").click()
+    sign_in(page, live_server, network.alice)
 
     page.goto(f"{live_server.url}/families/")
     page.get_by_role("navigation", name="Intake and review").get_by_role("link", name="New intake").click()

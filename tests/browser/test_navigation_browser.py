@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import PASSWORD, Network, current_code, totp_device
+from tests.browser.conftest import sign_in
+from tests.conftest import Network
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_coordinators_header_fits_a_phone(live_server, phone, network: Network) -> None:  # type: ignore[no-untyped-def]
-    device = totp_device(network.alice)
     page = phone
-    page.goto(f"{live_server.url}/accounts/sign-in/")
-    page.get_by_label("E-mail address").fill("alice@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Six-digit code from your authenticator app").fill(current_code(device))
-    page.get_by_role("button", name="Verify").click()
-    page.get_by_role("heading", name="Welcome, Alice").wait_for()
+    sign_in(page, live_server, network.alice)
 
     nav = page.get_by_role("navigation", name="Main")
     for name in ("Worklist", "New intake", "Overdue", "Rates"):

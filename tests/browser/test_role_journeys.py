@@ -21,7 +21,7 @@ from ecwhub.consent.models import Agreement
 from ecwhub.demo.generator import demo_sign_ins
 from ecwhub.directory.models import Service
 from ecwhub.families.models import Person, SensitiveNote
-from tests.conftest import current_code, totp_device
+from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -57,18 +57,7 @@ def _sign_in(page, live_server, email: str, password: str, language: str) -> Non
     user = User.objects.get(email=email)
     user.preferred_language = language
     user.save(update_fields=["preferred_language"])
-    page.goto(f"{live_server.url}/accounts/sign-in/")
-    page.locator("input[name=username], input[type=email]").first.fill(email)
-    page.locator("input[type=password]").first.fill(password)
-    page.locator("main form").first.locator("button[type=submit]").click()
-    page.wait_for_load_state("load")
-    if "two-factor" in page.url or page.locator("input[name=otp_token], input[autocomplete=one-time-code]").count():
-        page.locator("input[name=otp_token], input[autocomplete=one-time-code]").first.fill(
-            current_code(totp_device(user))
-        )
-        page.locator("main form").first.locator("button[type=submit]").click()
-        page.wait_for_load_state("load")
-    assert "sign-in" not in page.url, f"{email} could not sign in"
+    sign_in(page, live_server, user, password=password)
 
 
 def _links(page, origin: str) -> list[str]:  # type: ignore[no-untyped-def]
@@ -99,11 +88,11 @@ def test_every_role_walks_its_pages(live_server, browser, viewport, language) ->
         reverse=True,
     )
     problems: list[str] = []
-    for sign_in in demo_sign_ins():
+    for demo in demo_sign_ins():
         context = browser.new_context(viewport=viewport, locale="es-US" if language == "es" else "en-US")
         context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
         page = context.new_page()
-        _sign_in(page, live_server, sign_in.email, sign_in.password, language)
+        _sign_in(page, live_server, demo.email, demo.password, language)
         queue, visited = [page.url], []
         while queue and len(visited) < PAGES_PER_ROLE:
             url = queue.pop(0)
@@ -111,7 +100,7 @@ def test_every_role_walks_its_pages(live_server, browser, viewport, language) ->
                 continue
             response = page.goto(url)
             visited.append(url)
-            where = f"{sign_in.role} {urlsplit(url).path}"
+            where = f"{demo.role} {urlsplit(url).path}"
             if response is None or response.status >= 500:
                 problems.append(f"{where}: status {response.status if response else 'none'}")
                 continue
@@ -125,5 +114,5 @@ def test_every_role_walks_its_pages(live_server, browser, viewport, language) ->
         try:
             context.close()  # the axe check of every page visited
         except AssertionError as axe:
-            problems.append(f"{sign_in.role}: {axe}")
+            problems.append(f"{demo.role}: {axe}")
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)

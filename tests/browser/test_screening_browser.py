@@ -7,7 +7,8 @@ import pytest
 
 from ecwhub.screening.models import IdentifiedNeed, ScreeningAnswer, ScreeningResponse
 from ecwhub.screening.scoring import load_instrument
-from tests.conftest import PASSWORD, Network, current_code, totp_device
+from tests.browser.conftest import sign_in
+from tests.conftest import Network
 from tests.screening.conftest import make_screen_family
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,11 +38,7 @@ def test_a_caregiver_completes_the_social_needs_screen_in_spanish_on_her_phone( 
 
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="es-US", is_mobile=True)
     page = context.new_page()
-    page.context.add_cookies([{"name": "django_language", "value": "es", "url": live_server.url}])
-    page.goto(f"{live_server.url}/accounts/sign-in/")
-    page.get_by_label("Correo electrónico").fill("carla@example.org")
-    page.get_by_label("Contraseña").fill(PASSWORD)
-    page.get_by_role("button", name="Iniciar sesión").click()
+    sign_in(page, live_server, network.carla, language="es")
     page.get_by_role("link", name="Mi familia").click()
     page.locator("a[href='/my-family/screenings/']").click()
 
@@ -77,16 +74,9 @@ def test_a_caregiver_completes_the_social_needs_screen_in_spanish_on_her_phone( 
     context.close()
 
     # The coordinator signs in and sees the new needs, with the answers behind them, and the tier.
-    device = totp_device(network.alice)
     desk = browser.new_context(viewport={"width": 1024, "height": 900}, locale="en-US")
     page = desk.new_page()
-    page.goto(f"{live_server.url}/accounts/sign-in/")
-    page.get_by_label("E-mail address").fill("alice@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Six-digit code from your authenticator app").fill(current_code(device))
-    page.get_by_role("button", name="Verify").click()
-    page.get_by_role("heading", name="Welcome, Alice").wait_for()
+    sign_in(page, live_server, network.alice)
 
     page.goto(f"{live_server.url}/families/{family.household.pk}/")
     page.locator(f"a[href='/families/{family.household.pk}/screenings/']").click()

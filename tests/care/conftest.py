@@ -13,7 +13,7 @@ from ecwhub.accounts.services import membership_add
 from ecwhub.families.models import Household, Person
 from ecwhub.screening.models import IdentifiedNeed, ScreeningResponse, ScreeningResult
 from tests.conftest import Network
-from tests.consent.conftest import Family, make_family
+from tests.consent.conftest import Family, consent_given, make_family
 
 
 def screened(
@@ -91,21 +91,9 @@ def days_ago(n: int) -> datetime:
 
 def consent_to_behavioral_health(network: Network, family: Family) -> None:
     """The mother names behavioral health in a consent to the whole network (care coordination)."""
-    from ecwhub.consent.models import DataCategory, Purpose
-    from ecwhub.consent.services import consent_record
+    from ecwhub.consent.models import DataCategory
 
-    consent_record(
-        acting_user=network.alice,
-        membership=Membership.objects.get(user=network.alice),
-        household=family.household,
-        given_by=family.mother,
-        method="signed_on_device",
-        categories=[DataCategory.BEHAVIORAL_HEALTH],
-        purposes=[Purpose.CARE_COORDINATION, Purpose.REFERRAL],
-        network_wide=True,
-        text_version="2026-1",
-        language="es",
-    )
+    consent_given(network, family.household, given_by=family.mother, categories=[DataCategory.BEHAVIORAL_HEALTH])
 
 
 @pytest.fixture(autouse=True)

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from ecwhub.care.models import CareEvent, Contact
 from ecwhub.care.services import household_tier_recompute
-from tests.browser.conftest import _sync_orm_beside_playwright, browser  # noqa: F401  (the shared Chromium)
+from tests.browser.conftest import _sync_orm_beside_playwright, browser, sign_in  # noqa: F401  (the shared Chromium)
 from tests.care.conftest import consent_to_behavioral_health, days_ago, screened
-from tests.conftest import PASSWORD, Network, current_code, totp_device
+from tests.conftest import Network
 from tests.consent.conftest import make_family
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,16 +31,9 @@ def test_a_coordinator_works_the_worklist_on_her_phone(live_server, browser, net
     consent_to_behavioral_health(network, depressed)
     household_tier_recompute([calm.household.pk, depressed.household.pk])
 
-    device = totp_device(network.alice)
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-US", is_mobile=True)
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/sign-in/")
-    page.get_by_label("E-mail address").fill("alice@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Six-digit code from your authenticator app").fill(current_code(device))
-    page.get_by_role("button", name="Verify").click()
-    page.get_by_role("heading", name="Welcome, Alice").wait_for()
+    sign_in(page, live_server, network.alice)
     assert "EPDS 16" in page.locator("#worklist-title").locator("..").inner_text()
 
     page.get_by_role("link", name="The whole worklist").click()

@@ -13,16 +13,19 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from ecwhub.accounts.models import Membership
 from ecwhub.consent.audit import (
     AuditChainError,
     AuditLine,
     audit_append,
     audit_checkpoint,
+    audit_line,
     audit_verify,
     entry_hash,
     key_id,
 )
 from ecwhub.consent.models import AuditEntry, AuditHead
+from tests.conftest import Network
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +44,16 @@ def test_entries_chain_onto_each_other_and_verify() -> None:
         assert after.prev_hash == before.hash
     result = audit_verify()
     assert result.ok and result.checked == 5
+
+
+def test_a_line_names_the_actor_their_organization_and_role(network: Network) -> None:
+    membership = Membership.objects.get(user=network.alice)
+    line = audit_line(network.alice, membership, AuditEntry.Action.READ, categories=["identity_contact"], detail="x")
+    assert (line.actor_id, line.organization_id, line.role) == (network.alice.pk, network.frc.pk, "coordinator")
+    assert (line.action, list(line.categories), line.detail) == ("read", ["identity_contact"], "x")
+    # A change made by the system (no user, no membership) names nobody.
+    nobody = audit_line(None, None, AuditEntry.Action.WRITE, detail="retention")
+    assert (nobody.actor_id, nobody.organization_id, nobody.role) == (None, None, "")
 
 
 def test_entries_cannot_be_changed_or_deleted_through_the_application() -> None:

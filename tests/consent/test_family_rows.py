@@ -31,6 +31,10 @@ MACHINERY = {
     "identity.MatchReview",
     # A draft belongs to its author until it becomes a family (encrypted, never shared).
     "families.IntakeDraft",
+    # The hub administrator's requests and reviews about a family's duplicated coordination: who
+    # acted about which organizations, no fact about the family; coordinators see them only beside
+    # the flag on a family page the policy already opened for them.
+    "families.DuplicationAction",
 }
 
 

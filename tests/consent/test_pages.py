@@ -34,7 +34,7 @@ from ecwhub.consent.models import (
 from ecwhub.consent.services import agreement_create, consent_record, relationship_start, youth_restriction_set
 from ecwhub.families.display import age_label
 from tests.conftest import Network, signed_in
-from tests.consent.conftest import Family, make_family
+from tests.consent.conftest import Family, consent_post, make_family
 
 pytestmark = pytest.mark.django_db
 
@@ -276,23 +276,6 @@ def test_the_family_page_is_the_same_404_as_a_missing_family(network: Network, f
 
 
 # --- Consent page --------------------------------------------------------------------------------
-
-
-def consent_post(family: Family, **overrides: object) -> dict[str, object]:
-    data: dict[str, object] = {
-        "given_by": str(family.mother.pk),
-        "person": "",
-        "scope": "network",
-        "categories": [DataCategory.IDENTITY_CONTACT, DataCategory.REFERRALS],
-        "purposes": [Purpose.REFERRAL],
-        "method": "signed_on_device",
-        "witness": "",
-        "document": "",
-        "text_version": "2026-1",
-        "language": "es",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_the_consent_page_lists_consents_and_offers_the_form(network: Network, family: Family) -> None:

@@ -8,16 +8,15 @@ the page handed out (it goes through), so the refusal is about the token and not
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 from django.conf import settings
 from django.test import Client
 
-from ecwhub.consent.models import AuditEntry, Consent, DataCategory, Purpose
+from ecwhub.consent.models import AuditEntry, Consent
 from ecwhub.families.models import Household, IntakeDraft, IntakeRecord
 from tests.conftest import Network, signed_in
-from tests.consent.conftest import Family, make_family
+from tests.consent.conftest import consent_post, make_family
 
 pytestmark = pytest.mark.django_db
 
@@ -37,21 +36,6 @@ def form_token(client: Client, path: str) -> str:
     return match.group(1)
 
 
-def consent_form(family: Family) -> dict[str, Any]:
-    return {
-        "given_by": str(family.mother.pk),
-        "person": "",
-        "scope": "network",
-        "categories": [DataCategory.IDENTITY_CONTACT, DataCategory.REFERRALS],
-        "purposes": [Purpose.REFERRAL],
-        "method": "signed_on_device",
-        "witness": "",
-        "document": "",
-        "text_version": "2026-1",
-        "language": "es",
-    }
-
-
 def test_the_consent_form_refuses_a_post_without_the_token_and_records_nothing(network: Network) -> None:
     family = make_family(network)
     client = browser(network)
@@ -59,15 +43,15 @@ def test_the_consent_form_refuses_a_post_without_the_token_and_records_nothing(n
     token = form_token(client, path)
     consents, events = Consent.objects.count(), AuditEntry.objects.filter(action="consent_given").count()
 
-    refused = client.post(path, consent_form(family))
+    refused = client.post(path, consent_post(family))
     assert refused.status_code == 403
     assert "María" not in refused.content.decode()  # the refusal shows nothing of the family
-    wrong = client.post(path, {**consent_form(family), "csrfmiddlewaretoken": "x" * 64})
+    wrong = client.post(path, {**consent_post(family), "csrfmiddlewaretoken": "x" * 64})
     assert wrong.status_code == 403
     assert Consent.objects.count() == consents
     assert AuditEntry.objects.filter(action="consent_given").count() == events
 
-    accepted = client.post(path, {**consent_form(family), "csrfmiddlewaretoken": token})
+    accepted = client.post(path, {**consent_post(family), "csrfmiddlewaretoken": token})
     assert accepted.status_code == 302, accepted.content.decode()[:500]
     assert Consent.objects.count() == consents + 1
     assert AuditEntry.objects.filter(action="consent_given").count() == events + 1

@@ -12,6 +12,8 @@ from django.utils import timezone
 from ecwhub.directory import models as m
 from ecwhub.directory.services import service_languages_sync
 from tests.conftest import Network
+from tests.consent.conftest import Family, make_family
+from tests.directory.search_demo import Directory, build_directory
 
 # The food bank's warehouse: a fixed id, so a form posted in a test can name it.
 PANTRY_LOCATION_ID = uuid.UUID("00000000-0000-0000-0000-0000000000a1")
@@ -30,6 +32,17 @@ class Listings:
 @pytest.fixture
 def listings(network: Network) -> Listings:
     return make_listings(network)
+
+
+@pytest.fixture
+def directory(network: Network) -> Directory:
+    """The search's demo directory (tests/directory/search_demo.py), indexed."""
+    return build_directory(network)
+
+
+@pytest.fixture
+def family(network: Network) -> Family:
+    return make_family(network)
 
 
 def make_listings(network: Network) -> Listings:

@@ -257,7 +257,7 @@ def test_the_listing_api_uses_the_same_rules_as_the_page(network: Network, listi
     )
     assert bad.status_code == 422 and "typical_wait_days" in bad.json()["error"]["fields"]
     bad = Client().patch(url, data={"needs": ["hunger"]}, content_type="application/json", **bob)
-    assert bad.status_code == 422 and bad.json()["error"]["fields"] == {"needs": ["unknown need 'hunger'"]}
+    assert bad.status_code == 422 and bad.json()["error"]["fields"] == {"needs": ["Unknown need “hunger”."]}
 
     alice = _bearer(network.alice)
     assert Client().patch(url, data={"open_slots": 3}, content_type="application/json", **alice).status_code == 404

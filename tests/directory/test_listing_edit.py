@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from ecwhub.directory import models as m
 from ecwhub.directory.search.index import search_index_rebuild
@@ -194,3 +195,40 @@ def test_the_hub_referrals_box_says_what_it_means(client: Client, network: Netwo
     bob = signed_in(client, network.bob)
     page = bob.get(_url(listings)).content.decode()
     assert "Families can be referred to this service through the hub." in page
+
+
+def test_a_spanish_provider_reads_why_a_save_is_refused_in_spanish(
+    client: Client, network: Network, listings: Listings
+) -> None:
+    bob = signed_in(client, network.bob)
+    bob.cookies["django_language"] = "es"
+    response = bob.post(
+        _url(listings),
+        _form(
+            description=" ",
+            min_age_months="60",
+            max_age_months="12",
+            typical_wait_days="-1",
+            phone_0="call us",
+            new_location_address="1 Main St",
+            opens_SA="13:00",
+            closes_SA="09:00",
+        ),
+    )
+    body = response.content.decode()
+    errors = [problem for problems in response.context["form"].errors.values() for problem in problems]
+    assert len(errors) >= 5
+    assert "Escriba una descripción" in body
+    for english in ("Write a description", "must not be below", "Give the new", "closing time", "Ensure this"):
+        assert english not in body
+
+
+def test_the_listing_service_refuses_in_the_active_language(network: Network, listings: Listings) -> None:
+    edit = ListingEdit(needs=["hunger"], languages=[("xx", "")], typical_wait_days=-1)
+    with translation.override("es"), pytest.raises(ListingError) as error:
+        service_update(acting_user=network.bob, service_id=listings.pantry.pk, edit=edit)
+    assert error.value.fields == {
+        "typical_wait_days": ["Indique un número entre 0 y 10000."],
+        "languages": ["Idioma desconocido: «xx»."],
+        "needs": ["Necesidad desconocida: «hunger»."],
+    }

@@ -25,17 +25,11 @@ from ecwhub.directory.search.selectors import (
     haversine_km,
 )
 from ecwhub.directory.signals import announce_services_changed
-from tests.conftest import Network
-from tests.directory.search_demo import Directory, build_directory
+from tests.directory.search_demo import Directory
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 TUESDAY_EVENING = datetime(2026, 12, 1, 18, 30, tzinfo=PACIFIC)
 TUESDAY_MORNING = datetime(2026, 12, 1, 9, 0, tzinfo=PACIFIC)
-
-
-@pytest.fixture
-def directory(network: Network) -> Directory:
-    return build_directory(network)
 
 
 def names(params: SearchParams, **kwargs: object) -> list[str]:

@@ -15,21 +15,11 @@ from ecwhub.directory.search.geocode import ZipCentroidGeocoder
 from ecwhub.directory.search.selectors import SearchInputError, SearchParams, directory_search
 from ecwhub.screening.models import IdentifiedNeed
 from tests.conftest import Network, signed_in
-from tests.consent.conftest import Family, make_family
-from tests.directory.search_demo import Directory, build_directory
+from tests.consent.conftest import Family
+from tests.directory.search_demo import Directory
 
 URL = "/directory/search/"
 API = "/api/v1/directory/search"
-
-
-@pytest.fixture
-def directory(network: Network) -> Directory:
-    return build_directory(network)
-
-
-@pytest.fixture
-def family(network: Network) -> Family:
-    return make_family(network)
 
 
 def _distances(body: str) -> list[float]:

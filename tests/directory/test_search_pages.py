@@ -10,21 +10,11 @@ from django.utils import translation
 from ecwhub.accounts.services import api_token_create
 from ecwhub.consent.models import AuditEntry
 from tests.conftest import Network, signed_in
-from tests.consent.conftest import Family, make_family
-from tests.directory.search_demo import Directory, build_directory
+from tests.consent.conftest import Family
+from tests.directory.search_demo import Directory
 
 URL = "/directory/search/"
 API = "/api/v1/directory/search"
-
-
-@pytest.fixture
-def directory(network: Network) -> Directory:
-    return build_directory(network)
-
-
-@pytest.fixture
-def family(network: Network) -> Family:
-    return make_family(network)
 
 
 def test_signing_in_is_required(client: Client, directory: Directory) -> None:

@@ -9,10 +9,10 @@ import pytest
 from django.utils import timezone
 
 from ecwhub.accounts.models import Membership
-from ecwhub.consent.models import DEFAULT_CONSENT_CATEGORIES, DataCategory, Purpose, RelationshipKind
-from ecwhub.consent.services import consent_record, relationship_start
+from ecwhub.consent.models import DEFAULT_CONSENT_CATEGORIES, DataCategory
 from ecwhub.families.models import Household, Person
 from tests.conftest import Network
+from tests.consent.conftest import consent_given, register
 
 
 @dataclass
@@ -51,24 +51,11 @@ def make_screen_family(network: Network, *, sensitive: bool = True, link_carla: 
         date_of_birth=today - timedelta(days=int(18.4 * 30.44)),
         preferred_language="es",
     )
-    relationship_start(
-        acting_user=None, household=household, kind=RelationshipKind.REGISTERING_ORGANIZATION, organization=network.frc
-    )
+    register(network, household)
     categories = list(DEFAULT_CONSENT_CATEGORIES)
     if sensitive:
         categories += [DataCategory.BEHAVIORAL_HEALTH, DataCategory.INTERPERSONAL_SAFETY]
-    consent_record(
-        acting_user=network.alice,
-        membership=Membership.objects.get(user=network.alice),
-        household=household,
-        given_by=mother,
-        method="signed_on_device",
-        categories=categories,
-        purposes=[Purpose.CARE_COORDINATION, Purpose.REFERRAL],
-        network_wide=True,
-        text_version="2026-1",
-        language="es",
-    )
+    consent_given(network, household, given_by=mother, categories=categories)
     return ScreenFamily(household, mother, baby, toddler)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import DatabaseError, models, transaction
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from ecwhub.accounts.models import Organization, User
 
@@ -120,7 +121,8 @@ def _import_batch(
     except _Rehearsal:
         progress(f"{name}: checked, nothing written (dry run)")
     except DatabaseError as exc:
-        result.errors = [RecordError(name, "", "", f"the database refused the batch, nothing imported: {exc}")]
+        refused = gettext_noop("the database refused the batch, nothing imported: %(detail)s")
+        result.errors = [RecordError.of(name, "", "", refused, detail=exc)]
     return result
 
 

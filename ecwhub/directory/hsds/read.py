@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from .errors import HsdsError, RecordError
 from .spec import NESTED, TABLE_BY_PATH, TABLE_BY_PLURAL, TABLES, Row, Table
 
@@ -44,7 +46,15 @@ def read_batch(path: Path) -> tuple[list[SourceRow], list[tuple[str, Any]]]:
         table = TABLE_BY_PATH.get(path.name)
         if table is None:
             raise HsdsError(
-                [RecordError(path.name, "", "", f"not an HSDS table file (expected one of {sorted(TABLE_BY_PATH)})")]
+                [
+                    RecordError.of(
+                        path.name,
+                        "",
+                        "",
+                        gettext_noop("not an HSDS table file (expected one of %(names)s)"),
+                        names=sorted(TABLE_BY_PATH),
+                    )
+                ]
             )
         return list(_read_csv(_text(path, path.name, "utf-8-sig"), table)), []
     _, rows, records = read_json_file(path)
@@ -67,7 +77,15 @@ def _text(path: Path, where: str, encoding: str = "utf-8") -> str:
         return path.read_text(encoding=encoding)
     except UnicodeDecodeError as exc:
         raise HsdsError(
-            [RecordError(where, "", "", f"not UTF-8 text (byte {exc.start + 1} cannot be read); save it as UTF-8")]
+            [
+                RecordError.of(
+                    where,
+                    "",
+                    "",
+                    gettext_noop("not UTF-8 text (byte %(byte)s cannot be read); save it as UTF-8"),
+                    byte=exc.start + 1,
+                )
+            ]
         ) from exc
 
 
@@ -90,7 +108,9 @@ def read_csv_package(folder: Path) -> list[SourceRow]:
         try:
             meta = json.loads(_text(package, "datapackage.json"))
         except json.JSONDecodeError as exc:
-            raise HsdsError([RecordError("datapackage.json", "", "", f"not valid JSON: {exc}")]) from exc
+            raise HsdsError(
+                [RecordError.of("datapackage.json", "", "", gettext_noop("not valid JSON: %(detail)s"), detail=exc)]
+            ) from exc
         resources = meta.get("resources", []) if isinstance(meta, dict) else []
         for resource in resources if isinstance(resources, list) else []:
             table = TABLES.get(resource.get("name", "")) if isinstance(resource, dict) else None
@@ -98,15 +118,19 @@ def read_csv_package(folder: Path) -> list[SourceRow]:
                 continue
             path = _inside(folder, resource.get("path", table.path))
             if path is None:
-                message = f"resource '{table.name}': its path must name a file inside the package folder"
-                errors.append(RecordError("datapackage.json", "", "path", message))
+                message = gettext_noop("resource '%(name)s': its path must name a file inside the package folder")
+                errors.append(RecordError.of("datapackage.json", "", "path", message, name=table.name))
                 continue
             paths[table.name] = path
     else:
         for t in TABLES.values():
             path = _inside(folder, t.path)
             if path is None:
-                errors.append(RecordError(t.path, "", "", "must be a file inside the package folder, not a link out"))
+                errors.append(
+                    RecordError.of(
+                        t.path, "", "", gettext_noop("must be a file inside the package folder, not a link out")
+                    )
+                )
                 continue
             paths[t.name] = path
     if errors:
@@ -123,7 +147,9 @@ def _read_csv(text: str, table: Table) -> Iterator[SourceRow]:
     known = {f.name for f in table.fields}
     unknown = [c for c in reader.fieldnames or [] if c not in known]
     if unknown:
-        raise HsdsError([RecordError(table.path, "", c, "not a column of this HSDS table") for c in unknown])
+        raise HsdsError(
+            [RecordError.of(table.path, "", c, gettext_noop("not a column of this HSDS table")) for c in unknown]
+        )
     columns = frozenset(reader.fieldnames or ())
     for number, raw in enumerate(reader, start=2):  # row 1 is the header
         values = {k: v for k, v in raw.items() if k is not None and v not in (None, "")}
@@ -134,7 +160,9 @@ def read_json_file(path: Path) -> tuple[str, list[SourceRow], list[tuple[str, An
     try:
         document = json.loads(_text(path, path.name))
     except json.JSONDecodeError as exc:
-        raise HsdsError([RecordError(path.name, "", "", f"not valid JSON: {exc}")]) from exc
+        raise HsdsError(
+            [RecordError.of(path.name, "", "", gettext_noop("not valid JSON: %(detail)s"), detail=exc)]
+        ) from exc
     rows, records = rows_from_json(document)
     return str(path), rows, records
 
@@ -168,12 +196,12 @@ def rows_from_json(document: Any) -> tuple[list[SourceRow], list[tuple[str, Any]
         for key, items in document.items():
             table = TABLE_BY_PATH.get(key)
             if table is None:
-                flat.errors.append(RecordError(key, "", "", "not an HSDS table"))
+                flat.errors.append(RecordError.of(key, "", "", gettext_noop("not an HSDS table")))
                 continue
             for index, item in enumerate(items if isinstance(items, list) else []):
                 where = f"{key}[{index}]"
                 if not isinstance(item, dict):
-                    flat.errors.append(RecordError(where, "", "", "a row must be a JSON object"))
+                    flat.errors.append(RecordError.of(where, "", "", gettext_noop("a row must be a JSON object")))
                     continue
                 values = {k: v for k, v in item.items() if v not in (None, "")}
                 flat.rows.append(SourceRow(table.name, where, values, frozenset(item)))
@@ -193,11 +221,17 @@ def rows_from_json(document: Any) -> tuple[list[SourceRow], list[tuple[str, Any]
         elif isinstance(document, dict):
             groups = [("", _kind_of(document), [document])]
         else:
-            raise HsdsError([RecordError("document", "", "", "expected a JSON object or a list of objects")])
+            raise HsdsError(
+                [RecordError.of("document", "", "", gettext_noop("expected a JSON object or a list of objects"))]
+            )
         for plural, kind, items in groups:
             for index, item in enumerate(items):
                 if not isinstance(item, dict):
-                    flat.errors.append(RecordError(f"{plural or 'records'}[{index}]", "", "", "expected a JSON object"))
+                    flat.errors.append(
+                        RecordError.of(
+                            f"{plural or 'records'}[{index}]", "", "", gettext_noop("expected a JSON object")
+                        )
+                    )
                     continue
                 item_kind = kind or _kind_of(item)
                 name = plural or {v: k for k, v in TABLE_BY_PLURAL.items()}.get(item_kind, item_kind)
@@ -223,10 +257,14 @@ class _Flattener:
             if key in ignored:
                 continue
             if isinstance(value, (dict, list)):
-                self.errors.append(RecordError(where, str(obj.get("id", "")), key, "not a field of this HSDS object"))
+                self.errors.append(
+                    RecordError.of(where, str(obj.get("id", "")), key, gettext_noop("not a field of this HSDS object"))
+                )
                 continue
             if own.field(key) is None:
-                self.errors.append(RecordError(where, str(obj.get("id", "")), key, "not a field of this HSDS object"))
+                self.errors.append(
+                    RecordError.of(where, str(obj.get("id", "")), key, gettext_noop("not a field of this HSDS object"))
+                )
             elif value not in (None, ""):
                 values[key] = value
         obj_id = obj.get("id")
@@ -241,7 +279,9 @@ class _Flattener:
                     carry["organization_id"] = values["organization_id"]
                 self.add(child_table, child, f"{where}.{key}", carry)
             elif kind == "one" and child is not None:
-                self.errors.append(RecordError(where, str(obj_id or ""), key, "expected a JSON object"))
+                self.errors.append(
+                    RecordError.of(where, str(obj_id or ""), key, gettext_noop("expected a JSON object"))
+                )
         stated = {key for key in obj if own.field(key)} | set(values)
         self.rows.append(SourceRow(table, where, values, frozenset(stated)))
         for key, (kind, child_table, column) in nested.items():
@@ -249,12 +289,12 @@ class _Flattener:
             if kind != "list" or children is None:
                 continue
             if not isinstance(children, list):
-                self.errors.append(RecordError(where, str(obj_id or ""), key, "expected a list"))
+                self.errors.append(RecordError.of(where, str(obj_id or ""), key, gettext_noop("expected a list")))
                 continue
             for index, child in enumerate(children):
                 child_where = f"{where}.{key}[{index}]"
                 if not isinstance(child, dict):
-                    self.errors.append(RecordError(child_where, "", "", "expected a JSON object"))
+                    self.errors.append(RecordError.of(child_where, "", "", gettext_noop("expected a JSON object")))
                     continue
                 carry = {column: obj_id} if obj_id is not None else {}
                 self.add(child_table, child, child_where, carry)

@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
-from .errors import HsdsError, RecordError
+from .errors import HsdsError, InvalidValue, RecordError, from_invalid
 from .read import SourceRow
 from .spec import TABLES, Field, Row, Table
 from .vocabulary import NEED_BY_TERM_ID
@@ -78,51 +79,72 @@ def _rules_from_schema(folder: Path | None) -> dict[str, Table]:
     return tables
 
 
+_REQUIRED = gettext_noop("is required")
+_NOT_A_NUMBER = gettext_noop("%(value)s is not a number")
+_NOT_A_KIND = {
+    "date": gettext_noop("%(value)s is not a date"),
+    "datetime": gettext_noop("%(value)s is not a date-time"),
+    "time": gettext_noop("%(value)s is not a time"),
+}
+# Rules of the compiled JSON schemas, said in words; the library's message is quoted after them.
+_SCHEMA_RULES = {
+    "type": gettext_noop("has the wrong type (%(detail)s)"),
+    "enum": gettext_noop("is not one of the allowed values (%(detail)s)"),
+    "format": gettext_noop("is not in the expected format (%(detail)s)"),
+    "additionalProperties": gettext_noop("holds fields HSDS does not define (%(detail)s)"),
+}
+
+
+def _schema_reason(error: Any) -> tuple[str, tuple[tuple[str, str], ...]]:
+    template = _SCHEMA_RULES.get(error.validator, gettext_noop("does not follow the HSDS schema (%(detail)s)"))
+    return template, (("detail", error.message),)
+
+
 def convert(value: Any, f: Field) -> Any:
-    """A raw HSDS value as the model stores it; raises ValueError with the reason."""
+    """A raw HSDS value as the model stores it; raises InvalidValue (a ValueError) with the reason."""
     if value is None or value == "":
         return None
     if f.format == "uuid":
         if not isinstance(value, str) or not _UUID_RE.match(value):
-            raise ValueError(f"{value!r} is not a UUID")
+            raise InvalidValue(gettext_noop("%(value)s is not a UUID"), value=repr(value))
         return uuid.UUID(value)
     if f.type == "number":
         if isinstance(value, bool):
-            raise ValueError(f"{value!r} is not a number")
+            raise InvalidValue(_NOT_A_NUMBER, value=repr(value))
         try:
             number = Decimal(str(value).strip())
         except InvalidOperation:
-            raise ValueError(f"{value!r} is not a number") from None
+            raise InvalidValue(_NOT_A_NUMBER, value=repr(value)) from None
         if not number.is_finite() or abs(number) >= Decimal(10) ** 12:
-            raise ValueError(f"{value!r} is out of range")
+            raise InvalidValue(gettext_noop("%(value)s is out of range"), value=repr(value))
         return number
     if f.type in ("date", "datetime", "time") and not isinstance(value, str):
-        raise ValueError(f"{value!r} is not a {f.type}")
+        raise InvalidValue(_NOT_A_KIND[f.type], value=repr(value))
     if f.type == "date":
         try:
             return date.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+            raise InvalidValue(gettext_noop("%(value)s is not a date (YYYY-MM-DD)"), value=repr(value)) from None
     if f.type == "datetime":
         try:
             moment = datetime.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"{value!r} is not a date-time (ISO 8601)") from None
+            raise InvalidValue(gettext_noop("%(value)s is not a date-time (ISO 8601)"), value=repr(value)) from None
         return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     if f.type == "time":
         try:
             return time.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"{value!r} is not a time (HH:MM:SS)") from None
+            raise InvalidValue(gettext_noop("%(value)s is not a time (HH:MM:SS)"), value=repr(value)) from None
     if not isinstance(value, (str, int, float)):
-        raise ValueError(f"{value!r} is not text")
+        raise InvalidValue(gettext_noop("%(value)s is not text"), value=repr(value))
     text = str(value)
     if f.enum and text not in f.enum:
-        raise ValueError(f"{text!r} is not one of {list(f.enum)}")
+        raise InvalidValue(gettext_noop("%(value)s is not one of %(choices)s"), value=repr(text), choices=list(f.enum))
     if f.format == "email" and "@" not in text:
-        raise ValueError(f"{text!r} is not an e-mail address")
+        raise InvalidValue(gettext_noop("%(value)s is not an e-mail address"), value=repr(text))
     if f.max_length is not None and len(text) > f.max_length:
-        raise ValueError(f"is longer than {f.max_length} characters")
+        raise InvalidValue(gettext_noop("is longer than %(max)s characters"), max=f.max_length)
     return text
 
 
@@ -150,23 +172,27 @@ def validate(rows: Iterable[SourceRow], *, folder: Path | None = None) -> list[P
             raw = row.values.get(f.name)
             if raw is None or raw == "":
                 if f.required:
-                    row_errors.append(RecordError(row.where, record_id, f.name, "is required"))
+                    row_errors.append(RecordError.of(row.where, record_id, f.name, _REQUIRED))
                 values[f.name] = None
                 continue
             try:
                 values[f.name] = convert(raw, f)
-            except ValueError as exc:
-                row_errors.append(RecordError(row.where, record_id, f.name, str(exc)))
+            except InvalidValue as exc:
+                row_errors.append(from_invalid(row.where, record_id, f.name, exc))
         for name in row.values:
             if table.field(name) is None:
-                row_errors.append(RecordError(row.where, record_id, name, "not a field of this HSDS table"))
+                row_errors.append(
+                    RecordError.of(row.where, record_id, name, gettext_noop("not a field of this HSDS table"))
+                )
         if row.table == "service" and not row_errors:
             low, high = values.get("minimum_age"), values.get("maximum_age")
             for name in ("minimum_age", "maximum_age"):
                 if values.get(name) is not None and values[name] < 0:
-                    row_errors.append(RecordError(row.where, record_id, name, "must not be negative"))
+                    row_errors.append(RecordError.of(row.where, record_id, name, gettext_noop("must not be negative")))
             if low is not None and high is not None and low > high:
-                row_errors.append(RecordError(row.where, record_id, "minimum_age", "is greater than maximum_age"))
+                row_errors.append(
+                    RecordError.of(row.where, record_id, "minimum_age", gettext_noop("is greater than maximum_age"))
+                )
         if row_errors:
             errors.extend(row_errors)
             continue
@@ -186,7 +212,13 @@ def validate(rows: Iterable[SourceRow], *, folder: Path | None = None) -> list[P
                 previous.values[name] = value
             elif previous.values[name] != value:
                 errors.append(
-                    RecordError(row.where, record_id, name, f"differs from the same record at {previous.where}")
+                    RecordError.of(
+                        row.where,
+                        record_id,
+                        name,
+                        gettext_noop("differs from the same record at %(other)s"),
+                        other=previous.where,
+                    )
                 )
     if errors:
         raise HsdsError(errors)
@@ -229,12 +261,15 @@ def schema_check_records(records: list[tuple[str, Any]], folder: Path | None) ->
             else:
                 parts = []
             field_name = str(parts[0]) if parts else ""
-            message = error.message
-            if error.validator == "required":
-                found = re.match(r"'([^']+)' is a required property", message)
-                field_name, message = (found.group(1), "is required") if found else (field_name, message)
             record_id = str(owner.get("id", "")) if isinstance(owner, dict) else ""
-            errors.append(RecordError(location, record_id, field_name, message))
+            found = re.match(r"'([^']+)' is a required property", error.message)
+            if error.validator == "required" and found:
+                errors.append(RecordError.of(location, record_id, found.group(1), _REQUIRED))
+            else:
+                # The schema library's own English stays the message the API and the command give;
+                # a page says in its language which rule failed and quotes the library's words.
+                template, params = _schema_reason(error)
+                errors.append(RecordError(location, record_id, field_name, error.message, template, params))
     return errors
 
 
@@ -264,8 +299,13 @@ def check_references(
             if value is None or value in in_batch.get(target, set()) or value in found.get(target, set()):
                 continue
             warnings.append(
-                RecordError(
-                    row.where, str(row.id), column, f"no {target} with id {value} in this file or the directory (kept)"
+                RecordError.of(
+                    row.where,
+                    str(row.id),
+                    column,
+                    gettext_noop("no %(table)s with id %(id)s in this file or the directory (kept)"),
+                    table=target,
+                    id=value,
                 )
             )
     return warnings

@@ -1,13 +1,10 @@
-"""Who takes intakes, and the audit line an intake operation leaves."""
+"""Who takes intakes."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext as _
 
-from ecwhub.accounts.models import Membership, Role, User
-from ecwhub.consent.audit import AuditLine
+from ecwhub.accounts.models import Membership, Role
 
 from .input import IntakeError
 
@@ -19,7 +16,3 @@ def intake_membership_check(membership: Membership | None) -> Membership:
     if membership is None or membership.role not in INTAKE_ROLES or not membership.is_active:
         raise IntakeError({"__all__": [_("Only care coordinators and clinicians take intakes.")]})
     return membership
-
-
-def intake_audit_line(membership: Membership, user: User, **kwargs: Any) -> AuditLine:
-    return AuditLine(actor_id=user.pk, organization_id=membership.organization_id, role=membership.role, **kwargs)

@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ecwhub.accounts.models import Membership, Organization, User
-from ecwhub.consent.audit import audit_append
+from ecwhub.consent.audit import audit_append, audit_line
 from ecwhub.consent.models import (
     DEFAULT_CONSENT_CATEGORIES,
     AuditEntry,
@@ -25,7 +25,7 @@ from ecwhub.consent.models import (
     Purpose,
     RelationshipKind,
 )
-from ecwhub.consent.policy import decide
+from ecwhub.consent.policy import decide, may_change_identity
 from ecwhub.consent.services import ConsentError, consent_record, relationship_start
 from ecwhub.core.locks import named_lock
 
@@ -39,7 +39,7 @@ from ..models import (
     PersonRelation,
     PriorityFlagRecord,
 )
-from .access import intake_audit_line, intake_membership_check
+from .access import intake_membership_check
 from .input import CaregiverInput, ChildInput, IntakeError, IntakeInput, intake_check
 from .match import IntakeMatches, intake_candidates, raw_candidates
 
@@ -338,10 +338,10 @@ def intake_complete(
     )
     audit_append(
         [
-            intake_audit_line(
-                membership,
+            audit_line(
                 acting_user,
-                action=AuditEntry.Action.WRITE,
+                membership,
+                AuditEntry.Action.WRITE,
                 household_id=household.pk,
                 categories=sorted(
                     {DataCategory.IDENTITY_CONTACT, DataCategory.DEMOGRAPHICS, DataCategory.INSURANCE}
@@ -390,14 +390,7 @@ def _linkable(user: User, membership: Membership, household_id: uuid.UUID | str)
         household: Household | None = Household.objects.select_for_update().get(pk=household_id)
     except (Household.DoesNotExist, ValueError, TypeError, ValidationError):  # missing, or not a UUID
         household = None
-    if household is None or not decide(
-        user=user,
-        membership=membership,
-        household=household,
-        category=DataCategory.IDENTITY_CONTACT,
-        purpose=Purpose.CARE_COORDINATION,
-        write=True,
-    ):
+    if household is None or not may_change_identity(user=user, membership=membership, household=household):
         raise IntakeError({"link_household_id": [_("That family was not found among those you may link to.")]})
     return household
 

@@ -9,13 +9,13 @@ from datetime import date
 from typing import Any
 
 from ecwhub.accounts.models import Membership, User
-from ecwhub.consent.audit import audit_append
+from ecwhub.consent.audit import audit_append, audit_line
 from ecwhub.consent.models import AuditEntry, DataCategory, Purpose
 from ecwhub.consent.policy import decide, households_visible
 from ecwhub.consent.selectors import audit_reads
 
 from ..models import Household, Person
-from .access import intake_audit_line, intake_membership_check
+from .access import intake_membership_check
 from .input import DetailsInput, IntakePeopleInput, intake_people_check
 
 
@@ -126,10 +126,10 @@ def intake_candidates(*, acting_user: User, membership: Membership | None, intak
     # The search itself reads the network's records: it is audited even when nothing is shown.
     audit_append(
         [
-            intake_audit_line(
-                membership,
+            audit_line(
                 acting_user,
-                action=AuditEntry.Action.READ,
+                membership,
+                AuditEntry.Action.READ,
                 categories=[DataCategory.IDENTITY_CONTACT],
                 purpose=Purpose.CARE_COORDINATION,
                 detail=f"intake search: {len({c.household_id for _, c in found})} possible families",
