@@ -16,7 +16,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 
 from ecwhub.accounts.models import Membership, Role, User
-from ecwhub.consent.models import DataCategory, Purpose
+from ecwhub.consent.models import AuditEntry, DataCategory, Purpose
 from ecwhub.consent.policy import households_visible
 from ecwhub.consent.selectors import (
     OpenedHousehold,
@@ -72,10 +72,16 @@ class OpenedReferral:
 
 
 def referral_open(
-    *, referral_id: uuid.UUID | str, user: User, membership: Membership | None, detail: str = "referral"
+    *,
+    referral_id: uuid.UUID | str,
+    user: User,
+    membership: Membership | None,
+    detail: str = "referral",
+    action: str = AuditEntry.Action.READ,
 ) -> OpenedReferral:
-    """One referral with its family, needs and events, as far as the user may see them; audited.
-    ``NotFound`` when the user has no side in it or the policy does not let them see it."""
+    """One referral with its family, needs and events, as far as the user may see them; audited
+    (``action``: an export, such as the PDF, is audited as one). ``NotFound`` when the user has no
+    side in it or the policy does not let them see it."""
     try:
         referral = (
             Referral.objects.select_related(
@@ -115,6 +121,7 @@ def referral_open(
         household_ids=[referral.household_id],
         categories=sorted(shown),
         purpose=purpose,
+        action=action,
         detail=("break-glass " if opened.break_glass else "") + f"{detail} {referral.pk}",
     )
     return OpenedReferral(referral, sides, opened, needs, events, person, members)

@@ -41,7 +41,7 @@ from ecwhub.screening.models import IdentifiedNeed
 from ecwhub.screening.services import needs_mark_addressed
 
 from . import checks
-from .models import IDEMPOTENCY_KEY_MAX, Handoff, Referral, ReferralEvent, ReferralNeed
+from .models import IDEMPOTENCY_KEY_MAX, Handoff, Referral, ReferralEvent, ReferralFollowUp, ReferralNeed
 from .workflow import (
     CLOSED,
     Action,
@@ -526,6 +526,8 @@ def referral_transition(
             note=note.strip(),
             business_status=referral.business_status,
         )
+        if rule.target in CLOSED:
+            followups_close(referral, now)
         if action == Action.COMPLETE and need_result == NeedResult.RESOLVED:
             needs_mark_addressed(
                 need_ids=list(referral.needs.values_list("need_id", flat=True)),
@@ -592,9 +594,18 @@ def referral_step(
             purpose=purpose_of(sides),
             detail=f"referral {referral.pk} {step}",
         )
+        if Side.REFERRER in sides:
+            # Outside the hub the coordinator records the receiver's steps: that is following up.
+            followups_close(referral, referral.updated_at)
         if step == "appointment-scheduled":
             _notify_after(referral, step, Side.RECEIVER)
         return referral
+
+
+def followups_close(referral: Referral, at: datetime) -> int:
+    """Mark the referral's open follow-up task done (it closed, or the coordinator recorded a step
+    on it). Runs in the caller's transaction; returns how many were open (0 or 1)."""
+    return ReferralFollowUp.objects.filter(referral=referral, done_at__isnull=True).update(done_at=at)
 
 
 def _acting_side(sides: frozenset[str], allowed: frozenset[str]) -> str:

@@ -15,4 +15,9 @@ urlpatterns = [
     path("<uuid:referral_id>/consent/", views.referral_consent, name="consent"),
     path("<uuid:referral_id>/act/", views.referral_act, name="act"),
     path("<uuid:referral_id>/print/", views.referral_print, name="print"),
+    path("<uuid:referral_id>/referral.pdf", views.referral_pdf, name="pdf"),
+    path("<uuid:referral_id>/email/", views.referral_email_view, name="email"),
+    path("<uuid:referral_id>/follow-up/", views.followup_done, name="followup_done"),
+    path("escalations/", views.escalations_list, name="escalations"),
+    path("escalations/<uuid:referral_id>/", views.escalation_act, name="escalation_act"),
 ]

@@ -19,12 +19,13 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from ecwhub.accounts.acting import acting_member
 from ecwhub.accounts.models import Membership, Role, User
 from ecwhub.consent.forms import ConsentForm
-from ecwhub.consent.models import DataCategory, Purpose
+from ecwhub.consent.models import AuditEntry, DataCategory, Purpose
 from ecwhub.consent.policy import may_change_consent
 from ecwhub.consent.selectors import household_open, members_visible, rows_visible
 from ecwhub.consent.services import ConsentError, consent_record
@@ -34,10 +35,12 @@ from ecwhub.directory.services import ListingEdit, ListingError, location_label,
 from ecwhub.families.display import person_name
 from ecwhub.screening.models import IdentifiedNeed
 
-from . import selectors, services
+from . import escalations, followups, outside, pdf, selectors, services
 from .checks import carried_categories
 from .forms import ActionForm, ReferralForm, SendForm, StepForm
 from .models import ReferralNeed
+from .outside import EVENT_LABELS, may_email
+from .pdf import printed
 from .selectors import FILTERS, Box
 from .services import (
     OPEN_NEED_STATUSES,
@@ -52,6 +55,7 @@ from .workflow import (
     STEPS,
     Action,
     BusinessStatus,
+    Reason,
     Side,
     Status,
     WorkflowError,
@@ -229,6 +233,7 @@ def _detail_context(
         "is_referrer": Side.REFERRER in view.sides,
         "history": history(view),
         "family_name": _family_name(view),
+        "may_email": may_email(referral, view.sides),
     }
     if referral.status == Status.DRAFT and Side.REFERRER in view.sides:
         result = services.referral_check(referral, user=user, membership=membership)
@@ -256,7 +261,12 @@ class HistoryLine:
 
 def history(view: selectors.OpenedReferral) -> list[HistoryLine]:
     """The referral's events in words: when, which organization (and side), what happened."""
-    actions = {**dict(Action.choices), **dict(BusinessStatus.choices), "create": _("Created as a draft")}
+    actions = {
+        **dict(Action.choices),
+        **dict(BusinessStatus.choices),
+        **EVENT_LABELS,
+        "create": _("Created as a draft"),
+    }
     statuses = dict(Status.choices)
     sides = dict(Side.choices)
     lines = []
@@ -449,7 +459,7 @@ def referral_print(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse
     view = selectors.referral_open(referral_id=referral_id, user=user, membership=membership, detail="print")
     if Side.REFERRER not in view.sides:
         raise NotFound
-    return render(request, "referrals/print.html", {"view": view, "referral": view.referral})
+    return render(request, "referrals/print.html", {"referral": view.referral, "p": printed(view)})
 
 
 # --- Lists --------------------------------------------------------------------------------------
@@ -500,6 +510,7 @@ def _list(request: HttpRequest, user: User, membership: Membership, box: str) ->
             "step_labels": dict(BusinessStatus.choices),
             "services": services_full,
             "may_edit_services": membership.role == Role.PROVIDER_STAFF or membership.is_org_admin,
+            "followups": followups.followups_open(user=user, membership=membership) if box == Box.SENT else [],
         },
     )
 
@@ -553,3 +564,117 @@ def family_referrals(request: HttpRequest) -> HttpResponse:
         "referrals/family.html",
         {"rows": rows, "status_labels": dict(Status.choices), "household": opened.household},
     )
+
+
+# --- Outside the hub: the PDF and the e-mail to the service -------------------------------------
+
+
+@login_required
+def referral_pdf(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
+    """The printed referral as a PDF, audited as an export of the family's referral."""
+    user, membership = acting_member(request, REFERRING_ROLES)
+    view = selectors.referral_open(
+        referral_id=referral_id, user=user, membership=membership, detail="pdf", action=AuditEntry.Action.EXPORT
+    )
+    if Side.REFERRER not in view.sides:
+        raise NotFound
+    response = HttpResponse(pdf.referral_pdf(printed(view)), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="referral-{view.referral.reference}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def referral_email_view(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
+    """E-mail the referral to the service outside the hub; the loop stays open for the outcome."""
+    user, membership = acting_member(request, REFERRING_ROLES)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        raise Http404 from None
+    try:
+        outside.referral_email_to_service(
+            acting_user=user, membership=membership, referral_id=referral_id, version=version
+        )
+    except ReferralConflict:
+        messages.error(request, _("Someone else changed this referral while you were reading it. Here it is now."))
+    except (WorkflowError, ReferralError) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("E-mailed to the service. Record here what came of it when you hear from them or the family.")
+        )
+    return redirect("referrals:detail", referral_id=referral_id)
+
+
+# --- The hub administrator's escalations, the coordinator's follow-ups ----------------------------
+
+
+@login_required
+def escalations_list(request: HttpRequest) -> HttpResponse:
+    """Referrals the timers escalated to the hub that still wait for an answer: never the family."""
+    _user, membership = acting_member(request, frozenset({Role.HUB_ADMIN}))
+    rows = escalations.escalated_referrals(membership=membership)
+    return render(request, "referrals/escalations.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def escalation_act(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
+    """Remind the receiving organization again, or cancel the referral for lack of capacity."""
+    user, membership = acting_member(request, frozenset({Role.HUB_ADMIN}))
+    if not escalations.is_hub_admin(membership):
+        raise NotFound
+    what = request.POST.get("do", "")
+    if what == "remind":
+        told = escalations.escalation_remind(acting_user=user, membership=membership, referral_id=referral_id)
+        messages.success(
+            request,
+            ngettext(
+                "Reminder sent to %(n)d person at the organization.",
+                "Reminder sent to %(n)d people at the organization.",
+                told,
+            )
+            % {"n": told},
+        )
+    elif what == "cancel":
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            raise Http404 from None
+        try:
+            services.referral_transition(
+                acting_user=user,
+                membership=membership,
+                referral_id=referral_id,
+                action=Action.CANCEL,
+                version=version,
+                reason=Reason.NO_CAPACITY,
+                note=request.POST.get("note", ""),
+            )
+        except ReferralConflict:
+            messages.error(request, _("The referral changed while you were reading the list. Here it is now."))
+        except (WorkflowError, ReferralError) as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Cancelled for lack of capacity. The referring organization has been told."))
+    else:
+        raise Http404
+    return redirect("referrals:escalations")
+
+
+@login_required
+@require_POST
+def followup_done(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
+    """The coordinator followed up on a referral that had no outcome in time."""
+    user, membership = acting_member(request, REFERRING_ROLES)
+    try:
+        followups.followup_mark_done(
+            acting_user=user, membership=membership, referral_id=referral_id, note=request.POST.get("note", "")
+        )
+    except ReferralError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Follow-up recorded."))
+    return redirect(reverse("referrals:mine") + "?box=sent")
