@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db.models import Max
+from django.utils import timezone
 
 from ecwhub.core.needs import Need
 from ecwhub.families.models import Person
 
 from .models import CareEvent, CareEventKind, Contact, EpsdtNecessity
+from .returned import latest_returned_at
 from .screening_facts import ScreeningFacts, screening_facts
 from .surveillance import Event, add_months
 from .tiers import EpsdtFact, HouseholdFacts
@@ -44,6 +46,14 @@ class HouseholdBundle:
     children: list[ChildFacts]
     latest_positive_screen_at: datetime | None
     last_contact_at: datetime | None
+    # When a referral last gave one of the family's needs back (``returned``): the worklist ranks
+    # the family as if it had screened positive then.
+    returned_referral_at: datetime | None = None
+
+    @property
+    def positive_rank(self) -> datetime | None:
+        moments = [m for m in (self.latest_positive_screen_at, self.returned_referral_at) if m is not None]
+        return max(moments) if moments else None
 
 
 def _no_medical_home(children: Sequence[ChildFacts], open_needs: frozenset[str], today: date) -> bool:
@@ -90,6 +100,7 @@ def household_bundles(household_ids: Sequence[uuid.UUID], today: date) -> dict[u
         .annotate(last=Max("at"))
         .values_list("household_id", "last")
     )
+    returned = latest_returned_at(ids, timezone.now())
     bundles: dict[uuid.UUID, HouseholdBundle] = {}
     empty = ScreeningFacts()
     for household_id in ids:
@@ -109,6 +120,7 @@ def household_bundles(household_ids: Sequence[uuid.UUID], today: date) -> dict[u
             children=kids,
             latest_positive_screen_at=found.latest_positive_at,
             last_contact_at=contacts.get(household_id),
+            returned_referral_at=returned.get(household_id),
         )
     return bundles
 

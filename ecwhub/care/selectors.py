@@ -13,20 +13,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Value
+from django.urls import reverse
 from django.utils import timezone
 
 from ecwhub.accounts.models import Membership, Role, User
 from ecwhub.consent.audit import audit_append, audit_line
 from ecwhub.consent.models import AuditEntry, DataCategory, Purpose, Relationship, RelationshipKind
 from ecwhub.consent.policy import households_counted, households_visible
-from ecwhub.consent.selectors import OpenedHousehold, members_visible, rows_visible
+from ecwhub.consent.selectors import OpenedHousehold, household_open, members_visible, rows_visible
+from ecwhub.core.errors import NotFound
 from ecwhub.core.http import MAX_PAGE
 from ecwhub.families.models import Household, Person
+from ecwhub.referrals.models import Referral
+from ecwhub.referrals.selectors import NEED_CATEGORIES
 from ecwhub.screening.models import ScreeningResponse
 
 from .models import CareEvent, ChildSurveillance, EpsdtNecessity, TierAssignment
+from .returned import returned_needs
 from .screening_facts import completion_kind
 from .surveillance import Event, Item, child_surveillance, followed
 from .tiers import Reason, explain
@@ -138,6 +144,63 @@ class WorklistRow:
     last_contact_at: datetime | None
     overdue_children: int = 0
     categories: list[str] = field(default_factory=list)
+    returned: list[ReturnedNeed] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReturnedNeed:
+    """A referral that gave a need back: to which service, how it ended and why, and where to refer
+    again (the directory search for the family and that need)."""
+
+    service: str
+    status: str
+    reason: str
+    need: str
+    search_url: str
+
+
+def _returned(user: User, membership: Membership | None, purpose: str, rows: list[WorklistRow]) -> None:
+    """Fill each row's needs given back by a referral (``returned``), read through the policy:
+    the family opened for its referrals, the referrals and needs through ``rows_visible``. The
+    categories shown join the row's audit entry."""
+    at = timezone.now()
+    by_id = {row.household.pk: row for row in rows}
+    # Ids only: which of the page's families have a need given back at all.
+    given_back = returned_needs(at).filter(referral__household_id__in=list(by_id))
+    candidates = set(given_back.values_list("referral__household_id", flat=True))
+    search = reverse("directory_search:search")
+    for household_id in candidates:
+        row = by_id[household_id]
+        try:
+            opened = household_open(
+                user=user,
+                membership=membership,
+                household_id=household_id,
+                purpose=purpose,
+                required=DataCategory.REFERRALS,
+                optional=NEED_CATEGORIES,
+                audit=False,
+            )
+        except NotFound:
+            continue
+        referrals = rows_visible(opened, Referral.objects.all())
+        found = (
+            rows_visible(opened, returned_needs(at).filter(referral__in=referrals))
+            .select_related("referral__service", "need")
+            .order_by("-referral__closed_at", "need__need")
+        )
+        for item in found:
+            referral, need = item.referral, item.need
+            row.returned.append(
+                ReturnedNeed(
+                    service=referral.service.name,
+                    status=referral.status,
+                    reason=referral.get_reason_display() if referral.reason else "",
+                    need=need.get_need_display(),
+                    search_url=f"{search}?{urlencode({'family': household_id, 'need': need.need})}",
+                )
+            )
+            row.categories = sorted({*row.categories, DataCategory.REFERRALS, need.category})
 
 
 def _name(person: Person) -> str:
@@ -300,6 +363,7 @@ def worklist_page(
                 categories=sorted(shown),
             )
         )
+    _returned(user, membership, purpose, rows)
     window.object_list = rows
     _audit_rows(user, membership, purpose, rows, "care worklist")
     return window

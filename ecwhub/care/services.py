@@ -80,7 +80,7 @@ def household_tier_recompute(
                     rules_version=version,
                     latest_positive_screen_at=bundle.latest_positive_screen_at,
                     last_contact_at=bundle.last_contact_at,
-                    positive_rank=bundle.latest_positive_screen_at or NEVER,
+                    positive_rank=bundle.positive_rank or NEVER,
                     contact_rank=bundle.last_contact_at or NEVER,
                 )
             )
