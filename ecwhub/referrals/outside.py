@@ -31,7 +31,13 @@ from .workflow import OPEN, Side, Status, WorkflowError
 
 # The event written when the referral is e-mailed: a step that leaves the status as it is.
 EMAILED = "emailed-to-service"
-EVENT_LABELS = {EMAILED: gettext_lazy("E-mailed to the service")}
+# The events that record something besides the table's actions and steps, in words for the
+# referral's history and the family's timeline.
+EVENT_LABELS = {
+    EMAILED: gettext_lazy("E-mailed to the service"),
+    "followed-up": gettext_lazy("Followed up by the referring coordinator"),
+    "reminded-by-hub": gettext_lazy("Reminded again by the hub"),
+}
 SUBJECT_OUTSIDE = gettext_lazy("A referral from %(organization)s (reference %(reference)s)")
 # Sent and not closed: the states in which the service may still be told.
 EMAILABLE = frozenset(OPEN) - {Status.DRAFT}

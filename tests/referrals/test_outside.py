@@ -318,6 +318,8 @@ def test_follow_ups_head_the_sent_list_and_are_marked_done(world: World, client:
     assert task.done_at is not None
     assert ReferralEvent.objects.filter(referral=referral, action="followed-up", note="Called the pantry.").exists()
     assert "Follow up on these" not in alice.get(reverse("referrals:mine") + "?box=sent").content.decode()
+    history = alice.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+    assert "Followed up by the referring coordinator" in history and "followed-up" not in history
     with pytest.raises(NotFound):  # done once
         followup_mark_done(
             acting_user=world.network.alice, membership=member(world.network.alice), referral_id=referral.pk
