@@ -204,7 +204,7 @@ class ReferralListFilters(Schema):
 
 class ReferralBlockOut(Schema):
     code: str = Field(description="consent or agreement")
-    category: str
+    categories: list[str] = Field(description="the data categories sharing does not cover")
     text: str
 
 
@@ -545,7 +545,7 @@ def referral_checks(request: HttpRequest, referral_id: uuid.UUID) -> Any:
         raise NotFound
     result = services.referral_check(opened.referral, user=user, membership=membership)
     return {
-        "blocks": [{"code": b.code, "category": b.category, "text": b.text} for b in result.blocks],
+        "blocks": [{"code": b.code, "categories": list(b.categories), "text": b.text} for b in result.blocks],
         "warnings": [{"code": w.code, "text": w.text} for w in result.warnings],
     }
 
