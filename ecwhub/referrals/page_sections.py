@@ -30,7 +30,7 @@ from ecwhub.screening.models import IdentifiedNeed
 from .models import Referral, ReferralEvent, ReferralNeed
 from .selectors import NEED_CATEGORIES, Box, box_counts, family_referrals
 from .services import OPEN_NEED_STATUSES, REFERRING_ROLES
-from .workflow import CLOSED, Action, BusinessStatus, Status
+from .workflow import CLOSED, BusinessStatus, Status
 
 SECTION_ROLES = frozenset({Role.COORDINATOR, Role.CLINICIAN, Role.PROVIDER_STAFF})
 SECTION_CATEGORIES = (DataCategory.REFERRALS, *NEED_CATEGORIES)
@@ -77,20 +77,19 @@ def _section(context: SectionContext) -> dict[str, Any] | None:
 
 
 def _timeline(context: SectionContext) -> list[TimelineEvent]:
-    labels = {**dict(Action.choices), **dict(BusinessStatus.choices), "create": _("Created as a draft")}
+    """Each move in words: the state it reached, or the step recorded inside it."""
+    statuses = dict(Status.choices)
+    steps = dict(BusinessStatus.choices)
     events = rows_visible(context.opened, ReferralEvent.objects.select_related("referral__service")).exclude(
         action="create"
     )
-    return [
-        TimelineEvent(
-            at=e.at,
-            kind=_("Referral"),
-            text=f"{e.referral.service.name}: {labels.get(e.action, e.action)}"
-            + (f" ({e.get_reason_display()})" if e.reason else ""),
-            category=row_category(e),
-        )
-        for e in events
-    ]
+    timeline = []
+    for e in events:
+        moved = e.from_status != e.to_status
+        what = statuses.get(e.to_status, e.to_status) if moved else steps.get(e.business_status, e.action)
+        text = f"{e.referral.service.name}: {what}" + (f" ({e.get_reason_display()})" if e.reason else "")
+        timeline.append(TimelineEvent(at=e.at, kind=_("Referral"), text=text, category=row_category(e)))
+    return timeline
 
 
 def _export(context: SectionContext) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ecwhub.accounts.acting import acting_member
@@ -48,6 +49,7 @@ from .services import (
     ReferralInput,
 )
 from .workflow import (
+    CLOSED,
     RULES_BY_ACTION,
     STEPS,
     Action,
@@ -62,13 +64,16 @@ from .workflow import (
 LIST_ROLES = REFERRING_ROLES | RECEIVING_ROLES
 STAFF_ROLES = LIST_ROLES | {Role.HUB_ADMIN}
 TAB_LABELS = {
-    "new": _("New"),
-    "waiting": _("Waiting on the service"),
-    "scheduled": _("Scheduled"),
-    "open": _("All open"),
-    "closed": _("Closed"),
-    "all": _("All"),
+    "new": gettext_lazy("New"),
+    "waiting": gettext_lazy("Waiting on the service"),
+    "scheduled": gettext_lazy("Scheduled"),
+    "overdue": gettext_lazy("Overdue"),
+    "open": gettext_lazy("All open"),
+    "closed": gettext_lazy("Closed"),
+    "all": gettext_lazy("All"),
 }
+# The receiving organization reads the same list from its side.
+RECEIVED_TAB_LABELS = {**TAB_LABELS, "waiting": gettext_lazy("Waiting on us")}
 
 
 def _error_fields(error: Exception) -> tuple[str, str]:
@@ -495,7 +500,9 @@ def _list(request: HttpRequest, user: User, membership: Membership, box: str) ->
             "box": box,
             "tab": tab,
             "mine": mine,
-            "tabs": [(key, TAB_LABELS[key], counts[key]) for key in FILTERS],
+            "tabs": [
+                (key, (RECEIVED_TAB_LABELS if box == Box.RECEIVED else TAB_LABELS)[key], counts[key]) for key in FILTERS
+            ],
             "status_labels": dict(Status.choices),
             "step_labels": dict(BusinessStatus.choices),
             "services": services_full,
@@ -551,5 +558,5 @@ def family_referrals(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "referrals/family.html",
-        {"rows": rows, "status_labels": dict(Status.choices), "household": opened.household},
+        {"rows": rows, "closed": sorted(CLOSED), "household": opened.household},
     )
