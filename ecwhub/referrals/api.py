@@ -196,7 +196,7 @@ class ReferralPage(Schema):
 
 class ReferralListFilters(Schema):
     box: Literal["sent", "received"] = Field("sent", description="what the caller's organization sent or received")
-    tab: Literal["new", "waiting", "scheduled", "open", "closed", "all"] = "open"
+    tab: Literal["new", "waiting", "scheduled", "overdue", "open", "closed", "all"] = "open"
     mine: bool = Field(False, description="sent: only the referrals the caller made")
     page: PageNumber = 1
     page_size: int = Field(25, ge=1, le=100)
