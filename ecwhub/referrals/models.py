@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ecwhub.accounts.models import Organization
 from ecwhub.consent.models import DataCategory
+from ecwhub.core.languages import Language
 from ecwhub.core.rows import FamilyRow
 from ecwhub.directory.models import Location, Service
 from ecwhub.families.models import ContactMethod, Household, Person
@@ -76,6 +77,11 @@ class Referral(models.Model):
     )
     contact_times = models.CharField(_("best times to reach the family"), max_length=200, blank=True)
     appointment_at = models.DateTimeField(_("appointment"), null=True, blank=True)
+    # The language the service should speak with the family, sent with the referral (the receiver
+    # may not read the family's demographics): taken from the person referred, or the family.
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices, blank=True)
+    dialect = models.CharField(_("dialect"), max_length=100, blank=True)
+    interpreter_needed = models.BooleanField(_("needs an interpreter"), default=False)
     # Warnings the referrer saw and sent anyway (codes of ``checks.Warning``), kept for quality review.
     warnings_overridden = models.JSONField(default=list, blank=True)
     version = models.PositiveIntegerField(default=1)

@@ -3,6 +3,8 @@ answer in the inbox, close the loop; the family's own list."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -219,3 +221,23 @@ def test_the_family_can_say_it_no_longer_wants_a_referral(world: World, client: 
     assert referral.status == Status.CANCELLED and referral.reason == "family-declined"
     last = referral.events.order_by("-seq").first()
     assert last is not None and last.side == "family"
+
+
+def test_the_receiver_sees_the_language_and_the_interpreter_needed(world: World, client: Client) -> None:
+    household = world.family.household
+    household.preferred_language, household.dialect, household.interpreter_needed = "mix", "Mixteco de Oaxaca", True
+    household.save(update_fields=["preferred_language", "dialect", "interpreter_needed"])
+    Person.objects.filter(household=household).update(preferred_language="")
+    alice = signed_in(client, world.network.alice)
+    referral = _refer(world, alice)
+    draft = alice.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+    acknowledged = re.search(r'name="acknowledged" value="([^"]*)"', draft)
+    assert acknowledged is not None and "language" not in acknowledged.group(1)  # the pantry offers interpreters
+    sent = alice.post(
+        reverse("referrals:send", args=[referral.pk]),
+        {"version": referral.version, "acknowledged": acknowledged.group(1), "confirm": "on"},
+    )
+    assert sent.status_code == 302
+    bob = signed_in(Client(), world.network.bob)
+    page = bob.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+    assert "interpreter needed: Mixteco de Oaxaca" in page
