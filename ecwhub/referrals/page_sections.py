@@ -27,6 +27,7 @@ from ecwhub.consent.sections import (
 from ecwhub.consent.selectors import rows_visible
 from ecwhub.screening.models import IdentifiedNeed
 
+from .feedback import EVENT_LABELS
 from .models import Referral, ReferralEvent, ReferralNeed
 from .selectors import NEED_CATEGORIES, Box, box_counts, family_referrals
 from .services import OPEN_NEED_STATUSES, REFERRING_ROLES
@@ -77,7 +78,12 @@ def _section(context: SectionContext) -> dict[str, Any] | None:
 
 
 def _timeline(context: SectionContext) -> list[TimelineEvent]:
-    labels = {**dict(Action.choices), **dict(BusinessStatus.choices), "create": _("Created as a draft")}
+    labels = {
+        **dict(Action.choices),
+        **dict(BusinessStatus.choices),
+        **EVENT_LABELS,
+        "create": _("Created as a draft"),
+    }
     events = rows_visible(context.opened, ReferralEvent.objects.select_related("referral__service")).exclude(
         action="create"
     )
