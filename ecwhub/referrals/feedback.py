@@ -324,9 +324,11 @@ def feedback_answer_by_link(*, token: str, answers: FeedbackAnswers) -> Referral
     expired, used) or ``ReferralError`` naming the field; nothing is written then."""
     _check(answers)
     with transaction.atomic():
-        link = feedback_link_get(token)
-        link = ReferralFeedbackLink.objects.select_for_update().select_related("referral").get(pk=link.pk)
-        referral = Referral.objects.select_for_update().get(pk=link.referral_id)
+        found = feedback_link_get(token)
+        # The referral first, then its link: the order the coordinator's in-person answer locks
+        # them in, so the two at once wait for each other instead of deadlocking.
+        referral = Referral.objects.select_for_update().get(pk=found.referral_id)
+        link = ReferralFeedbackLink.objects.select_for_update().get(pk=found.pk)
         link.referral = referral
         state = link_state(link)
         if state != "open":
