@@ -27,6 +27,7 @@ from ecwhub.consent.sections import (
 from ecwhub.consent.selectors import rows_visible
 from ecwhub.screening.models import IdentifiedNeed
 
+from .feedback import EVENT_LABELS
 from .models import Referral, ReferralEvent, ReferralNeed
 from .selectors import NEED_CATEGORIES, Box, box_counts, family_referrals
 from .services import OPEN_NEED_STATUSES, REFERRING_ROLES
@@ -79,14 +80,14 @@ def _section(context: SectionContext) -> dict[str, Any] | None:
 def _timeline(context: SectionContext) -> list[TimelineEvent]:
     """Each move in words: the state it reached, or the step recorded inside it."""
     statuses = dict(Status.choices)
-    steps = dict(BusinessStatus.choices)
+    steps = {**dict(BusinessStatus.choices), **EVENT_LABELS}
     events = rows_visible(context.opened, ReferralEvent.objects.select_related("referral__service")).exclude(
         action="create"
     )
     timeline = []
     for e in events:
         moved = e.from_status != e.to_status
-        what = statuses.get(e.to_status, e.to_status) if moved else steps.get(e.business_status, e.action)
+        what = statuses.get(e.to_status, e.to_status) if moved else steps.get(e.business_status or e.action, e.action)
         text = f"{e.referral.service.name}: {what}" + (f" ({e.get_reason_display()})" if e.reason else "")
         timeline.append(TimelineEvent(at=e.at, kind=_("Referral"), text=text, category=row_category(e)))
     return timeline

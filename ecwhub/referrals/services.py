@@ -439,6 +439,7 @@ def _send(
             organization=referral.receiving_organization,
         )
         _notify_organization(referral, "sent")
+    _notify_family(referral, "sent")
     audit_write(
         user=user,
         membership=membership,
@@ -556,6 +557,10 @@ def referral_transition(
                 detail=f"referral {referral.pk} {action}",
             )
         _notify_after(referral, action, side)
+        if rule.target == Status.COMPLETED:
+            from .feedback import feedback_request  # feedback imports this module
+
+            feedback_request(referral)
         return referral
 
 
@@ -608,6 +613,7 @@ def referral_step(
         )
         if step == "appointment-scheduled":
             _notify_after(referral, step, Side.RECEIVER)
+            _notify_family(referral, "appointment")
         return referral
 
 
@@ -695,3 +701,10 @@ def _notify_after(referral: Referral, action: str, side: str) -> None:
         _send_notice(referral.referred_by, referral, action, SUBJECT_UPDATE, "referrals/email/update.txt")
     if side != Side.RECEIVER and action in (Action.CANCEL, Action.EXPIRE, Action.ENTER_IN_ERROR):
         _notify_organization(referral, action)
+
+
+def _notify_family(referral: Referral, event: str) -> None:
+    """The family hears that a service will contact them, or of a new appointment (feedback.py)."""
+    from .feedback import family_notify  # feedback imports this module
+
+    family_notify(referral, event)

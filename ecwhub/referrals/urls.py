@@ -16,3 +16,11 @@ urlpatterns = [
     path("<uuid:referral_id>/act/", views.referral_act, name="act"),
     path("<uuid:referral_id>/print/", views.referral_print, name="print"),
 ]
+
+# The family's answers after a completed referral (feedback.py): by their link, or in person.
+from . import feedback  # noqa: E402
+
+urlpatterns += [
+    path("feedback/<str:token>/", feedback.feedback_page, name="feedback"),
+    path("<uuid:referral_id>/feedback/", feedback.feedback_in_person, name="feedback_in_person"),
+]

@@ -35,7 +35,7 @@ from ecwhub.directory.services import ListingEdit, ListingError, location_label,
 from ecwhub.families.display import person_name
 from ecwhub.screening.models import IdentifiedNeed
 
-from . import selectors, services
+from . import feedback, selectors, services
 from .checks import carried_categories
 from .forms import ActionForm, ReferralForm, SendForm, StepForm
 from .models import ReferralNeed
@@ -234,6 +234,7 @@ def _detail_context(
         "is_referrer": Side.REFERRER in view.sides,
         "history": history(view),
         "family_name": _family_name(view),
+        **feedback.detail_context(view),
     }
     if referral.status == Status.DRAFT and Side.REFERRER in view.sides:
         result = services.referral_check(referral, user=user, membership=membership)
@@ -261,7 +262,12 @@ class HistoryLine:
 
 def history(view: selectors.OpenedReferral) -> list[HistoryLine]:
     """The referral's events in words: when, which organization (and side), what happened."""
-    actions = {**dict(Action.choices), **dict(BusinessStatus.choices), "create": _("Created as a draft")}
+    actions = {
+        **dict(Action.choices),
+        **dict(BusinessStatus.choices),
+        **feedback.EVENT_LABELS,
+        "create": _("Created as a draft"),
+    }
     statuses = dict(Status.choices)
     sides = dict(Side.choices)
     lines = []
@@ -546,6 +552,7 @@ def family_referrals(request: HttpRequest) -> HttpResponse:
     for row in rows_visible(opened, ReferralNeed.objects.filter(referral__in=referrals)).select_related("need"):
         needs.setdefault(row.referral_id, []).append(row.need.get_need_display())
     cancel_rule = RULES_BY_ACTION[Action.CANCEL]
+    answered, to_answer = feedback.feedback_visible(opened, referrals), feedback.open_links(opened, referrals)
     rows = []
     for referral in referrals:
         cancel = None
@@ -554,7 +561,9 @@ def family_referrals(request: HttpRequest) -> HttpResponse:
                 initial={"action": Action.CANCEL, "version": referral.version, "reason": "family-declined"},
                 action=Action.CANCEL,
             )
-        rows.append((referral, needs.get(referral.pk, []), cancel))
+        rows.append(
+            (referral, needs.get(referral.pk, []), cancel, referral.pk in answered, to_answer.get(referral.pk, ""))
+        )
     return render(
         request,
         "referrals/family.html",

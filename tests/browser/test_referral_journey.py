@@ -6,12 +6,12 @@ need addressed; the family sees it in Spanish on a phone. The notices reach a re
 
 from __future__ import annotations
 
+import re
 from io import StringIO
 from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Q
 
 from ecwhub.accounts.models import Membership, Role, User
 from ecwhub.consent.models import Consent, RelationshipKind
@@ -21,7 +21,7 @@ from ecwhub.demo import data
 from ecwhub.demo.generator import DEMO_PASSWORD
 from ecwhub.directory.models import Service, ServiceNeed
 from ecwhub.families.models import Person
-from ecwhub.referrals.models import Referral
+from ecwhub.referrals.models import Referral, ReferralFeedback
 from ecwhub.referrals.workflow import Status
 from ecwhub.screening.catalog import need_category
 from ecwhub.screening.models import IdentifiedNeed
@@ -41,9 +41,7 @@ def _setting_the_scene() -> tuple[User, User, User, Person, Service, IdentifiedN
     caregiver = Person.objects.select_related("household").get(account=family_user)
     household = caregiver.household
     frc = Membership.objects.get(user=coordinator, role=Role.COORDINATOR).organization
-    relationship_start(
-        acting_user=None, household=household, kind=RelationshipKind.CARE_TEAM, user=coordinator
-    )
+    relationship_start(acting_user=None, household=household, kind=RelationshipKind.CARE_TEAM, user=coordinator)
     for consent in Consent.objects.in_force().filter(household=household):
         consent.network_wide = False
         consent.save(update_fields=["network_wide"])
@@ -73,7 +71,8 @@ def _open_details(page: Any, summary: str) -> Any:
     return details
 
 
-def test_a_referral_goes_round_the_loop(live_server, browser, smtp: SmtpServer) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_referral_goes_round_the_loop(live_server, browser, smtp: SmtpServer, settings) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    settings.SITE_URL = live_server.url  # the links in the notices point at this server
     coordinator, provider, family_user, caregiver, service, need = _setting_the_scene()
     household = caregiver.household
 
@@ -142,12 +141,34 @@ def test_a_referral_goes_round_the_loop(live_server, browser, smtp: SmtpServer) 
     phone.close()
 
     # The notices went through a real SMTP server, with no family data in them.
-    recipients = {address for message in smtp.inbox.messages for address in message.get_all("To", [])}
-    assert provider.email in recipients and coordinator.email in recipients
-    family_names = Q(given_name__in=[caregiver.given_name]) | Q(family_name__in=[caregiver.family_name])
-    names = set(Person.objects.filter(family_names).values_list("family_name", flat=True))
+    texts = {}
     for message in smtp.inbox.messages:
-        body = message.get_payload(decode=True) if not message.is_multipart() else message.get_payload(0).get_payload(decode=True)
-        text = body.decode("utf-8")
-        assert referral.reference in text
-        assert not any(name in text for name in names)
+        part = message.get_payload(0) if message.is_multipart() else message
+        texts.setdefault(str(message["To"]), []).append(part.get_payload(decode=True).decode("utf-8"))
+    assert any(referral.reference in text for text in texts.get(provider.email, []))
+    assert any(referral.reference in text for text in texts.get(coordinator.email, []))
+    names = {caregiver.given_name, caregiver.family_name, need.get_need_display()}
+    for text in (t for group in texts.values() for t in group):
+        assert not any(name in text for name in names), text
+
+    # The family's feedback link came by e-mail: answered on the phone, in Spanish, without signing in.
+    links = [
+        match.group(0)
+        for text in texts.get(family_user.email, [])
+        for match in [re.search(r"https?://\S+/referrals/feedback/\S+", text)]
+        if match
+    ]
+    assert links, "the family was asked for feedback by e-mail"
+    stranger = browser.new_context(viewport={"width": 390, "height": 844}, locale="es-MX")
+    answer = stranger.new_page()
+    stranger.add_cookies([{"name": "django_language", "value": "es", "url": live_server.url}])
+    answer.goto(links[-1])
+    answer.locator("input[name=got_what_needed][value=yes]").check()
+    answer.locator("input[name=respectful][value=yes]").check()
+    answer.locator("input[name=language_ok][value=yes]").check()
+    answer.locator("textarea[name=comment]").fill("Muy amables.")
+    answer.locator("main form button[type=submit]").click()
+    answer.wait_for_load_state("load")
+    assert "Gracias" in answer.content()
+    stranger.close()
+    assert ReferralFeedback.objects.filter(referral=referral, got_what_needed="yes").exists()
