@@ -287,7 +287,7 @@ def test_the_family_export_carries_the_referral_and_the_familys_feedback(world: 
     )
     opened = family_export_open(user=alice, membership=member(alice), household_id=world.family.household.pk)
     data = family_export(opened)
-    readable = [r for r in family_export_readable(opened) if r.heading == "Referrals"][0]
+    readable = next(r for r in family_export_readable(opened) if r.heading == "Referrals")
     facts = dict(readable.entries[0].facts)
     assert facts["Result"] == "Need partly resolved"
     assert facts["The family's feedback"].startswith("got what they needed: partly")
