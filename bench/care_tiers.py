@@ -219,12 +219,14 @@ def populate_care(engine: str) -> None:
                 )
         if rng.random() < 0.8:
             for _ in range(rng.randint(1, 3)):
+                reached = rng.random() < 0.8
                 contacts.append(
                     (
                         household_id,
                         now - timedelta(days=rng.randint(0, 200)),
                         "phone",
-                        rng.random() < 0.8,
+                        reached,
+                        "reached" if reached else "not_reached",
                         coordinator_id,
                         registered_by,
                     )
@@ -287,7 +289,12 @@ def populate_care(engine: str) -> None:
             batch_size=5000,
         )
         _copy(engine, "care_careevent", ["person_id", "household_id", "kind", "date", "source", "created_at"], events)
-        _copy(engine, "care_contact", ["household_id", "at", "method", "reached", "by_id", "organization_id"], contacts)
+        _copy(
+            engine,
+            "care_contact",
+            ["household_id", "at", "method", "reached", "outcome", "by_id", "organization_id"],
+            contacts,
+        )
         EpsdtNecessity.objects.bulk_create(epsdt, batch_size=2000)
     print(
         f"care data: {len(responses)} screening responses, {len(results)} results, {len(needs)} needs, "

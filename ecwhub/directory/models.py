@@ -227,7 +227,11 @@ class ServiceLanguage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_language_display()} {self.dialect}".strip()
+        label = str(self.get_language_display())
+        # A dialect named with its language ("Mixteco de San Juan Mixtepec") is not said twice.
+        if self.dialect.casefold().startswith(label.casefold()):
+            return self.dialect
+        return f"{label} {self.dialect}".strip()
 
 
 class Location(models.Model):

@@ -196,7 +196,7 @@ class ReferralPage(Schema):
 
 class ReferralListFilters(Schema):
     box: Literal["sent", "received"] = Field("sent", description="what the caller's organization sent or received")
-    tab: Literal["new", "waiting", "scheduled", "open", "closed", "all"] = "open"
+    tab: Literal["new", "waiting", "scheduled", "overdue", "open", "closed", "all"] = "open"
     mine: bool = Field(False, description="sent: only the referrals the caller made")
     page: PageNumber = 1
     page_size: int = Field(25, ge=1, le=100)
@@ -204,7 +204,7 @@ class ReferralListFilters(Schema):
 
 class ReferralBlockOut(Schema):
     code: str = Field(description="consent or agreement")
-    category: str
+    categories: list[str] = Field(description="the data categories sharing does not cover")
     text: str
 
 
@@ -545,7 +545,7 @@ def referral_checks(request: HttpRequest, referral_id: uuid.UUID) -> Any:
         raise NotFound
     result = services.referral_check(opened.referral, user=user, membership=membership)
     return {
-        "blocks": [{"code": b.code, "category": b.category, "text": b.text} for b in result.blocks],
+        "blocks": [{"code": b.code, "categories": list(b.categories), "text": b.text} for b in result.blocks],
         "warnings": [{"code": w.code, "text": w.text} for w in result.warnings],
     }
 

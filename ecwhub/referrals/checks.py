@@ -34,7 +34,7 @@ LONG_WAIT_DAYS = 14
 @dataclass(frozen=True)
 class Block:
     code: str  # "consent" or "agreement"
-    category: str
+    categories: tuple[str, ...]
     text: str
 
 
@@ -78,8 +78,8 @@ def sharing_blocks(
     referral), so nothing blocks it."""
     if receiving_organization_id is None:
         return []
-    categories = dict(DataCategory.choices)
-    blocks = []
+    labels = dict(DataCategory.choices)
+    missing: dict[str, list[str]] = {}
     for gap in sharing_gaps(
         household=household,
         organization_id=receiving_organization_id,
@@ -87,17 +87,21 @@ def sharing_blocks(
         purpose=Purpose.REFERRAL,
         person=person,
     ):
-        label = categories.get(gap.category, gap.category)
-        if gap.missing == "agreement":
-            text = _(
-                "No data sharing agreement in force lets this organization receive “%(category)s” for referrals. "
-                "A hub administrator records agreements."
-            ) % {"category": label}
-        else:
-            text = _("The family has not consented to sharing “%(category)s” with this organization for referrals.") % {
-                "category": label
-            }
-        blocks.append(Block(gap.missing, gap.category, text))
+        missing.setdefault(gap.missing, []).append(gap.category)
+    blocks = []
+    if "agreement" in missing:
+        named = ", ".join(str(labels.get(c, c)) for c in missing["agreement"])
+        text = _(
+            "No data sharing agreement in force lets this organization receive these for referrals: "
+            "%(categories)s. A hub administrator records agreements."
+        ) % {"categories": named}
+        blocks.append(Block("agreement", tuple(missing["agreement"]), text))
+    if "consent" in missing:
+        named = ", ".join(str(labels.get(c, c)) for c in missing["consent"])
+        text = _(
+            "The family has not consented to sharing these with this organization for referrals: %(categories)s."
+        ) % {"categories": named}
+        blocks.append(Block("consent", tuple(missing["consent"]), text))
     return blocks
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ecwhub.accounts.models import Organization
 from ecwhub.consent.models import DataCategory
+from ecwhub.core.languages import Language
 from ecwhub.core.rows import FamilyRow
 from ecwhub.directory.models import Location, Service
 from ecwhub.families.models import ContactMethod, Household, Person
@@ -76,6 +77,11 @@ class Referral(models.Model):
     )
     contact_times = models.CharField(_("best times to reach the family"), max_length=200, blank=True)
     appointment_at = models.DateTimeField(_("appointment"), null=True, blank=True)
+    # The language the service should speak with the family, sent with the referral (the receiver
+    # may not read the family's demographics): taken from the person referred, or the family.
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices, blank=True)
+    dialect = models.CharField(_("dialect"), max_length=100, blank=True)
+    interpreter_needed = models.BooleanField(_("needs an interpreter"), default=False)
     # Warnings the referrer saw and sent anyway (codes of ``checks.Warning``), kept for quality review.
     warnings_overridden = models.JSONField(default=list, blank=True)
     version = models.PositiveIntegerField(default=1)
@@ -251,3 +257,73 @@ class ReferralFollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"Follow-up {self.referral}"
+
+
+class FeedbackAnswer(models.TextChoices):
+    YES = "yes", _("Yes")
+    PARTLY = "partly", _("Partly")
+    NO = "no", _("No")
+
+
+class FeedbackMethod(models.TextChoices):
+    LINK = "link", _("By the family, with the link sent to them")
+    IN_PERSON = "in_person", _("In person, with the coordinator")
+
+
+class ReferralFeedbackLink(models.Model):
+    """The link a family answers with after a completed referral: its id is signed into the link
+    (``feedback.feedback_token``); ``used_at`` makes it single-use and ``expires_at`` ends it.
+    ``language`` is the language the family was asked in."""
+
+    FAMILY_ROW = FamilyRow.fixed(DataCategory.REFERRALS, household="referral__household", person="referral__person")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="feedback_link")
+    language = models.CharField(max_length=8)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("referral feedback link")
+        verbose_name_plural = _("referral feedback links")
+
+    def __str__(self) -> str:
+        return f"Feedback link {self.referral}"
+
+
+class ReferralFeedback(models.Model):
+    """What the family said after a completed referral: whether they got what they needed, were
+    treated with respect and could use their language, and a comment. One per referral."""
+
+    FAMILY_ROW = FamilyRow.fixed(DataCategory.REFERRALS, household="referral__household", person="referral__person")
+    COMMENT_MAX = 1000
+
+    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="feedback")
+    got_what_needed = models.CharField(
+        _("did your family get what it needed?"), max_length=8, choices=FeedbackAnswer.choices
+    )
+    respectful = models.BooleanField(_("were you treated with respect?"))
+    language_ok = models.BooleanField(_("could you use your language?"))
+    comment = models.TextField(_("comment"), max_length=COMMENT_MAX, blank=True)
+    answered_at = models.DateTimeField(default=timezone.now)
+    method = models.CharField(_("how it was given"), max_length=12, choices=FeedbackMethod.choices)
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("family's feedback on a referral")
+        verbose_name_plural = _("families' feedback on referrals")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(got_what_needed__in=FeedbackAnswer.values), name="referral_feedback_answer_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(method__in=FeedbackMethod.values), name="referral_feedback_method_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Feedback {self.referral}"

@@ -27,11 +27,12 @@ from ecwhub.consent.sections import (
 from ecwhub.consent.selectors import rows_visible
 from ecwhub.screening.models import IdentifiedNeed
 
-from .models import Referral, ReferralEvent, ReferralNeed
-from .outside import EVENT_LABELS
+from .feedback import EVENT_LABELS as FEEDBACK_LABELS
+from .models import Referral, ReferralEvent, ReferralFeedback, ReferralNeed
+from .outside import EVENT_LABELS as OUTSIDE_LABELS
 from .selectors import NEED_CATEGORIES, Box, box_counts, family_referrals
 from .services import OPEN_NEED_STATUSES, REFERRING_ROLES
-from .workflow import CLOSED, Action, BusinessStatus, Status
+from .workflow import CLOSED, BusinessStatus, Status
 
 SECTION_ROLES = frozenset({Role.COORDINATOR, Role.CLINICIAN, Role.PROVIDER_STAFF})
 SECTION_CATEGORIES = (DataCategory.REFERRALS, *NEED_CATEGORIES)
@@ -78,30 +79,27 @@ def _section(context: SectionContext) -> dict[str, Any] | None:
 
 
 def _timeline(context: SectionContext) -> list[TimelineEvent]:
-    labels = {
-        **dict(Action.choices),
-        **dict(BusinessStatus.choices),
-        **EVENT_LABELS,
-        "create": _("Created as a draft"),
-    }
+    """Each move in words: the state it reached, or the step recorded inside it."""
+    statuses = dict(Status.choices)
+    steps = {**dict(BusinessStatus.choices), **FEEDBACK_LABELS, **OUTSIDE_LABELS}
     events = rows_visible(context.opened, ReferralEvent.objects.select_related("referral__service")).exclude(
         action="create"
     )
-    return [
-        TimelineEvent(
-            at=e.at,
-            kind=_("Referral"),
-            text=f"{e.referral.service.name}: {labels.get(e.action, e.action)}"
-            + (f" ({e.get_reason_display()})" if e.reason else ""),
-            category=row_category(e),
-        )
-        for e in events
-    ]
+    timeline = []
+    for e in events:
+        moved = e.from_status != e.to_status
+        what = statuses.get(e.to_status, e.to_status) if moved else steps.get(e.business_status or e.action, e.action)
+        text = f"{e.referral.service.name}: {what}" + (f" ({e.get_reason_display()})" if e.reason else "")
+        timeline.append(TimelineEvent(at=e.at, kind=_("Referral"), text=text, category=row_category(e)))
+    return timeline
 
 
 def _export(context: SectionContext) -> dict[str, Any]:
     referrals = rows_visible(context.opened, Referral.objects.select_related("service")).order_by("created_at")
     visible_needs = _needs_codes(context, list(referrals))
+    answers = {
+        f.referral_id: f for f in rows_visible(context.opened, ReferralFeedback.objects.filter(referral__in=referrals))
+    }
     return {
         "referrals": [
             {
@@ -114,9 +112,23 @@ def _export(context: SectionContext) -> dict[str, Any]:
                 "needs": visible_needs.get(r.pk, []),
                 "created_at": r.created_at.isoformat(),
                 "closed_at": r.closed_at.isoformat() if r.closed_at else None,
+                "feedback": _feedback_data(answers.get(r.pk)),
             }
             for r in referrals
         ]
+    }
+
+
+def _feedback_data(answer: ReferralFeedback | None) -> dict[str, Any] | None:
+    if answer is None:
+        return None
+    return {
+        "got_what_needed": answer.got_what_needed,
+        "respectful": answer.respectful,
+        "language_ok": answer.language_ok,
+        "comment": answer.comment,
+        "answered_at": answer.answered_at.isoformat(),
+        "method": answer.method,
     }
 
 
@@ -130,6 +142,9 @@ def _needs_codes(context: SectionContext, referrals: list[Referral]) -> dict[obj
 def _readable(context: SectionContext) -> list[Readable]:
     referrals = list(rows_visible(context.opened, Referral.objects.select_related("service")).order_by("created_at"))
     needs = _needs_of(context, referrals)
+    answers = {
+        f.referral_id: f for f in rows_visible(context.opened, ReferralFeedback.objects.filter(referral__in=referrals))
+    }
     statuses = dict(Status.choices)
     entries = tuple(
         ReadableEntry(
@@ -142,6 +157,7 @@ def _readable(context: SectionContext) -> list[Readable]:
                     (_("Made"), when(r.created_at)),
                     (_("Reason"), r.get_reason_display() if r.reason else ""),
                     (_("Result"), r.get_need_result_display() if r.need_result else ""),
+                    (_("The family's feedback"), _feedback_words(answers.get(r.pk))),
                 )
                 if value
             ),
@@ -149,6 +165,19 @@ def _readable(context: SectionContext) -> list[Readable]:
         for r in referrals
     )
     return [Readable(_("Referrals"), entries, _("No referrals."))]
+
+
+def _feedback_words(answer: ReferralFeedback | None) -> str:
+    if answer is None:
+        return ""
+    parts = [
+        _("got what they needed: %(answer)s") % {"answer": answer.get_got_what_needed_display().lower()},
+        _("treated with respect") if answer.respectful else _("not treated with respect"),
+        _("could use their language") if answer.language_ok else _("could not use their language"),
+    ]
+    if answer.comment:
+        parts.append(f"“{answer.comment}”")
+    return "; ".join(str(p) for p in parts)
 
 
 def _home(request: HttpRequest, user: User, membership: Membership) -> dict[str, Any]:

@@ -50,6 +50,9 @@ FILTERS: dict[str, Q] = {
     "new": Q(status__in=AWAITING_ANSWER),
     "waiting": Q(status__in=UNDER_WAY) & ~Q(business_status=BusinessStatus.APPOINTMENT_SCHEDULED),
     "scheduled": Q(status__in=UNDER_WAY, business_status=BusinessStatus.APPOINTMENT_SCHEDULED),
+    # Past its timers: not answered after the reminder, or no outcome by the follow-up's date.
+    "overdue": Q(status__in=AWAITING_ANSWER, answer_reminded_at__isnull=False)
+    | Q(status__in=UNDER_WAY, followup__isnull=False, followup__done_at__isnull=True),
     "open": Q(status__in=OPEN),
     "closed": Q(status__in=CLOSED),
     "all": Q(),
@@ -214,6 +217,7 @@ def own_referrals(*, user: User, membership: Membership | None) -> tuple[OpenedH
         household_id=household_id,
         purpose=Purpose.CARE_COORDINATION,
         required=DataCategory.REFERRALS,
+        optional=NEED_CATEGORIES,
         detail="own referrals",
     )
     return opened, family_referrals(opened)

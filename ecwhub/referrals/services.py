@@ -314,6 +314,7 @@ def _create(
     assert membership is not None
     receiving = service.organization if takes_hub_referrals(service) else None
     now = timezone.now()
+    speaks = _language_of(household, person) if _sees(user, membership, household, DataCategory.DEMOGRAPHICS) else None
     referral = Referral.objects.create(
         household=household,
         person=person,
@@ -327,6 +328,9 @@ def _create(
         handoff=data.handoff,
         contact_method=data.contact_method,
         contact_times=data.contact_times.strip(),
+        language=speaks[0] if speaks else "",
+        dialect=speaks[1] if speaks else "",
+        interpreter_needed=speaks[2] if speaks else False,
         idempotency_key=key,
         request_fingerprint=fingerprint if key else "",
         created_at=now,
@@ -355,6 +359,26 @@ def takes_hub_referrals(service: Service) -> bool:
     return organization is not None and organization.is_active and service.accepts_electronic_referrals
 
 
+def _sees(user: User, membership: Membership | None, household: Household, category: str) -> bool:
+    return bool(
+        decide(
+            user=user,
+            membership=membership,
+            household=household,
+            category=category,
+            purpose=Purpose.CARE_COORDINATION,
+        )
+    )
+
+
+def _language_of(household: Household, person: Person | None) -> tuple[str, str, bool]:
+    """The language, dialect and interpreter need of the person referred (when recorded for them),
+    else of the family."""
+    if person is not None and person.preferred_language:
+        return person.preferred_language, person.dialect, person.interpreter_needed or household.interpreter_needed
+    return household.preferred_language, household.dialect, household.interpreter_needed
+
+
 def referral_check(referral: Referral, *, user: User, membership: Membership | None) -> checks.CheckResult:
     """What stands in the way of sending the referral, and how the service may not fit, for what
     the user may see of the family (demographics and insurance only when they may)."""
@@ -366,18 +390,8 @@ def referral_check(referral: Referral, *, user: User, membership: Membership | N
         needs=needs,
     )
 
-    def sees(category: str) -> bool:
-        return bool(
-            decide(
-                user=user,
-                membership=membership,
-                household=referral.household,
-                category=category,
-                purpose=Purpose.CARE_COORDINATION,
-            )
-        )
-
-    demographics, insurance = sees(DataCategory.DEMOGRAPHICS), sees(DataCategory.INSURANCE)
+    demographics = _sees(user, membership, referral.household, DataCategory.DEMOGRAPHICS)
+    insurance = _sees(user, membership, referral.household, DataCategory.INSURANCE)
     members = list(referral.household.members.all()) if (demographics or insurance) else []
     warnings = checks.fit_warnings(
         service=referral.service,
@@ -425,6 +439,7 @@ def _send(
             organization=referral.receiving_organization,
         )
         _notify_organization(referral, "sent")
+    _notify_family(referral, "sent")
     audit_write(
         user=user,
         membership=membership,
@@ -544,6 +559,10 @@ def referral_transition(
                 detail=f"referral {referral.pk} {action}",
             )
         _notify_after(referral, action, side)
+        if rule.target == Status.COMPLETED:
+            from .feedback import feedback_request  # feedback imports this module
+
+            feedback_request(referral)
         return referral
 
 
@@ -599,6 +618,7 @@ def referral_step(
             followups_close(referral, referral.updated_at)
         if step == "appointment-scheduled":
             _notify_after(referral, step, Side.RECEIVER)
+            _notify_family(referral, "appointment")
         return referral
 
 
@@ -692,3 +712,10 @@ def _notify_after(referral: Referral, action: str, side: str) -> None:
         _send_notice(referral.referred_by, referral, action, SUBJECT_UPDATE, "referrals/email/update.txt")
     if side != Side.RECEIVER and action in (Action.CANCEL, Action.EXPIRE, Action.ENTER_IN_ERROR):
         _notify_organization(referral, action)
+
+
+def _notify_family(referral: Referral, event: str) -> None:
+    """The family hears that a service will contact them, or of a new appointment (feedback.py)."""
+    from .feedback import family_notify  # feedback imports this module
+
+    family_notify(referral, event)

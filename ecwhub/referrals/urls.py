@@ -21,3 +21,11 @@ urlpatterns = [
     path("escalations/", views.escalations_list, name="escalations"),
     path("escalations/<uuid:referral_id>/", views.escalation_act, name="escalation_act"),
 ]
+
+# The family's answers after a completed referral (feedback.py): by their link, or in person.
+from . import feedback  # noqa: E402
+
+urlpatterns += [
+    path("feedback/<str:token>/", feedback.feedback_page, name="feedback"),
+    path("<uuid:referral_id>/feedback/", feedback.feedback_in_person, name="feedback_in_person"),
+]

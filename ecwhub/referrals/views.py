@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from ecwhub.accounts.acting import acting_member
@@ -35,7 +35,7 @@ from ecwhub.directory.services import ListingEdit, ListingError, location_label,
 from ecwhub.families.display import person_name
 from ecwhub.screening.models import IdentifiedNeed
 
-from . import escalations, followups, outside, pdf, selectors, services
+from . import escalations, feedback, followups, outside, pdf, selectors, services
 from .checks import carried_categories
 from .forms import ActionForm, ReferralForm, SendForm, StepForm
 from .models import ReferralNeed
@@ -51,6 +51,7 @@ from .services import (
     ReferralInput,
 )
 from .workflow import (
+    CLOSED,
     RULES_BY_ACTION,
     STEPS,
     Action,
@@ -66,13 +67,16 @@ from .workflow import (
 LIST_ROLES = REFERRING_ROLES | RECEIVING_ROLES
 STAFF_ROLES = LIST_ROLES | {Role.HUB_ADMIN}
 TAB_LABELS = {
-    "new": _("New"),
-    "waiting": _("Waiting on the service"),
-    "scheduled": _("Scheduled"),
-    "open": _("All open"),
-    "closed": _("Closed"),
-    "all": _("All"),
+    "new": gettext_lazy("New"),
+    "waiting": gettext_lazy("Waiting on the service"),
+    "scheduled": gettext_lazy("Scheduled"),
+    "overdue": gettext_lazy("Overdue"),
+    "open": gettext_lazy("All open"),
+    "closed": gettext_lazy("Closed"),
+    "all": gettext_lazy("All"),
 }
+# The receiving organization reads the same list from its side.
+RECEIVED_TAB_LABELS = {**TAB_LABELS, "waiting": gettext_lazy("Waiting on us")}
 
 
 def _error_fields(error: Exception) -> tuple[str, str]:
@@ -234,6 +238,7 @@ def _detail_context(
         "history": history(view),
         "family_name": _family_name(view),
         "may_email": may_email(referral, view.sides),
+        **feedback.detail_context(view),
     }
     if referral.status == Status.DRAFT and Side.REFERRER in view.sides:
         result = services.referral_check(referral, user=user, membership=membership)
@@ -265,6 +270,7 @@ def history(view: selectors.OpenedReferral) -> list[HistoryLine]:
         **dict(Action.choices),
         **dict(BusinessStatus.choices),
         **EVENT_LABELS,
+        **feedback.EVENT_LABELS,
         "create": _("Created as a draft"),
     }
     statuses = dict(Status.choices)
@@ -505,7 +511,9 @@ def _list(request: HttpRequest, user: User, membership: Membership, box: str) ->
             "box": box,
             "tab": tab,
             "mine": mine,
-            "tabs": [(key, TAB_LABELS[key], counts[key]) for key in FILTERS],
+            "tabs": [
+                (key, (RECEIVED_TAB_LABELS if box == Box.RECEIVED else TAB_LABELS)[key], counts[key]) for key in FILTERS
+            ],
             "status_labels": dict(Status.choices),
             "step_labels": dict(BusinessStatus.choices),
             "services": services_full,
@@ -550,6 +558,7 @@ def family_referrals(request: HttpRequest) -> HttpResponse:
     for row in rows_visible(opened, ReferralNeed.objects.filter(referral__in=referrals)).select_related("need"):
         needs.setdefault(row.referral_id, []).append(row.need.get_need_display())
     cancel_rule = RULES_BY_ACTION[Action.CANCEL]
+    answered, to_answer = feedback.feedback_visible(opened, referrals), feedback.open_links(opened, referrals)
     rows = []
     for referral in referrals:
         cancel = None
@@ -558,11 +567,13 @@ def family_referrals(request: HttpRequest) -> HttpResponse:
                 initial={"action": Action.CANCEL, "version": referral.version, "reason": "family-declined"},
                 action=Action.CANCEL,
             )
-        rows.append((referral, needs.get(referral.pk, []), cancel))
+        rows.append(
+            (referral, needs.get(referral.pk, []), cancel, referral.pk in answered, to_answer.get(referral.pk, ""))
+        )
     return render(
         request,
         "referrals/family.html",
-        {"rows": rows, "status_labels": dict(Status.choices), "household": opened.household},
+        {"rows": rows, "closed": sorted(CLOSED), "household": opened.household},
     )
 
 

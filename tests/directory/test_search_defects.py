@@ -180,3 +180,13 @@ def test_a_spanish_page_writes_every_distance_with_a_decimal_comma(
     numbers = re.findall(r"(\d+[.,]\d) km", body)
     assert len(numbers) >= 4  # on each card and in its reasons
     assert all("," in n for n in numbers), numbers
+
+
+def test_a_dialect_named_with_its_language_is_not_said_twice(db: None) -> None:
+    from ecwhub.directory.models import Service, ServiceLanguage
+
+    service = Service.objects.create(name="Clinic", description="Care.")
+    mixtec = ServiceLanguage(service=service, language="mix", dialect="Mixteco de San Juan Mixtepec")
+    assert str(mixtec) == "Mixteco de San Juan Mixtepec"
+    spanish = ServiceLanguage(service=service, language="es", dialect="Oaxaca")
+    assert str(spanish) == "Spanish Oaxaca"

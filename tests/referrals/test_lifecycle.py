@@ -257,3 +257,41 @@ def test_outside_the_network_the_referrer_closes_the_loop(world: World) -> None:
     assert referral.status == Status.FAILED
     world.housing_need.refresh_from_db()
     assert world.housing_need.status == IdentifiedNeed.Status.WANTS_HELP
+
+
+def test_the_family_export_carries_the_referral_and_the_familys_feedback(world: World) -> None:
+    from ecwhub.consent.export import family_export, family_export_open, family_export_readable
+    from ecwhub.referrals.feedback import FeedbackAnswers, feedback_record_in_person
+
+    referral = _sent(world)
+    bob, alice = world.network.bob, world.network.alice
+    referral = referral_transition(
+        acting_user=bob, membership=member(bob), referral_id=referral.pk, action="accept", version=None
+    )
+    referral_transition(
+        acting_user=bob,
+        membership=member(bob),
+        referral_id=referral.pk,
+        action="complete",
+        version=None,
+        need_result="partly",
+        service_delivered="Groceries",
+    )
+    feedback_record_in_person(
+        acting_user=alice,
+        membership=member(alice),
+        referral_id=referral.pk,
+        answers=FeedbackAnswers(
+            got_what_needed="partly", respectful=True, language_ok=False, comment="", language="es"
+        ),
+    )
+    opened = family_export_open(user=alice, membership=member(alice), household_id=world.family.household.pk)
+    data = family_export(opened)
+    readable = next(r for r in family_export_readable(opened) if r.heading == "Referrals")
+    facts = dict(readable.entries[0].facts)
+    assert facts["Result"] == "Need partly resolved"
+    assert facts["The family's feedback"].startswith("got what they needed: partly")
+    exported = data["referrals"][0]
+    assert exported["status"] == "completed" and exported["need_result"] == "partly"
+    assert exported["needs"] == ["food-insecurity"]
+    assert exported["feedback"]["got_what_needed"] == "partly" and exported["feedback"]["language_ok"] is False

@@ -3,6 +3,8 @@ answer in the inbox, close the loop; the family's own list."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -182,3 +184,60 @@ def test_an_outsider_gets_404(world: World, client: Client) -> None:
     membership_add(acting_user=None, user=world.network.oscar, organization=world.network.food_bank, role=Role.ANALYST)
     oscar = signed_in(Client(), world.network.oscar)
     assert oscar.get(reverse("referrals:detail", args=[referral.pk])).status_code in (403, 404)
+
+
+def test_marking_a_service_full_warns_the_next_referrer(world: World, client: Client) -> None:
+    bob = signed_in(Client(), world.network.bob)
+    listing = bob.get(reverse("referrals:mine"), {"box": "received"}).content.decode()
+    assert "Mark full" in listing
+    response = bob.post(reverse("referrals:capacity", args=[world.pantry.pk]), {"full": "1"})
+    assert response.status_code == 302
+    world.pantry.refresh_from_db()
+    assert not world.pantry.accepting_referrals
+    alice = signed_in(client, world.network.alice)
+    referral = _refer(world, alice)
+    page = alice.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+    assert "not accepting referrals right now" in page
+    # Someone outside the organization cannot change its capacity.
+    outsider = signed_in(Client(), world.network.alice)
+    assert outsider.post(reverse("referrals:capacity", args=[world.pantry.pk]), {"full": "0"}).status_code == 404
+    world.pantry.refresh_from_db()
+    assert not world.pantry.accepting_referrals
+
+
+def test_the_family_can_say_it_no_longer_wants_a_referral(world: World, client: Client) -> None:
+    alice = signed_in(client, world.network.alice)
+    referral = _refer(world, alice)
+    alice.post(reverse("referrals:send", args=[referral.pk]), {"version": referral.version, "acknowledged": ""})
+    referral.refresh_from_db()
+    Person.objects.filter(pk=world.family.mother.pk).update(account=world.network.carla)
+    family = signed_in(Client(), world.network.carla)
+    response = family.post(
+        reverse("referrals:act", args=[referral.pk]),
+        {"action": "cancel", "version": referral.version, "reason": "family-declined", "note": ""},
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("referrals:family")
+    referral.refresh_from_db()
+    assert referral.status == Status.CANCELLED and referral.reason == "family-declined"
+    last = referral.events.order_by("-seq").first()
+    assert last is not None and last.side == "family"
+
+
+def test_the_receiver_sees_the_language_and_the_interpreter_needed(world: World, client: Client) -> None:
+    household = world.family.household
+    household.preferred_language, household.dialect, household.interpreter_needed = "mix", "Mixteco de Oaxaca", True
+    household.save(update_fields=["preferred_language", "dialect", "interpreter_needed"])
+    Person.objects.filter(household=household).update(preferred_language="")
+    alice = signed_in(client, world.network.alice)
+    referral = _refer(world, alice)
+    draft = alice.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+    acknowledged = re.search(r'name="acknowledged" value="([^"]*)"', draft)
+    assert acknowledged is not None and "language" not in acknowledged.group(1)  # the pantry offers interpreters
+    sent = alice.post(
+        reverse("referrals:send", args=[referral.pk]),
+        {"version": referral.version, "acknowledged": acknowledged.group(1), "confirm": "on"},
+    )
+    assert sent.status_code == 302
+    bob = signed_in(Client(), world.network.bob)
+    page = bob.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+    assert "interpreter needed: Mixteco de Oaxaca" in page
