@@ -6,6 +6,8 @@ class ReferralsConfig(AppConfig):
     label = "referrals"
 
     def ready(self) -> None:
+        from . import feedback
         from .page_sections import register
 
         register()
+        feedback.register()

@@ -23,8 +23,6 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
@@ -34,9 +32,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
-from ecwhub.accounts.acting import acting_member
 from ecwhub.accounts.models import Membership, User
 from ecwhub.consent.audit import audit_write
 from ecwhub.consent.models import AuditEntry, DataCategory, Purpose
@@ -46,9 +43,9 @@ from ecwhub.core.models import Channel
 from ecwhub.core.outbox import notify
 from ecwhub.families.models import Person
 
-from . import services
+from . import hooks, services
 from .models import FeedbackAnswer, FeedbackMethod, Handoff, Referral, ReferralFeedback, ReferralFeedbackLink
-from .services import REFERRING_ROLES, ReferralError
+from .services import ReferralError
 from .workflow import Side, Status
 
 FEEDBACK_DAYS = 30
@@ -508,30 +505,14 @@ def detail_context(view: Any) -> dict[str, Any]:
     return {"feedback_form": InPersonFeedbackForm(initial=initial)}
 
 
-@login_required
-@require_POST
-def feedback_in_person(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
-    """The coordinator records the family's answers, asked in person, from the referral's page."""
-    from . import selectors, views  # the referral's page; views import this module
+def _on_referral(referral: Referral, event: str) -> None:
+    """The family hears that a service will contact them and of a new appointment; after a
+    completed referral it is asked how it went."""
+    if event == hooks.COMPLETED:
+        feedback_request(referral)
+    elif event in (hooks.SENT, hooks.APPOINTMENT):
+        family_notify(referral, event)
 
-    user, membership = acting_member(request, REFERRING_ROLES)
-    form = InPersonFeedbackForm(request.POST)
-    if form.is_valid():
-        try:
-            feedback_record_in_person(
-                acting_user=user,
-                membership=membership,
-                referral_id=referral_id,
-                answers=form.answers(form.cleaned_data["language"]),
-            )
-        except ReferralError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("The family's answers are recorded. Thank you."))
-        return redirect("referrals:detail", referral_id=referral_id)
-    view = selectors.referral_open(referral_id=referral_id, user=user, membership=membership, detail="feedback")
-    context = views._detail_context(request, view, user, membership)
-    if "feedback_form" not in context:
-        return redirect("referrals:detail", referral_id=referral_id)
-    context["feedback_form"] = form
-    return render(request, "referrals/detail.html", context, status=400)
+
+def register() -> None:
+    hooks.listen(_on_referral)

@@ -28,6 +28,7 @@ from fpdf.enums import XPos, YPos
 from ecwhub.directory.services import location_label
 from ecwhub.families.display import person_name
 
+from .models import Referral
 from .selectors import OpenedReferral
 
 FONT_DIRS = (
@@ -58,6 +59,7 @@ class PrintedReferral:
     introduction: str
     contact_times: str
     note: str
+    language: str = ""
 
 
 def printed(view: OpenedReferral) -> PrintedReferral:
@@ -83,7 +85,20 @@ def printed(view: OpenedReferral) -> PrintedReferral:
         introduction=referral.get_handoff_display(),
         contact_times=referral.contact_times,
         note=referral.note,
+        language=_language(referral),
     )
+
+
+def _language(referral: Referral) -> str:
+    """ "Mixtec — Mixteco de Oaxaca · interpreter needed: Mixteco de Oaxaca", or empty."""
+    if not referral.language:
+        return ""
+    text = str(referral.get_language_display()) + (f" — {referral.dialect}" if referral.dialect else "")
+    if referral.interpreter_needed:
+        text += " · " + _("interpreter needed: %(language)s") % {
+            "language": referral.dialect or referral.get_language_display()
+        }
+    return text
 
 
 @cache
@@ -158,6 +173,8 @@ def referral_pdf(data: PrintedReferral) -> bytes:
         lines(person.name, person.phone, bold_first=True)
     if data.needs:
         lines(_("Needs: %(needs)s") % {"needs": ", ".join(data.needs)})
+    if data.language:
+        lines(_("Language: %(language)s") % {"language": data.language})
     lines(
         _("Introduction: %(introduction)s") % {"introduction": data.introduction}
         + (f" · {data.contact_times}" if data.contact_times else "")

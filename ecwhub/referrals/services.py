@@ -40,7 +40,7 @@ from ecwhub.families.models import ContactMethod, Household, Person
 from ecwhub.screening.models import IdentifiedNeed
 from ecwhub.screening.services import needs_mark_addressed
 
-from . import checks
+from . import checks, hooks
 from .models import IDEMPOTENCY_KEY_MAX, Handoff, Referral, ReferralEvent, ReferralFollowUp, ReferralNeed
 from .workflow import (
     CLOSED,
@@ -439,7 +439,7 @@ def _send(
             organization=referral.receiving_organization,
         )
         _notify_organization(referral, "sent")
-    _notify_family(referral, "sent")
+    hooks.announce(referral, hooks.SENT)
     audit_write(
         user=user,
         membership=membership,
@@ -560,9 +560,7 @@ def referral_transition(
             )
         _notify_after(referral, action, side)
         if rule.target == Status.COMPLETED:
-            from .feedback import feedback_request  # feedback imports this module
-
-            feedback_request(referral)
+            hooks.announce(referral, hooks.COMPLETED)
         return referral
 
 
@@ -618,7 +616,7 @@ def referral_step(
             followups_close(referral, referral.updated_at)
         if step == "appointment-scheduled":
             _notify_after(referral, step, Side.RECEIVER)
-            _notify_family(referral, "appointment")
+            hooks.announce(referral, hooks.APPOINTMENT)
         return referral
 
 
@@ -712,10 +710,3 @@ def _notify_after(referral: Referral, action: str, side: str) -> None:
         _send_notice(referral.referred_by, referral, action, SUBJECT_UPDATE, "referrals/email/update.txt")
     if side != Side.RECEIVER and action in (Action.CANCEL, Action.EXPIRE, Action.ENTER_IN_ERROR):
         _notify_organization(referral, action)
-
-
-def _notify_family(referral: Referral, event: str) -> None:
-    """The family hears that a service will contact them, or of a new appointment (feedback.py)."""
-    from .feedback import family_notify  # feedback imports this module
-
-    family_notify(referral, event)

@@ -27,5 +27,5 @@ from . import feedback  # noqa: E402
 
 urlpatterns += [
     path("feedback/<str:token>/", feedback.feedback_page, name="feedback"),
-    path("<uuid:referral_id>/feedback/", feedback.feedback_in_person, name="feedback_in_person"),
+    path("<uuid:referral_id>/feedback/", views.feedback_in_person, name="feedback_in_person"),
 ]

@@ -689,3 +689,30 @@ def followup_done(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
     else:
         messages.success(request, _("Follow-up recorded."))
     return redirect(reverse("referrals:mine") + "?box=sent")
+
+
+@login_required
+@require_POST
+def feedback_in_person(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
+    """The coordinator records the family's answers, asked in person, from the referral's page."""
+    user, membership = acting_member(request, REFERRING_ROLES)
+    form = feedback.InPersonFeedbackForm(request.POST)
+    if form.is_valid():
+        try:
+            feedback.feedback_record_in_person(
+                acting_user=user,
+                membership=membership,
+                referral_id=referral_id,
+                answers=form.answers(form.cleaned_data["language"]),
+            )
+        except ReferralError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The family's answers are recorded. Thank you."))
+        return redirect("referrals:detail", referral_id=referral_id)
+    view = selectors.referral_open(referral_id=referral_id, user=user, membership=membership, detail="feedback")
+    context = _detail_context(request, view, user, membership)
+    if "feedback_form" not in context:
+        return redirect("referrals:detail", referral_id=referral_id)
+    context["feedback_form"] = form
+    return render(request, "referrals/detail.html", context, status=400)
