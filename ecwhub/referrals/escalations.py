@@ -23,8 +23,8 @@ from ecwhub.consent.models import DataCategory, Purpose
 from ecwhub.core.errors import NotFound
 
 from .models import Referral, ReferralEvent
-from .services import RECEIVING_ROLES, _event
-from .timers import SUBJECT_REMINDER, _notice, business_days_between
+from .services import RECEIVING_ROLES, event_record, staff_notice
+from .timers import SUBJECT_REMINDER, business_days_between
 from .workflow import AWAITING_ANSWER, Side
 
 HUB_REMINDED = "reminded-by-hub"
@@ -103,7 +103,9 @@ def escalation_remind(*, acting_user: User, membership: Membership | None, refer
         )
         if referral is None or referral.receiving_organization_id is None:
             raise NotFound
-        event = _event(referral, acting_user, membership, Side.HUB, HUB_REMINDED, referral.status, referral.status)
+        event = event_record(
+            referral, acting_user, membership, Side.HUB, HUB_REMINDED, referral.status, referral.status
+        )
         staff = User.objects.filter(
             memberships__organization_id=referral.receiving_organization_id,
             memberships__role__in=RECEIVING_ROLES,
@@ -114,7 +116,9 @@ def escalation_remind(*, acting_user: User, membership: Membership | None, refer
         for user in staff:
             if user.email:
                 told += 1
-            _notice(user, referral, f"hub-reminder-{event.seq}", SUBJECT_REMINDER, "referrals/email/reminder.txt")
+            staff_notice(
+                user, referral, f"timer:hub-reminder-{event.seq}", SUBJECT_REMINDER, "referrals/email/reminder.txt"
+            )
         audit_write(
             user=acting_user,
             membership=membership,

@@ -302,7 +302,7 @@ def _store(
         # Answered a moment ago by the other way (the link and the coordinator at once).
         raise FeedbackLinkError("used") from None
     ReferralFeedbackLink.objects.filter(referral=referral, used_at__isnull=True).update(used_at=now)
-    services._event(referral, user, membership, side, FEEDBACK_EVENT, referral.status, referral.status)
+    services.event_record(referral, user, membership, side, FEEDBACK_EVENT, referral.status, referral.status)
     audit_write(
         user=user,
         membership=membership,

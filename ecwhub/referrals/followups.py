@@ -21,7 +21,7 @@ from ecwhub.consent.selectors import audit_reads
 from ecwhub.core.errors import NotFound
 
 from .models import ReferralFollowUp
-from .services import NOTE_MAX, REFERRING_ROLES, ReferralError, _event, referral_for_action, sides_of
+from .services import NOTE_MAX, REFERRING_ROLES, ReferralError, event_record, referral_for_action, sides_of
 from .workflow import Side
 
 FOLLOWED_UP = "followed-up"
@@ -85,7 +85,7 @@ def followup_mark_done(
         now = timezone.now()
         task.done_at = now
         task.save(update_fields=["done_at"])
-        _event(
+        event_record(
             referral,
             acting_user,
             membership,

@@ -26,7 +26,7 @@ from ecwhub.core.models import Channel
 from ecwhub.core.outbox import notify
 
 from .models import Referral
-from .services import ReferralConflict, ReferralError, _event, referral_for_action, sides_of
+from .services import ReferralConflict, ReferralError, event_record, referral_for_action, sides_of
 from .workflow import OPEN, Side, Status, WorkflowError
 
 # The event written when the referral is e-mailed: a step that leaves the status as it is.
@@ -95,7 +95,7 @@ def referral_email_to_service(
         referral.version += 1
         referral.updated_at = now
         referral.save(update_fields=["version", "updated_at"])
-        _event(referral, acting_user, membership, Side.REFERRER, EMAILED, referral.status, referral.status)
+        event_record(referral, acting_user, membership, Side.REFERRER, EMAILED, referral.status, referral.status)
         language = settings.LANGUAGE_CODE
         with translation.override(language):
             context = {

@@ -337,7 +337,7 @@ def _create(
         updated_at=now,
     )
     ReferralNeed.objects.bulk_create(ReferralNeed(referral=referral, need=n) for n in needs)
-    _event(referral, user, membership, Side.REFERRER, "create", "", Status.DRAFT)
+    event_record(referral, user, membership, Side.REFERRER, "create", "", Status.DRAFT)
     audit_write(
         user=user,
         membership=membership,
@@ -429,7 +429,7 @@ def _send(
     referral.version += 1
     referral.updated_at = now
     referral.save(update_fields=["status", "sent_at", "warnings_overridden", "version", "updated_at"])
-    _event(referral, user, membership, Side.REFERRER, Action.SEND, Status.DRAFT, rule.target)
+    event_record(referral, user, membership, Side.REFERRER, Action.SEND, Status.DRAFT, rule.target)
     if referral.receiving_organization_id is not None:
         relationship_start(
             acting_user=user,
@@ -528,7 +528,7 @@ def referral_transition(
         referral.updated_at = now
         referral.save()
         side = _acting_side(sides, rule.sides)
-        _event(
+        event_record(
             referral,
             acting_user,
             membership,
@@ -591,7 +591,7 @@ def referral_step(
         referral.version += 1
         referral.updated_at = timezone.now()
         referral.save(update_fields=["business_status", "appointment_at", "version", "updated_at"])
-        _event(
+        event_record(
             referral,
             acting_user,
             membership,
@@ -633,7 +633,7 @@ def _acting_side(sides: frozenset[str], allowed: frozenset[str]) -> str:
     return sorted(sides)[0]
 
 
-def _event(
+def event_record(
     referral: Referral,
     user: User | None,
     membership: Membership | None,
@@ -669,21 +669,27 @@ SUBJECT_SENT = gettext_lazy("ECW Hub: a new referral for your organization")
 SUBJECT_UPDATE = gettext_lazy("ECW Hub: a referral has news")
 
 
-def _send_notice(user: User, referral: Referral, event: str, subject: Any, template: str) -> None:
-    """One e-mail: that a referral needs a look, with a link behind sign-in; no name, no need."""
+def staff_notice(user: User, referral: Referral, key: str, subject: Any, template: str, **context: Any) -> None:
+    """One e-mail to a staff member, in their language: a referral needs a look, with its
+    reference and a link behind sign-in; no name, no need. ``key`` names the event (with the user
+    and the referral it makes the notice's key: a retried transaction queues nothing new)."""
     if not user.email or not user.is_active:
         return
     language = user.preferred_language or settings.LANGUAGE_CODE
     with translation.override(language):
-        context = {"link": _link("referrals:detail", referral.pk), "reference": referral.reference}
+        context = {"link": _link("referrals:detail", referral.pk), "reference": referral.reference, **context}
         notify(
             channel=Channel.EMAIL,
             recipient=user.email,
             subject=str(subject),
             body=render_to_string(template, context),
             language=language,
-            key=f"referral:{referral.pk}:{event}:v{referral.version}:user:{user.pk}",
+            key=f"referral:{referral.pk}:{key}:user:{user.pk}",
         )
+
+
+def _send_notice(user: User, referral: Referral, event: str, subject: Any, template: str) -> None:
+    staff_notice(user, referral, f"{event}:v{referral.version}", subject, template)
 
 
 def _notify_organization(referral: Referral, event: str) -> None:

@@ -39,17 +39,13 @@ from zoneinfo import ZoneInfo
 import holidays
 from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from ecwhub.accounts.models import OrganizationKind, Role, User
-from ecwhub.core.models import Channel
-from ecwhub.core.outbox import notify
 
 from .models import Referral, ReferralFollowUp, ServiceReferralTerms
-from .services import RECEIVING_ROLES, referral_transition
+from .services import RECEIVING_ROLES, referral_transition, staff_notice
 from .workflow import AWAITING_ANSWER, RULES_BY_ACTION, UNDER_WAY, Action, Reason
 
 logger = logging.getLogger("ecwhub.referrals.timers")
@@ -308,7 +304,7 @@ def _remind(pk: uuid.UUID, now: datetime, limits: dict[uuid.UUID, Limits]) -> bo
             is_active=True,
         ).distinct()
         for user in staff:
-            _notice(user, referral, "answer-reminder", SUBJECT_REMINDER, "referrals/email/reminder.txt")
+            staff_notice(user, referral, "timer:answer-reminder", SUBJECT_REMINDER, "referrals/email/reminder.txt")
         # Not a change of the referral itself: version and updated_at stay, so nobody's open form
         # conflicts and the reminder does not count as activity against expiry.
         Referral.objects.filter(pk=pk).update(answer_reminded_at=now)
@@ -329,10 +325,10 @@ def _escalate(pk: uuid.UUID, now: datetime, limits: dict[uuid.UUID, Limits]) -> 
             is_active=True,
         ).distinct()
         for user in admins:
-            _notice(
+            staff_notice(
                 user,
                 referral,
-                "escalation",
+                "timer:escalation",
                 SUBJECT_ESCALATION,
                 "referrals/email/escalation.txt",
                 days=service.answer_days,
@@ -355,24 +351,7 @@ def _follow_up(pk: uuid.UUID, now: datetime, limits: dict[uuid.UUID, Limits]) ->
         ReferralFollowUp.objects.create(
             referral=referral, assigned_to_id=referral.referred_by_id, due=due, created_at=now
         )
-        _notice(referral.referred_by, referral, "follow-up", SUBJECT_FOLLOWUP, "referrals/email/followup.txt")
-        return True
-
-
-def _notice(user: User, referral: Referral, timer: str, subject: Any, template: str, **context: Any) -> None:
-    """One e-mail in the recipient's language: a referral needs a look, with its reference and a
-    link behind sign-in. The key names the referral, the timer and the person: a timer that fires
-    again (a retried transaction) queues nothing new."""
-    if not user.email or not user.is_active:
-        return
-    language = user.preferred_language or settings.LANGUAGE_CODE
-    link = str(settings.SITE_URL).rstrip("/") + reverse("referrals:detail", args=[referral.pk])
-    with translation.override(language):
-        notify(
-            channel=Channel.EMAIL,
-            recipient=user.email,
-            subject=str(subject),
-            body=render_to_string(template, {"link": link, "reference": referral.reference, **context}),
-            language=language,
-            key=f"referral:{referral.pk}:timer:{timer}:user:{user.pk}",
+        staff_notice(
+            referral.referred_by, referral, "timer:follow-up", SUBJECT_FOLLOWUP, "referrals/email/followup.txt"
         )
+        return True
