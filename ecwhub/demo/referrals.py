@@ -737,12 +737,13 @@ def seed_referrals(*, seed: int, today: date, organizations: dict[str, Organizat
     rng = random.Random(f"{seed}:referrals")
     network = _load(today)
     clock = network.clock
-    receiving = {
-        (h, o)
-        for h, o in Relationship.objects.filter(
-            kind=RelationshipKind.REFERRAL_RECIPIENT, ended_at__isnull=True, organization__isnull=False
-        ).values_list("household_id", "organization_id")
-    }
+    # When each member organization started receiving referrals for each family.
+    receiving: dict[tuple[uuid.UUID, int], datetime] = {}
+    for household_id, organization_id, started_at in Relationship.objects.filter(
+        kind=RelationshipKind.REFERRAL_RECIPIENT, ended_at__isnull=True, organization__isnull=False
+    ).values_list("household_id", "organization_id", "started_at"):
+        key = (household_id, organization_id)
+        receiving[key] = min(started_at, receiving.get(key, started_at))
     open_needs = list(
         IdentifiedNeed.objects.filter(status__in=list(REFERRED_SHARE)).order_by("household_id", "identified_at", "id")
     )
@@ -880,7 +881,7 @@ def _showcase(
     rows: _Rows,
     open_needs: list[IdentifiedNeed],
     used: set[uuid.UUID],
-    receiving: set[tuple[uuid.UUID, int]],
+    receiving: dict[tuple[uuid.UUID, int], datetime],
 ) -> None:
     """Make sure of what the demo must show, with needs no referral took yet (a small network
     or an unlucky seed may lack some)."""
@@ -999,7 +1000,7 @@ def _start(
     return story
 
 
-def _collect(rows: _Rows, story: _Story, receiving: set[tuple[uuid.UUID, int]]) -> None:
+def _collect(rows: _Rows, story: _Story, receiving: dict[tuple[uuid.UUID, int], datetime]) -> None:
     referral = story.referral
     rows.referrals.append(referral)
     rows.needs.extend(ReferralNeed(referral=referral, need=n) for n in story.needs)
@@ -1010,8 +1011,8 @@ def _collect(rows: _Rows, story: _Story, receiving: set[tuple[uuid.UUID, int]]) 
     organization_id = referral.receiving_organization_id
     if referral.sent_at is not None and organization_id is not None:
         key = (referral.household_id, organization_id)
-        if key not in receiving:
-            receiving.add(key)
+        if key not in receiving or receiving[key] > referral.sent_at:
+            receiving[key] = referral.sent_at
             relationship = Relationship(
                 household_id=referral.household_id,
                 kind=RelationshipKind.REFERRAL_RECIPIENT,

@@ -15,6 +15,7 @@ from ecwhub.accounts.models import Membership, User
 from ecwhub.consent.models import Relationship, RelationshipKind
 from ecwhub.consent.policy import sharing_gaps
 from ecwhub.demo import data
+from ecwhub.demo.clock import reference_time
 from ecwhub.demo.generator import demo_seed
 from ecwhub.referrals import selectors
 from ecwhub.referrals.checks import carried_categories
@@ -95,11 +96,25 @@ def test_what_each_referral_carries_was_covered_by_consent_and_agreement_when_se
             at=referral.sent_at,
         )
         assert gaps == [], referral.pk
+        # The receiving organization works with the family from the moment the referral was sent.
         assert Relationship.objects.filter(
             household=referral.household,
             organization_id=referral.receiving_organization_id,
             kind=RelationshipKind.REFERRAL_RECIPIENT,
-        ).exists()
+            started_at__lte=referral.sent_at,
+            ended_at__isnull=True,
+        ).exists(), referral.pk
+
+
+def test_no_referral_relationship_starts_after_the_demo_was_seeded() -> None:
+    # One that starts later lets nobody see the family until then, and the hub's
+    # relationship_start takes it for one in force: referrals sent meanwhile would stay unseen.
+    # (Families registered in the last weeks before today, which 500 families always include.)
+    today = date(2026, 5, 4)
+    demo_seed(seed=2026, families=500, today=today)
+    referral_recipients = Relationship.objects.filter(kind=RelationshipKind.REFERRAL_RECIPIENT)
+    assert referral_recipients.exists()
+    assert not referral_recipients.filter(started_at__gt=reference_time(today)).exists()
 
 
 def test_the_demo_provider_finds_new_referrals_in_the_inbox(seeded: date) -> None:
