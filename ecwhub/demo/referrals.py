@@ -37,6 +37,8 @@ from ecwhub.consent.models import (
     Agreement,
     AuditEntry,
     Consent,
+    ConsentCategory,
+    ConsentPurpose,
     DataCategory,
     Purpose,
     Relationship,
@@ -319,20 +321,28 @@ def _load(today: date) -> _Network:
             )
         )
     consents: dict[uuid.UUID, list[_Covers]] = defaultdict(list)
-    family_consents = Consent.objects.filter(person__isnull=True).prefetch_related(
-        "organizations", "categories", "purposes"
-    )
-    for consent in family_consents.order_by("given_at", "id"):
-        until = consent.expires_at
-        if consent.withdrawn_at is not None:
-            until = min(until, consent.withdrawn_at)
-        consents[consent.household_id].append(
+    scope: dict[uuid.UUID, set[int]] = defaultdict(set)
+    categories: dict[uuid.UUID, set[str]] = defaultdict(set)
+    purposes: dict[uuid.UUID, set[str]] = defaultdict(set)
+    for consent_id, organization_id in Consent.organizations.through.objects.values_list(
+        "consent_id", "organization_id"
+    ):
+        scope[consent_id].add(organization_id)
+    for consent_id, category in ConsentCategory.objects.values_list("consent_id", "category"):
+        categories[consent_id].add(category)
+    for consent_id, purpose in ConsentPurpose.objects.values_list("consent_id", "purpose"):
+        purposes[consent_id].add(purpose)
+    family_consents = Consent.objects.filter(person__isnull=True).order_by("given_at", "id")
+    for pk, household_id, network_wide, given_at, expires_at, withdrawn_at in family_consents.values_list(
+        "pk", "household_id", "network_wide", "given_at", "expires_at", "withdrawn_at"
+    ):
+        consents[household_id].append(
             _Covers(
-                consent.given_at,
-                until,
-                None if consent.network_wide else frozenset(o.pk for o in consent.organizations.all()),
-                frozenset(c.category for c in consent.categories.all()),
-                frozenset(p.purpose for p in consent.purposes.all()),
+                given_at,
+                min(expires_at, withdrawn_at) if withdrawn_at is not None else expires_at,
+                None if network_wide else frozenset(scope[pk]),
+                frozenset(categories[pk]),
+                frozenset(purposes[pk]),
             )
         )
     referrers: dict[int, list[int]] = defaultdict(list)
@@ -747,6 +757,9 @@ def seed_referrals(*, seed: int, today: date, organizations: dict[str, Organizat
     open_needs = list(
         IdentifiedNeed.objects.filter(status__in=list(REFERRED_SHARE)).order_by("household_id", "identified_at", "id")
     )
+    by_household: dict[uuid.UUID, list[IdentifiedNeed]] = defaultdict(list)
+    for need in open_needs:
+        by_household[need.household_id].append(need)
     main_food_bank = organizations.get(data.MAIN_FOOD_BANK_SLUG)
     rows = _Rows()
     used: set[uuid.UUID] = set()
@@ -807,12 +820,8 @@ def seed_referrals(*, seed: int, today: date, organizations: dict[str, Organizat
         # Two needs the same service meets often go in one referral.
         together = [
             n
-            for n in open_needs
-            if n.household_id == need.household_id
-            and n.pk != need.pk
-            and n.pk not in used
-            and n.updated_at < start
-            and network.meet_both(need.need, n.need)
+            for n in by_household[need.household_id]
+            if n.pk != need.pk and n.pk not in used and n.updated_at < start and network.meet_both(need.need, n.need)
         ]
         needs = [need]
         if together and rng.random() < 0.3:
