@@ -40,6 +40,7 @@ from . import data
 from .care import seed_care
 from .clock import reference_time
 from .duplicates import seed_duplicates
+from .referrals import seed_referrals
 from .screening import seed_screening
 from .sharing import seed_sharing
 
@@ -938,6 +939,7 @@ class SeedSummary:
     totp_devices: int = 0
     households: int = 0
     sharing: dict[str, int] = field(default_factory=dict)
+    referrals: dict[str, int] = field(default_factory=dict)
     people: int = 0
     children: int = 0
 
@@ -1396,11 +1398,13 @@ def demo_seed(
         )
         # The parts in order, each building on the rows before it: agreements, consents and the
         # audit trail; screening histories; the search index (bulk inserts send no signals);
-        # families registered twice and coordinated twice; care events, EPSDT, contacts and tiers.
+        # families registered twice and coordinated twice; the referral history (which addresses
+        # needs); care events, EPSDT, contacts and tiers.
         summary.sharing = seed_sharing(seed=seed, today=today, organizations=organizations)
         seed_screening(seed=seed, today=today)
         search_index_rebuild()
         seed_duplicates(seed=seed, today=today, organizations=organizations)
+        summary.referrals = seed_referrals(seed=seed, today=today, organizations=organizations)
         seed_care(seed=seed, today=today)
     return summary
 

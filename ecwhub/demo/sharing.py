@@ -190,7 +190,14 @@ def seed_sharing(*, seed: int, today: date, organizations: dict[str, Organizatio
                         household=household,
                         kind=RelationshipKind.REFERRAL_RECIPIENT,
                         organization=receiver,
-                        started_at=household.created_at + timedelta(days=rng.randint(1, 60)),
+                        # Never after the demo's "now": a relationship from the future lets nobody in.
+                        started_at=max(
+                            household.created_at,
+                            min(
+                                household.created_at + timedelta(days=rng.randint(1, 60)),
+                                reference_time(today) - timedelta(days=1),
+                            ),
+                        ),
                     )
                 )
     Relationship.objects.bulk_create(relationships, batch_size=2000)

@@ -135,6 +135,11 @@ class Command(BaseCommand):
             f"{sharing.get('family_accounts', 0)} family sign-ins linked to a caregiver, "
             f"{sharing.get('sensitive_notes', 0)} encrypted behavioral-health notes."
         )
+        referrals = summary.referrals
+        self.stdout.write(
+            f"Referrals: {referrals.get('referrals', 0)} with {referrals.get('events', 0)} events, "
+            f"{referrals.get('followups', 0)} follow-up tasks, {referrals.get('needs_addressed', 0)} needs addressed."
+        )
 
     def _print_sign_ins(self) -> None:
         rows = demo_sign_ins()
