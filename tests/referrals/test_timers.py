@@ -327,14 +327,14 @@ def test_one_failing_referral_does_not_stop_the_others(world: World, monkeypatch
 
     broken = sent_at(world, at(16))
     fine = sent_at(world, at(16))
-    notice = timers._notice
+    notice = timers.staff_notice
 
     def fail_for_one(user: object, referral: Referral, *args: object, **kwargs: object) -> None:
         if referral.pk == broken.pk:
             raise RuntimeError("mail template broke")
         notice(user, referral, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(timers, "_notice", fail_for_one)
+    monkeypatch.setattr(timers, "staff_notice", fail_for_one)
     report = referral_timers_run(now=at(19))
     assert (report.reminded, report.errors) == (1, 1)
     broken.refresh_from_db()
@@ -357,7 +357,7 @@ def test_the_command_fails_when_a_referral_failed(world: World, monkeypatch: pyt
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("mail template broke")
 
-    monkeypatch.setattr(timers, "_notice", broken)
+    monkeypatch.setattr(timers, "staff_notice", broken)
     sent_at(world, timezone.now() - timedelta(days=10))
     out = StringIO()
     with pytest.raises(CommandError, match="1 referral timer"):
