@@ -262,6 +262,8 @@ def relationship_start(
     existing = (
         Relationship.objects.select_for_update()
         .filter(household=household, kind=kind, user=user, organization=organization, ended_at__isnull=True)
+        # One that starts later does not give access now: a new one starts.
+        .filter(started_at__lte=timezone.now())
         .first()
     )
     if existing is not None:
