@@ -8,8 +8,7 @@ import zipfile
 
 import pytest
 
-from tests.browser.conftest import axe_rules_on_page
-from tests.browser.test_directory_defects_browser import _sign_in
+from tests.browser.conftest import axe_rules_on_page, sign_in
 from tests.conftest import Network
 from tests.consent.conftest import make_family
 from tests.directory.conftest import make_listings
@@ -23,7 +22,7 @@ def test_a_refused_listing_save_and_the_service_list_pass_axe(  # type: ignore[n
 ) -> None:
     listings = make_listings(network)
     page = phone
-    _sign_in(page, live_server, network, network.bob)
+    sign_in(page, live_server, network.bob)
 
     # A refused save: the errors are a list that assistive technology reads as a list.
     page.goto(f"{live_server.url}/directory/services/{listings.pantry.pk}/edit/")
@@ -53,7 +52,7 @@ def test_a_spanish_administrator_reads_the_import_check_in_spanish(  # type: ign
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="es-ES")
     page = context.new_page()
     try:
-        _sign_in(page, live_server, network, network.admin)
+        sign_in(page, live_server, network.admin)
         page.goto(f"{live_server.url}/directory/import/")
         page.locator("input[name=package]").set_input_files(str(tmp_path / "directorio.zip"))
         page.get_by_role("button", name="Revisar el paquete").click()
@@ -74,7 +73,7 @@ def test_the_hub_administrator_asks_then_marks_a_duplicated_family_reviewed(  # 
     _coordinate(family, network.frc, network.food_bank)
     reference = str(family.household.pk)[:8]
     page = phone
-    _sign_in(page, live_server, network, network.admin)
+    sign_in(page, live_server, network.admin)
     page.goto(f"{live_server.url}/families/duplication/")
     page.get_by_text("Not asked yet").wait_for()
 
