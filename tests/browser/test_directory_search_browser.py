@@ -34,7 +34,8 @@ def test_a_coordinator_finds_services_for_a_family_on_her_phone(  # type: ignore
     diapers = results.first
     assert "Meets: Material hardship" in diapers.inner_text()
     assert "No child in this family is in the age range (0 to 35 months)." in diapers.inner_text()
-    assert "Refer by phone or e-mail" in diapers.inner_text()
+    assert "Does not take referrals through the hub" in diapers.inner_text()
+    assert diapers.get_by_role("link", name="Refer the family here").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
     # A misspelled word is corrected, and the page says so.
