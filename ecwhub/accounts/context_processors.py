@@ -28,6 +28,7 @@ NAV_LINKS = (
     NavLink("care:rates", _("Rates"), frozenset({Role.COORDINATOR, Role.CLINICIAN, Role.ANALYST})),
     NavLink("referrals:mine", _("Referrals"), frozenset({Role.COORDINATOR, Role.CLINICIAN, Role.PROVIDER_STAFF})),
     NavLink("referrals:escalations", _("Escalated referrals"), frozenset({Role.HUB_ADMIN})),
+    NavLink("care:coordinators", _("Designated coordinators"), frozenset({Role.HUB_ADMIN})),
 )
 
 

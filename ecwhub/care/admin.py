@@ -1,6 +1,8 @@
-"""The hub administrator reads and changes the risk rules here; every save recomputes the tiers.
+"""The hub administrator reads and changes the risk rules here (every save recomputes the tiers),
+and the coordinators' profiles (caseload ceiling, languages, neighbourhoods) that rank the
+suggestions of a designated coordinator.
 
-Only the rules are in the admin site: tier assignments, EPSDT records, care events and contacts
+Only the rules and the profiles are in the admin site: tier assignments, EPSDT records, care events and contacts
 are family data, read through the pages that apply the access policy.
 """
 
@@ -17,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ecwhub.accounts.models import Role
 
-from .models import RiskRule
+from .models import CoordinatorProfile, RiskRule
 from .tasks import recompute_all_tiers
 
 
@@ -89,3 +91,32 @@ class RiskRuleAdmin(admin.ModelAdmin[RiskRule]):
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         super().delete_queryset(request, queryset)
         recompute_all_tiers.enqueue()
+
+
+@admin.register(CoordinatorProfile)
+class CoordinatorProfileAdmin(admin.ModelAdmin[CoordinatorProfile]):
+    list_display = ("user", "caseload_ceiling", "languages", "dialects", "neighbourhoods", "updated_at")
+    search_fields = ("user__email", "user__first_name", "user__last_name")
+    raw_id_fields = ("user",)
+    readonly_fields = ("updated_at",)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _is_hub_admin(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return _is_hub_admin(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return _is_hub_admin(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _is_hub_admin(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return _is_hub_admin(request)
+
+    def save_model(
+        self, request: HttpRequest, obj: CoordinatorProfile, form: ModelForm[CoordinatorProfile], change: bool
+    ) -> None:
+        obj.updated_at = timezone.now()
+        super().save_model(request, obj, form, change)

@@ -1,11 +1,14 @@
-"""Input for the care pages: worklist filters, EPSDT records, contacts."""
+"""Input for the care pages: worklist filters, EPSDT records, contacts, designated coordinators."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from ecwhub.accounts.models import Membership, Organization, Role
+from ecwhub.accounts.models import Membership, Organization, Role, User
 from ecwhub.core.languages import Language
 
 from .models import CareEventKind, Contact, Tier
@@ -84,3 +87,53 @@ class CareEventForm(forms.Form):
     person = forms.UUIDField(widget=forms.HiddenInput)
     kind = forms.ChoiceField(label=_("What was done"), choices=CareEventKind.choices)
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def _coordinators() -> QuerySet[User]:
+    return User.objects.filter(
+        is_active=True,
+        memberships__role=Role.COORDINATOR,
+        memberships__is_active=True,
+        memberships__organization__is_active=True,
+    ).distinct()
+
+
+class CoordinatorAssignForm(forms.Form):
+    coordinator = forms.ModelChoiceField(
+        label=_("Designated coordinator"),
+        queryset=User.objects.none(),
+        error_messages={
+            "required": _("Choose the family's designated coordinator."),
+            "invalid_choice": _("Choose a person who works as an active care coordinator."),
+        },
+    )
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=2000, widget=forms.Textarea)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["coordinator"].queryset = _coordinators()  # type: ignore[attr-defined]
+
+
+class CoordinatorTransferForm(forms.Form):
+    to = forms.ModelChoiceField(
+        label=_("New designated coordinator"),
+        queryset=User.objects.none(),
+        error_messages={
+            "required": _("Choose the new designated coordinator."),
+            "invalid_choice": _("Choose a person who works as an active care coordinator."),
+        },
+    )
+    handoff_note = forms.CharField(
+        label=_("Handoff note"),
+        min_length=20,
+        max_length=2000,
+        widget=forms.Textarea,
+        error_messages={
+            "required": _("Write a handoff note of at least 20 characters for the new coordinator."),
+            "min_length": _("Write a handoff note of at least 20 characters for the new coordinator."),
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = _coordinators()  # type: ignore[attr-defined]

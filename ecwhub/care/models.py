@@ -23,11 +23,15 @@ from django.utils.translation import gettext_lazy as _
 from ecwhub.accounts.models import Organization
 from ecwhub.consent.models import DataCategory
 from ecwhub.core.fields import EncryptedTextField
+from ecwhub.core.languages import Language
 from ecwhub.core.needs import Need
 from ecwhub.core.rows import FamilyRow
 from ecwhub.families.models import Household, Person
 
 from .tiers import RuleSpec
+
+# The families a coordinator can carry as their designated coordinator, unless their profile says.
+DEFAULT_CASELOAD_CEILING = 40
 
 
 class Tier(models.IntegerChoices):
@@ -453,3 +457,101 @@ class SurveillanceChange(models.Model):
 
     def __str__(self) -> str:
         return f"Overdue {self.from_overdue} → {self.to_overdue}"
+
+
+def _zip_codes_valid(value: object) -> None:
+    if not isinstance(value, list) or not all(isinstance(z, str) and re.fullmatch(r"\d{5}", z) for z in value):
+        raise ValidationError(_("Enter five-digit ZIP codes, as a list."))
+
+
+def _languages_valid(value: object) -> None:
+    if not isinstance(value, list) or not all(isinstance(code, str) and code in Language.values for code in value):
+        raise ValidationError(
+            _("Enter language codes from the hub's list: %(codes)s.") % {"codes": ", ".join(Language.values)}
+        )
+
+
+class CoordinatorProfile(models.Model):
+    """What the suggestions of a designated coordinator know about a coordinator: the languages and
+    dialects they speak, the neighbourhoods (ZIP codes) they cover, and how many families they can
+    carry. Edited by the hub administrator in the admin site; a coordinator without a profile has the
+    default ceiling and no languages or neighbourhoods recorded."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coordinator_profile", verbose_name=_("user")
+    )
+    caseload_ceiling = models.PositiveSmallIntegerField(
+        _("caseload ceiling"),
+        default=DEFAULT_CASELOAD_CEILING,
+        help_text=_("How many families this coordinator can be the designated coordinator of."),
+    )
+    languages = models.JSONField(
+        _("languages"),
+        default=list,
+        blank=True,
+        validators=[_languages_valid],
+        help_text=_('Language codes, for example ["es", "mix"].'),
+    )
+    dialects = models.CharField(
+        _("dialects"), max_length=200, blank=True, help_text=_("Dialects spoken, separated by commas.")
+    )
+    neighbourhoods = models.JSONField(
+        _("neighbourhoods"),
+        default=list,
+        blank=True,
+        validators=[_zip_codes_valid],
+        help_text=_('ZIP codes covered, for example ["91801", "91803"].'),
+    )
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("coordinator profile")
+        verbose_name_plural = _("coordinator profiles")
+        constraints = [models.CheckConstraint(condition=Q(caseload_ceiling__gt=0), name="coordinator_ceiling_positive")]
+
+    def __str__(self) -> str:
+        return f"Coordinator profile {self.user_id}"
+
+
+class CoordinatorAssignment(models.Model):
+    """The history of a family's designated coordinator: one row for each assignment, transfer or
+    end, never updated. The relationship that grants access is ``consent.Relationship``; this row
+    says who moved it, from whom to whom, and the handoff note."""
+
+    FAMILY_ROW = FamilyRow.fixed(DataCategory.CASE_NOTES, person=None)
+
+    class Kind(models.TextChoices):
+        ASSIGN = "assign", _("Assigned")
+        TRANSFER = "transfer", _("Transferred")
+        END = "end", _("Ended")
+
+    id = models.BigAutoField(primary_key=True)
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("what"), max_length=16, choices=Kind.choices)
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    note = EncryptedTextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("coordinator assignment")
+        indexes = [models.Index(fields=["household", "-at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["assign", "transfer", "end"]), name="coordinator_kind_valid"),
+            # An assignment names the new coordinator, an end the old one, a transfer both.
+            models.CheckConstraint(
+                condition=Q(kind="assign", to_user__isnull=False)
+                | Q(kind="transfer", to_user__isnull=False)
+                | Q(kind="end", to_user__isnull=True),
+                name="coordinator_assignment_parties",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk}"

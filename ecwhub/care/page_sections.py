@@ -1,5 +1,6 @@
-"""The care app's sections: the tier and well-child care on the family page, the tier on the
-family's screenings page, the care record in the export, and the coordinator's home card."""
+"""The care app's sections: the tier, well-child care and the designated coordinator on the
+family page, the tier on the family's screenings page, the care record in the export, and the
+coordinator's home card."""
 
 from __future__ import annotations
 
@@ -32,6 +33,13 @@ from ecwhub.consent.sections import (
 from ecwhub.consent.selectors import rows_visible
 from ecwhub.families.display import person_name
 
+from .coordinators import (
+    SUGGESTIONS_SHOWN,
+    coordinator_history,
+    coordinator_suggestions,
+    current_designation,
+    may_designate,
+)
 from .models import CareEvent, CareEventKind, Contact, EpsdtNecessity, Tier, TierAssignment
 from .selectors import REASON_CATEGORIES, WorklistFilters, care_panel, overdue_page, tier_view, worklist_page
 from .surveillance import MISSED, UPCOMING
@@ -80,6 +88,32 @@ def _contacts(context: SectionContext) -> dict[str, Any] | None:
         return None
     context.show(DataCategory.CASE_NOTES)
     return {"contacts": contacts}
+
+
+def _coordinator(context: SectionContext) -> dict[str, Any] | None:
+    """The family's designated coordinator, the history of assignments (with their notes when the
+    viewer may read case notes) and, for those who may choose, the ranked suggestions."""
+    opened = context.opened
+    household = opened.household
+    membership = opened.membership
+    current = current_designation(household)
+    notes = opened.may_see(DataCategory.CASE_NOTES)
+    history = coordinator_history(household)
+    if notes and history:
+        context.show(DataCategory.CASE_NOTES)
+    may_choose = membership is not None and may_designate(user=opened.user, membership=membership, household=household)
+    suggestions = []
+    if may_choose:
+        exclude = current.user if current is not None else None
+        suggestions = coordinator_suggestions(household, exclude=exclude)[:SUGGESTIONS_SHOWN]
+    return {
+        "household": household,
+        "current": current,
+        "history": history,
+        "show_notes": notes,
+        "may_choose": may_choose,
+        "suggestions": suggestions,
+    }
 
 
 def _screenings_tier(context: SectionContext) -> dict[str, Any] | None:
@@ -235,6 +269,16 @@ def register() -> None:
             "care/_family_panel_body.html",
             _panel,
             categories=PANEL_CATEGORIES,
+            roles=PANEL_ROLES,
+        )
+    )
+    register_page_section(
+        PageSection(
+            "designated-coordinator",
+            15,
+            "care/coordinator_section.html",
+            _coordinator,
+            categories=(DataCategory.CASE_NOTES,),
             roles=PANEL_ROLES,
         )
     )

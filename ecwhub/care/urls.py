@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import coordinator_views, views
 
 app_name = "care"
 
@@ -12,4 +12,7 @@ urlpatterns = [
     path("families/<uuid:household_id>/epsdt/<uuid:record_id>/end/", views.epsdt_end, name="epsdt_end"),
     path("families/<uuid:household_id>/contacts/", views.contact_add, name="contact_add"),
     path("families/<uuid:household_id>/events/", views.event_add, name="event_add"),
+    path("families/<uuid:household_id>/coordinator/", coordinator_views.assign, name="coordinator_assign"),
+    path("families/<uuid:household_id>/coordinator/transfer/", coordinator_views.transfer, name="coordinator_transfer"),
+    path("coordinators/", coordinator_views.coverage, name="coordinators"),
 ]

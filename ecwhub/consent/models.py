@@ -401,6 +401,13 @@ class Relationship(models.Model):
                 condition=Q(user__isnull=False) | Q(organization__isnull=False), name="relationship_has_a_party"
             ),
             models.CheckConstraint(condition=Q(kind__in=RelationshipKind.values), name="relationship_kind_valid"),
+            # One designated care coordinator per family across the whole network, held by the
+            # database so that two people assigning at the same moment cannot both win.
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(kind="designated_coordinator", ended_at__isnull=True),
+                name="one_designated_coordinator",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,8 +3,9 @@
 Real networks register the same family at two front doors: the clinic spells the surname as it
 heard it, the school drops the second surname, the food bank writes the nickname, someone swaps
 day and month, the family has a new phone. Those second records, and the pairs the matching
-could not decide on, give the review queue real cases. Other families have designated care
-coordinators at two organizations, which the duplication-of-services flag reports.
+could not decide on, give the review queue real cases. Other families are coordinated by two
+organizations (the designated coordinator at one, a care team member at the other; the database
+allows one designated coordinator per family), which the duplication-of-services flag reports.
 
 Written in bulk, like the rest of the demo; the blocking keys of the new people are refreshed at
 the end (bulk inserts send no signals).
@@ -306,8 +307,9 @@ def seed_duplicates(*, seed: int, today: date, organizations: dict[str, Organiza
 def _double_coordination(
     rng: random.Random, ids: list[uuid.UUID], taken: set[uuid.UUID], organizations: dict[str, Organization], now: Any
 ) -> int:
-    """Designated coordinators at two organizations for a few families: the registrar's and another
-    (a clinic's care coordinator and a home visitor, say), some involving the main family resource center."""
+    """Two organizations coordinating a few families: the registrar as the designated coordinator and
+    another on the care team (a clinic's care coordinator and a home visitor, say), some involving the
+    main family resource center. One designated coordinator per family: the database refuses a second."""
     coordinating = [organizations[slug] for slug in REGISTRARS if slug in organizations]
     main_frc = organizations.get(data.MAIN_FRC_SLUG)
     free = [h for h in ids if h not in taken]
@@ -326,11 +328,14 @@ def _double_coordination(
     for household_id in chosen:
         first = registrar_of[household_id]
         second = rng.choice([o for o in coordinating if o.pk != first])
-        for organization_id, days in ((first, rng.randrange(60, 200)), (second.pk, rng.randrange(5, 59))):
+        for organization_id, kind, days in (
+            (first, RelationshipKind.DESIGNATED_COORDINATOR, rng.randrange(60, 200)),
+            (second.pk, RelationshipKind.CARE_TEAM, rng.randrange(5, 59)),
+        ):
             rows.append(
                 Relationship(
                     household_id=household_id,
-                    kind=RelationshipKind.DESIGNATED_COORDINATOR,
+                    kind=kind,
                     organization_id=organization_id,
                     started_at=now - timedelta(days=days),
                 )

@@ -105,3 +105,31 @@ def followup_mark_done(
             detail=f"referral {referral.pk} {FOLLOWED_UP}",
         )
         return task
+
+
+def followups_reassign(
+    *, acting_user: User, membership: Membership | None, household_id: uuid.UUID, from_user: User, to_user: User
+) -> int:
+    """The family's designated coordinator changed: the open follow-ups ``from_user`` had on the
+    family's referrals move to ``to_user`` (done ones stay with who did them). Runs in the caller's
+    transaction (the transfer's); one audit entry per moved task. Returns how many moved."""
+    moved = list(
+        ReferralFollowUp.objects.select_for_update(of=("self",))
+        .filter(referral__household_id=household_id, assigned_to=from_user, done_at__isnull=True)
+        .order_by("id")
+        .values_list("pk", "referral_id", "referral__person_id")
+    )
+    if not moved:
+        return 0
+    ReferralFollowUp.objects.filter(pk__in=[pk for pk, _referral, _person in moved]).update(assigned_to=to_user)
+    for _pk, referral_id, person_id in moved:
+        audit_write(
+            user=acting_user,
+            membership=membership,
+            household_id=household_id,
+            person_id=person_id,
+            categories=[DataCategory.REFERRALS],
+            purpose=Purpose.CARE_COORDINATION,
+            detail=f"referral {referral_id} follow-up moved to user {to_user.pk}",
+        )
+    return len(moved)

@@ -56,6 +56,9 @@ BEHAVIORAL_HEALTH_SECRETS = (
     "Nightjar low-mood note",
     "Zelda",
 )
+# The designated coordinator's picker names every active coordinator of the network (whatever
+# they did with this family): it is left out of the search for a colleague's name.
+COORDINATOR_PICKER = re.compile(r'<div class="coordinator-choices">.*?</div>', re.DOTALL)
 # What the mother may not see: her 14-year-old's name, screen and note.
 YOUTH_SECRETS = ("Diego", "Quokka note about the teen")
 
@@ -274,7 +277,7 @@ def test_no_page_shows_a_walker_what_their_categories_do_not_cover(
                     response = getattr(_client(user), method)(path)
                     checked += 1
                     answered[who] += response.status_code == 200
-                    body = response.content.decode(errors="replace")
+                    body = COORDINATOR_PICKER.sub("", response.content.decode(errors="replace"))
                     found = [s for s in secrets if s in body]
                     if found:
                         leaks.append(f"{who} {method.upper()} {path} ({response.status_code}) showed {found}")

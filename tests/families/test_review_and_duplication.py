@@ -10,7 +10,7 @@ from django.test import Client
 
 from ecwhub.accounts.models import Membership, Organization, Role
 from ecwhub.accounts.services import membership_add
-from ecwhub.consent.models import AuditEntry, RelationshipKind
+from ecwhub.consent.models import AuditEntry, Relationship, RelationshipKind
 from ecwhub.consent.services import relationship_end, relationship_start
 from ecwhub.families.models import Household, HouseholdMerge, Person, PersonMerge
 from ecwhub.families.selectors import coordination_duplicates
@@ -122,11 +122,16 @@ def test_different_people_leaves_the_queue(network: Network) -> None:
 
 
 def _coordinate(family: Family, *organizations: Organization) -> None:
+    """The organizations start coordinating the family: the first one as its designated coordinator
+    (when it has none: the database allows one), the others on its care team."""
     for organization in organizations:
+        designated = Relationship.objects.filter(
+            household=family.household, kind=RelationshipKind.DESIGNATED_COORDINATOR, ended_at__isnull=True
+        ).exists()
         relationship_start(
             acting_user=None,
             household=family.household,
-            kind=RelationshipKind.DESIGNATED_COORDINATOR,
+            kind=RelationshipKind.CARE_TEAM if designated else RelationshipKind.DESIGNATED_COORDINATOR,
             organization=organization,
         )
 
@@ -148,7 +153,7 @@ def test_a_family_coordinated_by_two_organizations_is_flagged(network: Network) 
     relationship_end(
         acting_user=None,
         household=family.household,
-        kind=RelationshipKind.DESIGNATED_COORDINATOR,
+        kind=RelationshipKind.CARE_TEAM,
         organization=network.food_bank,
     )
     assert coordination_duplicates() == []
