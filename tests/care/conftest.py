@@ -12,6 +12,10 @@ from ecwhub.accounts.models import Membership, Role
 from ecwhub.accounts.services import membership_add
 from ecwhub.families.models import Household, Person
 from ecwhub.screening.models import IdentifiedNeed, ScreeningResponse, ScreeningResult
+
+# The shared Chromium for this folder's browser tests, defined once for the package: two modules
+# importing it would start two Playwright instances in one thread.
+from tests.browser.conftest import _sync_orm_beside_playwright, browser  # noqa: F401
 from tests.conftest import Network
 from tests.consent.conftest import Family, consent_given, make_family
 

@@ -10,7 +10,7 @@ from ecwhub.accounts.models import Role, User
 from ecwhub.accounts.services import membership_add
 from ecwhub.care.models import CoordinatorAssignment, CoordinatorProfile
 from ecwhub.consent.models import Relationship, RelationshipKind
-from tests.browser.conftest import _sync_orm_beside_playwright, browser, sign_in  # noqa: F401  (the shared Chromium)
+from tests.browser.conftest import sign_in
 from tests.conftest import Network
 from tests.consent.conftest import make_family
 
@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 WIDTH = 390
 
 
-def test_a_coordinator_assigns_and_transfers_on_her_phone(live_server, browser, network: Network) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_coordinator_assigns_and_transfers_on_her_phone(live_server, browser, network: Network) -> None:  # type: ignore[no-untyped-def]
     family = make_family(network)
     dora = User.objects.create_user("dora@example.org", "x", first_name="Dora", last_name="Díaz")
     membership_add(acting_user=None, user=dora, organization=network.frc, role=Role.COORDINATOR)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from ecwhub.care.models import CareEvent, Contact
 from ecwhub.care.services import household_tier_recompute
-from tests.browser.conftest import _sync_orm_beside_playwright, browser, sign_in  # noqa: F401  (the shared Chromium)
+from tests.browser.conftest import sign_in
 from tests.care.conftest import consent_to_behavioral_health, days_ago, screened
 from tests.conftest import Network
 from tests.consent.conftest import make_family
@@ -18,7 +18,7 @@ from tests.consent.conftest import make_family
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_coordinator_works_the_worklist_on_her_phone(live_server, browser, network: Network) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_coordinator_works_the_worklist_on_her_phone(live_server, browser, network: Network) -> None:  # type: ignore[no-untyped-def]
     calm, depressed = make_family(network), make_family(network)
     for family in (calm, depressed):
         CareEvent.objects.create(
