@@ -352,9 +352,11 @@ class FamilyAccess:
     @cached_property
     def _relationship(self) -> bool:
         assert self.membership is not None
-        return _relationships_in_force(self.household, self.at).filter(
-            Q(user=self.user) | Q(organization=self.membership.organization_id)
-        ).exists()
+        return (
+            _relationships_in_force(self.household, self.at)
+            .filter(Q(user=self.user) | Q(organization=self.membership.organization_id))
+            .exists()
+        )
 
     @cached_property
     def _agreed(self) -> frozenset[str]:

@@ -392,11 +392,14 @@ def _detail(opened: OpenedReferral) -> dict[str, Any]:
 
 
 def _after_write(referral: Referral, user: User, membership: Membership) -> dict[str, Any]:
-    """The referral as the caller now sees it (read again, audited). A move can end the caller's
+    """The referral as the caller now sees it (audited): the referral the service loaded and changed,
+    with its needs and events read again and the policy asked again. A move can end the caller's
     view of the family (a closed referral the policy no longer shows): the change is made, so the
     answer is then the referral's course without the family's data."""
     try:
-        opened = selectors.referral_open(referral_id=referral.pk, user=user, membership=membership, detail="api")
+        opened = selectors.referral_open(
+            referral_id=referral.pk, user=user, membership=membership, detail="api", referral=referral
+        )
     except NotFound:
         sides = services.sides_of(referral, user, membership)
         return _detail(OpenedReferral(referral, sides, None))
