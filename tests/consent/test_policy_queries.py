@@ -8,6 +8,7 @@ more categories, or a family with more people, does not ask the database more of
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -52,7 +53,7 @@ def _teen_consents(network: Network, family: Family) -> None:
     )
 
 
-def _open_queries(network: Network, family: Family, optional: list[str]) -> int:
+def _open_queries(network: Network, family: Family, optional: Sequence[str]) -> int:
     membership = _member(network)
     with CaptureQueriesContext(connection) as queries:
         opened = household_open(
