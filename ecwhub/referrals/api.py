@@ -546,7 +546,7 @@ def referral_checks(request: HttpRequest, referral_id: uuid.UUID) -> Any:
     opened = selectors.referral_open(referral_id=referral_id, user=user, membership=membership, detail="api checks")
     if Side.REFERRER not in opened.sides:
         raise NotFound
-    result = services.referral_check(opened.referral, user=user, membership=membership)
+    result = services.referral_check(opened.referral, user=user, membership=membership, access=opened.access)
     return {
         "blocks": [{"code": b.code, "categories": list(b.categories), "text": b.text} for b in result.blocks],
         "warnings": [{"code": w.code, "text": w.text} for w in result.warnings],

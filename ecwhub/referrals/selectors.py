@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 
 from ecwhub.accounts.models import Membership, Role, User
 from ecwhub.consent.models import AuditEntry, DataCategory, Purpose
-from ecwhub.consent.policy import households_visible
+from ecwhub.consent.policy import FamilyAccess, households_visible
 from ecwhub.consent.selectors import (
     OpenedHousehold,
     audit_reads,
@@ -68,6 +68,8 @@ class OpenedReferral:
     events: list[ReferralEvent] = field(default_factory=list)
     person: Person | None = None
     members: list[Person] = field(default_factory=list)
+    # The user's access to the family that decided this read (None: the hub's course only).
+    access: FamilyAccess | None = None
 
     @property
     def family_side(self) -> bool:
@@ -129,7 +131,7 @@ def referral_open(
         action=action,
         detail=("break-glass " if opened.break_glass else "") + f"{detail} {referral.pk}",
     )
-    return OpenedReferral(referral, sides, opened, needs, events, person, members)
+    return OpenedReferral(referral, sides, opened, needs, events, person, members, access)
 
 
 def _loaded_with_related(referral: Referral) -> bool:
