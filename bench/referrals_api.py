@@ -176,6 +176,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--only", choices=sorted(TARGETS), action="append", help="measure only these workloads")
     parser.add_argument("--fresh", action="store_true", help="rebuild the database")
+    parser.add_argument(
+        "--database", default=POSTGRES_NAME, help=f"the database on the DATABASE_URL server (default {POSTGRES_NAME})"
+    )
     args = parser.parse_args()
 
     base = os.environ.get("DATABASE_URL", "")
@@ -183,7 +186,7 @@ def main() -> None:
         sys.exit("Set DATABASE_URL to a PostgreSQL server (the benchmark measures the production set-up).")
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (Debian: apt-get install wrk).")
-    database = BenchDatabase.named(POSTGRES_NAME)
+    database = BenchDatabase.named(args.database)
     env = server_env(database.url)
     database.create(fresh=args.fresh)
     manage(env, "migrate", "--no-input", "-v", "0")

@@ -25,6 +25,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -34,8 +35,10 @@ from ecwhub.families.models import Household, Person
 
 from .models import (
     Agreement,
+    AgreementCategory,
     BreakGlass,
     Consent,
+    ConsentCategory,
     DataCategory,
     Purpose,
     Relationship,
@@ -246,56 +249,175 @@ def decide(
     at: datetime | None = None,
 ) -> Decision:
     """The decision for one family (and optionally one person in it), with the reason."""
-    at = at or timezone.now()
-    if membership is None or not user.is_active or not membership.is_active:
-        return _deny("no active membership")
-    categories, purposes = ROLE_READ.get(membership.role, (frozenset(), frozenset()))
-    if category not in categories:
-        return _deny(f"the {membership.role} role does not handle {category}")
-    if purpose not in purposes:
-        return _deny(f"the {membership.role} role does not act for {purpose}")
-    if write and category not in ROLE_WRITE.get(membership.role, frozenset()):
-        return _deny(f"the {membership.role} role does not change {category}")
+    access = FamilyAccess(user=user, membership=membership, household=household, purpose=purpose, at=at)
+    return access.decide(category, person=person, write=write)
 
-    if membership.role == Role.FAMILY_MEMBER:
-        return _family_decision(user, household, person, write, at)
 
-    organization_id = membership.organization_id
-    households = Household.objects.filter(pk=household.pk)
-    basis: list[str] = []
-    if purpose in RELATIONSHIP_PURPOSES:
-        if not households.filter(_relationship_q(user, membership, at)).exists():
-            return _fallback_break_glass(
-                user, membership, household, purpose, at, "no relationship with the family", write
-            )
-        basis.append("relationship")
-    if household.registered_by_id == organization_id:
-        basis.append("registering organization")
-    elif _agreement_covers(organization_id, category, purpose, at):
-        basis.append("agreement")
-    else:
-        return _fallback_break_glass(
-            user, membership, household, purpose, at, "no agreement in force covers this", write
+def decide_many(
+    *,
+    user: User,
+    membership: Membership | None,
+    household: Household,
+    purpose: str,
+    categories: Iterable[str],
+    person: Person | None = None,
+    write: bool = False,
+    at: datetime | None = None,
+) -> dict[str, Decision]:
+    """``decide`` for each of ``categories`` (the same answers, reasons and bases), in a constant
+    number of queries however many categories are asked about."""
+    access = FamilyAccess(user=user, membership=membership, household=household, purpose=purpose, at=at)
+    return access.decide_many(categories, person=person, write=write)
+
+
+class FamilyAccess:
+    """One user's access, in one membership, to one family for one purpose, at one moment.
+
+    Every answer is ``decide``'s, but the facts it rests on are read from the database at most
+    once each, and only when an answer needs them: whether the user or their organization works
+    with the family, which categories the organization's agreements in force cover for the
+    purpose, which categories the family's consents in force cover for the purpose and the
+    organization (and about whom), and whether the user holds emergency access. A page that
+    decides many categories, about the family and about each of its members, asks for each fact
+    once. Use one object per request: the facts are not read again if they change meanwhile."""
+
+    def __init__(
+        self,
+        *,
+        user: User,
+        membership: Membership | None,
+        household: Household,
+        purpose: str,
+        at: datetime | None = None,
+    ) -> None:
+        self.user = user
+        self.membership = membership
+        self.household = household
+        self.purpose = purpose
+        self.at = at or timezone.now()
+        self._family: dict[tuple[uuid.UUID | None, bool], Decision] = {}
+
+    def decide_many(
+        self, categories: Iterable[str], *, person: Person | None = None, write: bool = False
+    ) -> dict[str, Decision]:
+        return {str(c): self.decide(c, person=person, write=write) for c in dict.fromkeys(categories)}
+
+    def decide(self, category: str, *, person: Person | None = None, write: bool = False) -> Decision:
+        user, membership, purpose = self.user, self.membership, self.purpose
+        if membership is None or not user.is_active or not membership.is_active:
+            return _deny("no active membership")
+        categories, purposes = ROLE_READ.get(membership.role, (frozenset(), frozenset()))
+        if category not in categories:
+            return _deny(f"the {membership.role} role does not handle {category}")
+        if purpose not in purposes:
+            return _deny(f"the {membership.role} role does not act for {purpose}")
+        if write and category not in ROLE_WRITE.get(membership.role, frozenset()):
+            return _deny(f"the {membership.role} role does not change {category}")
+
+        if membership.role == Role.FAMILY_MEMBER:
+            # The same for every category: asked once per person.
+            key = (person.pk if person is not None else None, write)
+            if key not in self._family:
+                self._family[key] = _family_decision(user, self.household, person, write, self.at)
+            return self._family[key]
+
+        basis: list[str] = []
+        if purpose in RELATIONSHIP_PURPOSES:
+            if not self._relationship:
+                return self._fallback("no relationship with the family", write)
+            basis.append("relationship")
+        if self.household.registered_by_id == membership.organization_id:
+            basis.append("registering organization")
+        elif category in self._agreed:
+            basis.append("agreement")
+        else:
+            return self._fallback("no agreement in force covers this", write)
+        if category not in self.consented(person):
+            return self._fallback("no consent in force covers this", write)
+        basis.append("consent")
+        return Decision(True, "allowed", tuple(basis))
+
+    def consented(self, person: Person | None = None) -> frozenset[str]:
+        """The categories the family's consents in force cover for the purpose and the user's
+        organization: a consent about one person covers only that person (``person``), a family
+        consent covers everyone."""
+        person_id = person.pk if person is not None else None
+        return frozenset(c for about, c in self._consents if about is None or about == person_id)
+
+    def people_with_own_consent(self) -> frozenset[uuid.UUID]:
+        """The people a consent in force (for the purpose and the organization) is about: only for
+        them can an answer about one person differ from the answer about the family."""
+        return frozenset(about for about, _ in self._consents if about is not None)
+
+    @cached_property
+    def _relationship(self) -> bool:
+        assert self.membership is not None
+        return (
+            _relationships_in_force(self.household, self.at)
+            .filter(Q(user=self.user) | Q(organization=self.membership.organization_id))
+            .exists()
         )
-    consent = _consent_q(organization_id=organization_id, category=category, purpose=purpose, at=at, person=person)
-    if not households.filter(consent).exists():
-        return _fallback_break_glass(user, membership, household, purpose, at, "no consent in force covers this", write)
-    basis.append("consent")
-    return Decision(True, "allowed", tuple(basis))
+
+    @cached_property
+    def _agreed(self) -> frozenset[str]:
+        assert self.membership is not None
+        return _agreed_categories(self.membership.organization_id, self.purpose, self.at)
+
+    @cached_property
+    def _consents(self) -> tuple[tuple[uuid.UUID | None, str], ...]:
+        assert self.membership is not None
+        return _consented_categories(self.household, self.membership.organization_id, self.purpose, self.at)
+
+    @cached_property
+    def _break_glass(self) -> bool:
+        return BreakGlass.objects.active(self.at).filter(household=self.household, user=self.user).exists()
+
+    def _fallback(self, reason: str, write: bool) -> Decision:
+        # Emergency access is for reading what is needed in the emergency, never for changing the record.
+        assert self.membership is not None
+        if (
+            not write
+            and self.membership.role in BREAK_GLASS_ROLES
+            and self.purpose == Purpose.CARE_COORDINATION
+            and self._break_glass
+        ):
+            return Decision(True, "emergency access", ("break_glass",), break_glass=True)
+        return _deny(reason)
 
 
-def _fallback_break_glass(
-    user: User, membership: Membership, household: Household, purpose: str, at: datetime, reason: str, write: bool
-) -> Decision:
-    # Emergency access is for reading what is needed in the emergency, never for changing the record.
-    if (
-        not write
-        and membership.role in BREAK_GLASS_ROLES
-        and purpose == Purpose.CARE_COORDINATION
-        and BreakGlass.objects.active(at).filter(household=household, user=user).exists()
-    ):
-        return Decision(True, "emergency access", ("break_glass",), break_glass=True)
-    return _deny(reason)
+def _relationships_in_force(household: Household, at: datetime) -> QuerySet[Relationship]:
+    return Relationship.objects.filter(household=household.pk, started_at__lte=at).filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gt=at)
+    )
+
+
+def _agreed_categories(organization_id: int, purpose: str, at: datetime) -> frozenset[str]:
+    """Every category an agreement in force, to which the organization is party, covers for the
+    purpose (one query)."""
+    agreements = Agreement.objects.in_force(at).filter(parties=organization_id, purposes__purpose=purpose)
+    return frozenset(
+        AgreementCategory.objects.filter(agreement__in=agreements.values("pk"))
+        .values_list("category", flat=True)
+        .distinct()
+    )
+
+
+def _consented_categories(
+    household: Household, organization_id: int, purpose: str, at: datetime
+) -> tuple[tuple[uuid.UUID | None, str], ...]:
+    """(whom it is about, category) for every category of every consent of the family in force
+    that covers the purpose and the organization (or the whole network); ``None``: the whole
+    family (one query)."""
+    consents = (
+        Consent.objects.in_force(at)
+        .filter(household=household.pk, purposes__purpose=purpose)
+        .filter(Q(network_wide=True) | Q(organizations=organization_id))
+    )
+    return tuple(
+        ConsentCategory.objects.filter(consent__in=consents.values("pk"))
+        .values_list("consent__person_id", "category")
+        .distinct()
+    )
 
 
 def _family_decision(user: User, household: Household, person: Person | None, write: bool, at: datetime) -> Decision:
@@ -343,11 +465,11 @@ def categories_allowed(
     *, user: User, membership: Membership | None, household: Household, purpose: str, categories: Iterable[str]
 ) -> list[str]:
     """The subset of ``categories`` the user may see for this family (for pages showing several)."""
-    return [
-        c
-        for c in categories
-        if decide(user=user, membership=membership, household=household, category=c, purpose=purpose)
-    ]
+    categories = list(categories)
+    decisions = decide_many(
+        user=user, membership=membership, household=household, purpose=purpose, categories=categories
+    )
+    return [c for c in categories if decisions[str(c)]]
 
 
 def may_change_consent(*, user: User, membership: Membership | None, household: Household) -> bool:
@@ -392,15 +514,26 @@ def sharing_gaps(
     registered the family) or no consent of the family in force covering it, the purpose and the
     organization (or the whole network). Empty: everything may be shared."""
     at = at or timezone.now()
-    households = Household.objects.filter(pk=household.pk)
+    categories = list(dict.fromkeys(categories))
+    if not categories:
+        return []
+    agreed: frozenset[str] | None = None
+    person_id = person.pk if person is not None else None
+    consented: frozenset[str] | None = None
     gaps = []
-    for category in dict.fromkeys(categories):
-        if household.registered_by_id != organization_id and not _agreement_covers(
-            organization_id, category, purpose, at
-        ):
-            gaps.append(SharingGap(str(category), "agreement"))
-            continue
-        consent = _consent_q(organization_id=organization_id, category=category, purpose=purpose, at=at, person=person)
-        if not households.filter(consent).exists():
+    for category in categories:
+        if household.registered_by_id != organization_id:
+            if agreed is None:
+                agreed = _agreed_categories(organization_id, purpose, at)
+            if category not in agreed:
+                gaps.append(SharingGap(str(category), "agreement"))
+                continue
+        if consented is None:
+            consented = frozenset(
+                c
+                for about, c in _consented_categories(household, organization_id, purpose, at)
+                if about is None or about == person_id
+            )
+        if category not in consented:
             gaps.append(SharingGap(str(category), "consent"))
     return gaps

@@ -23,8 +23,8 @@ from ecwhub.core.text import accent_pattern
 from ecwhub.families.models import SENSITIVE_NOTE_CATEGORIES, Household, Person, SensitiveNote
 
 from .audit import audit_append, audit_line
-from .models import AuditEntry, Consent, DataCategory
-from .policy import decide, households_visible, members_hidden
+from .models import AuditEntry, DataCategory
+from .policy import FamilyAccess, households_visible, members_hidden
 
 
 def audit_reads(
@@ -79,10 +79,7 @@ class OpenedHousehold:
 
 def _people(
     *,
-    user: User,
-    membership: Membership | None,
-    household: Household,
-    purpose: str,
+    access: FamilyAccess,
     categories: Sequence[str],
     candidates: Sequence[str],
     members: Sequence[Person],
@@ -93,24 +90,20 @@ def _people(
     family = frozenset(categories)
     if not members:
         return {}
+    membership = access.membership
     if membership is not None and membership.role == Role.FAMILY_MEMBER:
-        hidden = members_hidden(user=user, membership=membership)
+        hidden = members_hidden(user=access.user, membership=membership)
         return {m.pk: family for m in members if m.pk not in hidden}
-    special = set(
-        Consent.objects.in_force()
-        .filter(household=household, person__in=[m.pk for m in members])
-        .values_list("person_id", flat=True)
-    )
+    # Only a consent in force about one person (for this purpose and organization) can make an
+    # answer about that person differ from the family's; the policy read those consents already.
+    special = access.people_with_own_consent()
     result: dict[uuid.UUID, frozenset[str]] = {}
     for person in members:
         if person.pk not in special:
             result[person.pk] = family
             continue
-        allowed = frozenset(
-            c
-            for c in candidates
-            if decide(user=user, membership=membership, household=household, category=c, purpose=purpose, person=person)
-        )
+        decisions = access.decide_many(candidates, person=person)
+        allowed = frozenset(c for c in candidates if decisions[str(c)])
         if allowed:
             result[person.pk] = allowed
     return result
@@ -137,35 +130,37 @@ def household_open(
     optional: Iterable[str] = (),
     detail: str = "",
     audit: bool = True,
+    access: FamilyAccess | None = None,
 ) -> OpenedHousehold:
     """The household, if the user may see its ``required`` category for ``purpose``; ``NotFound``
     otherwise (the same answer as for a household that does not exist). Also says which
     ``optional`` categories may be shown, about the family and about each member, and audits
     exactly what was opened (``audit=False``: the caller audits what it showed, with
-    ``audit_opened``, before the request ends)."""
-    try:
-        household = Household.objects.get(pk=household_id)
-    except (Household.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise NotFound from None
-    decision = decide(user=user, membership=membership, household=household, category=required, purpose=purpose)
+    ``audit_opened``, before the request ends). ``access``: the caller's ``FamilyAccess`` to this
+    household for this user and purpose, when it already decided something about it in this
+    request (its household is used, and the policy's facts are not read again)."""
+    if access is None:
+        try:
+            household = Household.objects.get(pk=household_id)
+        except (Household.DoesNotExist, ValueError, TypeError, ValidationError):
+            raise NotFound from None
+        access = FamilyAccess(user=user, membership=membership, household=household, purpose=purpose)
+    elif (
+        str(access.household.pk) != str(household_id)
+        or access.user != user
+        or access.membership != membership
+        or access.purpose != purpose
+    ):
+        raise ValueError("the access was decided for another user, household or purpose")
+    household = access.household
+    candidates = [required, *dict.fromkeys(c for c in optional if c != required)]
+    decisions = access.decide_many(candidates)
+    decision = decisions[str(required)]
     if not decision:
         raise NotFound
-    candidates = [required, *dict.fromkeys(c for c in optional if c != required)]
-    shown = [required] + [
-        c
-        for c in candidates[1:]
-        if decide(user=user, membership=membership, household=household, category=c, purpose=purpose)
-    ]
+    shown = [required] + [c for c in candidates[1:] if decisions[str(c)]]
     members = list(household.members.order_by("created_at", "id"))
-    people = _people(
-        user=user,
-        membership=membership,
-        household=household,
-        purpose=purpose,
-        categories=shown,
-        candidates=candidates,
-        members=members,
-    )
+    people = _people(access=access, categories=shown, candidates=candidates, members=members)
     opened = OpenedHousehold(
         household=household,
         categories=tuple(shown),

@@ -392,11 +392,14 @@ def _detail(opened: OpenedReferral) -> dict[str, Any]:
 
 
 def _after_write(referral: Referral, user: User, membership: Membership) -> dict[str, Any]:
-    """The referral as the caller now sees it (read again, audited). A move can end the caller's
+    """The referral as the caller now sees it (audited): the referral the service loaded and changed,
+    with its needs and events read again and the policy asked again. A move can end the caller's
     view of the family (a closed referral the policy no longer shows): the change is made, so the
     answer is then the referral's course without the family's data."""
     try:
-        opened = selectors.referral_open(referral_id=referral.pk, user=user, membership=membership, detail="api")
+        opened = selectors.referral_open(
+            referral_id=referral.pk, user=user, membership=membership, detail="api", referral=referral
+        )
     except NotFound:
         sides = services.sides_of(referral, user, membership)
         return _detail(OpenedReferral(referral, sides, None))
@@ -543,7 +546,7 @@ def referral_checks(request: HttpRequest, referral_id: uuid.UUID) -> Any:
     opened = selectors.referral_open(referral_id=referral_id, user=user, membership=membership, detail="api checks")
     if Side.REFERRER not in opened.sides:
         raise NotFound
-    result = services.referral_check(opened.referral, user=user, membership=membership)
+    result = services.referral_check(opened.referral, user=user, membership=membership, access=opened.access)
     return {
         "blocks": [{"code": b.code, "categories": list(b.categories), "text": b.text} for b in result.blocks],
         "warnings": [{"code": w.code, "text": w.text} for w in result.warnings],

@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 
 from ecwhub.accounts.models import Membership, Role, User
 from ecwhub.consent.models import AuditEntry, DataCategory, Purpose
-from ecwhub.consent.policy import households_visible
+from ecwhub.consent.policy import FamilyAccess, households_visible
 from ecwhub.consent.selectors import (
     OpenedHousehold,
     audit_reads,
@@ -31,7 +31,7 @@ from ecwhub.families.models import Person
 from ecwhub.screening.models import ROW_CATEGORIES
 
 from .models import Referral, ReferralEvent, ReferralNeed
-from .services import may_read, purpose_of, sides_of
+from .services import REFERRAL_RELATED, may_read, purpose_of, referral_access, sides_of
 from .workflow import AWAITING_ANSWER, CLOSED, OPEN, UNDER_WAY, BusinessStatus, Side, Status
 
 PER_PAGE = 25
@@ -68,6 +68,8 @@ class OpenedReferral:
     events: list[ReferralEvent] = field(default_factory=list)
     person: Person | None = None
     members: list[Person] = field(default_factory=list)
+    # The user's access to the family that decided this read (None: the hub's course only).
+    access: FamilyAccess | None = None
 
     @property
     def family_side(self) -> bool:
@@ -81,22 +83,23 @@ def referral_open(
     membership: Membership | None,
     detail: str = "referral",
     action: str = AuditEntry.Action.READ,
+    referral: Referral | None = None,
 ) -> OpenedReferral:
     """One referral with its family, needs and events, as far as the user may see them; audited
     (``action``: an export, such as the PDF, is audited as one). ``NotFound`` when the user has no
-    side in it or the policy does not let them see it."""
-    try:
-        referral = (
-            Referral.objects.select_related(
-                "household", "service", "location", "referring_organization", "receiving_organization", "referred_by"
-            )
-            .filter(pk=referral_id)
-            .get()
-        )
-    except (Referral.DoesNotExist, ValueError, ValidationError):
-        raise NotFound from None
+    side in it or the policy does not let them see it. ``referral``: the referral with
+    ``services.REFERRAL_RELATED``, as a service just loaded and changed it (it is not read again;
+    the policy is still asked, as for any read)."""
+    if referral is None or str(referral.pk) != str(referral_id) or not _loaded_with_related(referral):
+        try:
+            referral = Referral.objects.select_related(*REFERRAL_RELATED).filter(pk=referral_id).get()
+        except (Referral.DoesNotExist, ValueError, ValidationError):
+            raise NotFound from None
     sides = sides_of(referral, user, membership)
-    if not may_read(referral, user, membership, sides):
+    # One access for the request: whether the user may act on the referral, and what they may see
+    # of the family, are decided on the same facts, read once.
+    access = referral_access(referral, user, membership, sides)
+    if not may_read(referral, user, membership, sides, access):
         raise NotFound
     events = list(referral.events.select_related("actor", "organization").order_by("seq"))
     if sides == {Side.HUB}:
@@ -111,6 +114,7 @@ def referral_open(
         required=DataCategory.REFERRALS,
         optional=[DataCategory.IDENTITY_CONTACT, DataCategory.DEMOGRAPHICS, *NEED_CATEGORIES],
         audit=False,
+        access=access if access.purpose == purpose else None,
     )
     needs = list(rows_visible(opened, ReferralNeed.objects.filter(referral=referral).select_related("need")))
     members = members_visible(opened)
@@ -127,7 +131,11 @@ def referral_open(
         action=action,
         detail=("break-glass " if opened.break_glass else "") + f"{detail} {referral.pk}",
     )
-    return OpenedReferral(referral, sides, opened, needs, events, person, members)
+    return OpenedReferral(referral, sides, opened, needs, events, person, members, access)
+
+
+def _loaded_with_related(referral: Referral) -> bool:
+    return all(Referral._meta.get_field(name).is_cached(referral) for name in REFERRAL_RELATED)  # type: ignore[union-attr]
 
 
 def _visible(user: User, membership: Membership, purpose: str) -> QuerySet[Referral]:

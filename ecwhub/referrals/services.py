@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 from ecwhub.accounts.models import Membership, Role, User
 from ecwhub.consent.audit import audit_write
 from ecwhub.consent.models import DataCategory, Purpose, RelationshipKind
-from ecwhub.consent.policy import decide
+from ecwhub.consent.policy import FamilyAccess
 from ecwhub.consent.services import relationship_start
 from ecwhub.core.errors import NotFound
 from ecwhub.core.models import Channel
@@ -111,30 +111,56 @@ def purpose_of(sides: frozenset[str]) -> str:
     return Purpose.REFERRAL if sides == {Side.RECEIVER} else Purpose.CARE_COORDINATION
 
 
-def may_read(referral: Referral, user: User, membership: Membership | None, sides: frozenset[str]) -> bool:
+def referral_access(
+    referral: Referral, user: User, membership: Membership | None, sides: frozenset[str]
+) -> FamilyAccess:
+    """The user's access to the referral's family for the purpose of their sides (``purpose_of``):
+    one object per request, so that whether they may act on the referral and what they may read of
+    the family are decided on the same facts, each read once."""
+    return FamilyAccess(user=user, membership=membership, household=referral.household, purpose=purpose_of(sides))
+
+
+def may_read(
+    referral: Referral,
+    user: User,
+    membership: Membership | None,
+    sides: frozenset[str],
+    access: FamilyAccess | None = None,
+) -> bool:
     """The policy's answer for the family's referrals. The hub administrator acts on a referral
-    (cancel, entered in error) without reading the family's data."""
+    (cancel, entered in error) without reading the family's data. ``access``: the request's
+    ``referral_access`` when the caller has one."""
     if not sides:
         return False
     if sides == {Side.HUB}:
         return True
-    return bool(
-        decide(
-            user=user,
-            membership=membership,
-            household=referral.household,
-            category=DataCategory.REFERRALS,
-            purpose=purpose_of(sides),
-            write=Side.FAMILY not in sides,
-        )
-    )
+    if access is None or access.user != user or access.purpose != purpose_of(sides):
+        access = referral_access(referral, user, membership, sides)
+    return bool(access.decide(DataCategory.REFERRALS, write=Side.FAMILY not in sides))
+
+
+# What a referral's page and answers show with it: loaded with the referral, in one query.
+REFERRAL_RELATED = (
+    "household",
+    "service",
+    "location",
+    "referring_organization",
+    "receiving_organization",
+    "referred_by",
+)
 
 
 def referral_for_action(*, referral_id: uuid.UUID | str, user: User, membership: Membership | None) -> Referral:
     """The referral, locked for the change, if the user has a side in it and the policy lets them
     see the family's referrals; ``NotFound`` otherwise (as for one that does not exist)."""
     try:
-        referral = Referral.objects.select_for_update().select_related("household").get(pk=referral_id)
+        # The referral and its household are locked, as before; the other rows are only read with
+        # it (PostgreSQL locks no row on the nullable side of an outer join).
+        referral = (
+            Referral.objects.select_for_update(of=("self", "household"))
+            .select_related(*REFERRAL_RELATED)
+            .get(pk=referral_id)
+        )
     except (Referral.DoesNotExist, ValueError, ValidationError):
         raise NotFound from None
     if not may_read(referral, user, membership, sides_of(referral, user, membership)):
@@ -202,19 +228,16 @@ def _required(value: uuid.UUID | str | None, field: str) -> uuid.UUID:
 
 def _prepare(
     data: ReferralInput, user: User, membership: Membership | None
-) -> tuple[Household, Person | None, Service, Any, list[IdentifiedNeed]]:
+) -> tuple[FamilyAccess, Person | None, Service, Any, list[IdentifiedNeed]]:
     if membership is None or membership.role not in REFERRING_ROLES:
         raise ReferralError("__all__", _("Only care coordinators and clinicians make referrals."))
     household_id = _required(data.household_id, "household")
     household = Household.objects.filter(pk=household_id).first()
-    if household is None or not decide(
-        user=user,
-        membership=membership,
-        household=household,
-        category=DataCategory.REFERRALS,
-        purpose=Purpose.CARE_COORDINATION,
-        write=True,
-    ):
+    if household is None:
+        raise NotFound
+    # The referrer's access to the family, for everything the create decides about it.
+    access = FamilyAccess(user=user, membership=membership, household=household, purpose=Purpose.CARE_COORDINATION)
+    if not access.decide(DataCategory.REFERRALS, write=True):
         raise NotFound
     service = Service.objects.filter(pk=_required(data.service_id, "service")).select_related("organization").first()
     if service is None:
@@ -238,20 +261,13 @@ def _prepare(
     need_ids = [_required(n, "needs") for n in dict.fromkeys(str(n) for n in data.need_ids)]
     if not need_ids:
         raise ReferralError("needs", _("Choose the need (or needs) the referral is for."))
-    needs = list(IdentifiedNeed.objects.filter(pk__in=need_ids, household=household))
+    needs = list(IdentifiedNeed.objects.filter(pk__in=need_ids, household=household).select_related("person"))
     if len(needs) != len(need_ids):
         raise ReferralError("needs", _("One of the needs is not a need of this family."))
     for need in needs:
         if need.status not in OPEN_NEED_STATUSES:
             raise ReferralError("needs", _("One of the needs is addressed or the family declined help with it."))
-        if not decide(
-            user=user,
-            membership=membership,
-            household=household,
-            category=need.category,
-            purpose=Purpose.CARE_COORDINATION,
-            person=need.person,
-        ):
+        if not access.decide(need.category, person=need.person):
             raise ReferralError("needs", _("One of the needs is not a need of this family."))
     if data.handoff not in Handoff.values:
         raise ReferralError("handoff", _("Choose how the family is introduced to the service."))
@@ -261,7 +277,7 @@ def _prepare(
         raise ReferralError("note", _("The note is too long (at most %(max)d characters).") % {"max": NOTE_MAX})
     if len(data.contact_times) > 200:
         raise ReferralError("contact_times", _("At most 200 characters."))
-    return household, person, service, location, needs
+    return access, person, service, location, needs
 
 
 def referral_create(
@@ -310,17 +326,18 @@ def _replay(user: User, key: str, fingerprint: str) -> Referral | None:
 def _create(
     user: User, membership: Membership | None, data: ReferralInput, send: bool, key: str, fingerprint: str
 ) -> Referral:
-    household, person, service, location, needs = _prepare(data, user, membership)
+    access, person, service, location, needs = _prepare(data, user, membership)
     assert membership is not None
+    household = access.household
     receiving = service.organization if takes_hub_referrals(service) else None
     now = timezone.now()
-    speaks = _language_of(household, person) if _sees(user, membership, household, DataCategory.DEMOGRAPHICS) else None
+    speaks = _language_of(household, person) if access.decide(DataCategory.DEMOGRAPHICS) else None
     referral = Referral.objects.create(
         household=household,
         person=person,
         service=service,
         location=location,
-        referring_organization_id=membership.organization_id,
+        referring_organization=membership.organization,
         referred_by=user,
         receiving_organization=receiving,
         note=data.note.strip(),
@@ -347,7 +364,7 @@ def _create(
         detail=f"referral {referral.pk} created",
     )
     if send:
-        _send(referral, user, membership, needs, acknowledged=None)
+        _send(referral, user, membership, needs, acknowledged=None, access=access)
     return referral
 
 
@@ -359,18 +376,6 @@ def takes_hub_referrals(service: Service) -> bool:
     return organization is not None and organization.is_active and service.accepts_electronic_referrals
 
 
-def _sees(user: User, membership: Membership | None, household: Household, category: str) -> bool:
-    return bool(
-        decide(
-            user=user,
-            membership=membership,
-            household=household,
-            category=category,
-            purpose=Purpose.CARE_COORDINATION,
-        )
-    )
-
-
 def _language_of(household: Household, person: Person | None) -> tuple[str, str, bool]:
     """The language, dialect and interpreter need of the person referred (when recorded for them),
     else of the family."""
@@ -379,9 +384,21 @@ def _language_of(household: Household, person: Person | None) -> tuple[str, str,
     return household.preferred_language, household.dialect, household.interpreter_needed
 
 
-def referral_check(referral: Referral, *, user: User, membership: Membership | None) -> checks.CheckResult:
+def referral_check(
+    referral: Referral, *, user: User, membership: Membership | None, access: FamilyAccess | None = None
+) -> checks.CheckResult:
     """What stands in the way of sending the referral, and how the service may not fit, for what
-    the user may see of the family (demographics and insurance only when they may)."""
+    the user may see of the family (demographics and insurance only when they may). ``access``: the
+    user's access to the family for care coordination, when the caller has one."""
+    if (
+        access is None
+        or access.user != user
+        or access.purpose != Purpose.CARE_COORDINATION
+        or access.household.pk != referral.household_id
+    ):
+        access = FamilyAccess(
+            user=user, membership=membership, household=referral.household, purpose=Purpose.CARE_COORDINATION
+        )
     needs = [rn.need for rn in referral.needs.select_related("need")]
     blocks = checks.sharing_blocks(
         household=referral.household,
@@ -390,8 +407,8 @@ def referral_check(referral: Referral, *, user: User, membership: Membership | N
         needs=needs,
     )
 
-    demographics = _sees(user, membership, referral.household, DataCategory.DEMOGRAPHICS)
-    insurance = _sees(user, membership, referral.household, DataCategory.INSURANCE)
+    demographics = bool(access.decide(DataCategory.DEMOGRAPHICS))
+    insurance = bool(access.decide(DataCategory.INSURANCE))
     members = list(referral.household.members.all()) if (demographics or insurance) else []
     warnings = checks.fit_warnings(
         service=referral.service,
@@ -411,8 +428,9 @@ def _send(
     membership: Membership,
     needs: list[IdentifiedNeed],
     acknowledged: Sequence[str] | None,
+    access: FamilyAccess | None = None,
 ) -> None:
-    result = referral_check(referral, user=user, membership=membership)
+    result = referral_check(referral, user=user, membership=membership, access=access)
     if result.blocks:
         first = result.blocks[0]
         raise WorkflowError(first.code, " ".join(b.text for b in result.blocks), "send: sharing not covered")
