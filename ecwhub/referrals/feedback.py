@@ -303,15 +303,7 @@ def _store(
         raise FeedbackLinkError("used") from None
     ReferralFeedbackLink.objects.filter(referral=referral, used_at__isnull=True).update(used_at=now)
     services.event_record(referral, user, membership, side, FEEDBACK_EVENT, referral.status, referral.status)
-    audit_write(
-        user=user,
-        membership=membership,
-        household_id=referral.household_id,
-        person_id=referral.person_id,
-        categories=[DataCategory.REFERRALS],
-        purpose=Purpose.CARE_COORDINATION,
-        detail=f"referral {referral.pk} feedback {method}",
-    )
+    services.audit_referral(referral, user, membership, f"feedback {method}", Purpose.CARE_COORDINATION)
     return feedback
 
 

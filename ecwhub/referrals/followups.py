@@ -21,7 +21,15 @@ from ecwhub.consent.selectors import audit_reads
 from ecwhub.core.errors import NotFound
 
 from .models import ReferralFollowUp
-from .services import NOTE_MAX, REFERRING_ROLES, ReferralError, event_record, referral_for_action, sides_of
+from .services import (
+    NOTE_MAX,
+    REFERRING_ROLES,
+    ReferralError,
+    audit_referral,
+    event_record,
+    referral_for_action,
+    sides_of,
+)
 from .workflow import Side
 
 FOLLOWED_UP = "followed-up"
@@ -95,15 +103,7 @@ def followup_mark_done(
             referral.status,
             note=note.strip(),
         )
-        audit_write(
-            user=acting_user,
-            membership=membership,
-            household_id=referral.household_id,
-            person_id=referral.person_id,
-            categories=[DataCategory.REFERRALS],
-            purpose=Purpose.CARE_COORDINATION,
-            detail=f"referral {referral.pk} {FOLLOWED_UP}",
-        )
+        audit_referral(referral, acting_user, membership, FOLLOWED_UP, Purpose.CARE_COORDINATION)
         return task
 
 

@@ -20,13 +20,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ecwhub.accounts.models import Membership, User
-from ecwhub.consent.audit import audit_write
-from ecwhub.consent.models import DataCategory, Purpose
+from ecwhub.consent.models import Purpose
 from ecwhub.core.models import Channel
 from ecwhub.core.outbox import notify
 
 from .models import Referral
-from .services import ReferralConflict, ReferralError, event_record, referral_for_action, sides_of
+from .services import ReferralConflict, ReferralError, audit_referral, event_record, referral_for_action, sides_of
 from .workflow import OPEN, Side, Status, WorkflowError
 
 # The event written when the referral is e-mailed: a step that leaves the status as it is.
@@ -113,13 +112,5 @@ def referral_email_to_service(
                 language=language,
                 key=f"referral:{referral.pk}:{EMAILED}:v{referral.version}",
             )
-        audit_write(
-            user=acting_user,
-            membership=membership,
-            household_id=referral.household_id,
-            person_id=referral.person_id,
-            categories=[DataCategory.REFERRALS],
-            purpose=Purpose.CARE_COORDINATION,
-            detail=f"referral {referral.pk} {EMAILED}",
-        )
+        audit_referral(referral, acting_user, membership, EMAILED, Purpose.CARE_COORDINATION)
         return referral

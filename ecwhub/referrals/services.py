@@ -567,15 +567,7 @@ def referral_transition(
                 changed_by=acting_user or referral.referred_by,
             )
         if acting_user is not None:
-            audit_write(
-                user=acting_user,
-                membership=membership,
-                household_id=referral.household_id,
-                person_id=referral.person_id,
-                categories=[DataCategory.REFERRALS],
-                purpose=purpose_of(sides),
-                detail=f"referral {referral.pk} {action}",
-            )
+            audit_referral(referral, acting_user, membership, action, purpose_of(sides))
         _notify_after(referral, action, side)
         if rule.target == Status.COMPLETED:
             hooks.announce(referral, hooks.COMPLETED)
@@ -620,15 +612,7 @@ def referral_step(
             business_status=spec.business_status,
             note=note.strip(),
         )
-        audit_write(
-            user=acting_user,
-            membership=membership,
-            household_id=referral.household_id,
-            person_id=referral.person_id,
-            categories=[DataCategory.REFERRALS],
-            purpose=purpose_of(sides),
-            detail=f"referral {referral.pk} {step}",
-        )
+        audit_referral(referral, acting_user, membership, step, purpose_of(sides))
         if Side.REFERRER in sides:
             # Outside the hub the coordinator records the receiver's steps: that is following up.
             followups_close(referral, referral.updated_at)
@@ -649,6 +633,22 @@ def _acting_side(sides: frozenset[str], allowed: frozenset[str]) -> str:
         if side in sides and side in allowed:
             return str(side)
     return sorted(sides)[0]
+
+
+def audit_referral(
+    referral: Referral, user: User | None, membership: Membership | None, what: str, purpose: str
+) -> None:
+    """The audit entry of a change to a referral: who, about which family and person, the
+    referrals category, for what purpose, and what (``referral <id> <what>``)."""
+    audit_write(
+        user=user,
+        membership=membership,
+        household_id=referral.household_id,
+        person_id=referral.person_id,
+        categories=[DataCategory.REFERRALS],
+        purpose=purpose,
+        detail=f"referral {referral.pk} {what}",
+    )
 
 
 def event_record(
