@@ -10,6 +10,7 @@ of ``workflow`` that refuses a move is 422 naming the rule, a stale ``version`` 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -430,6 +431,24 @@ def _refused(error: Exception) -> HttpResponse:
     raise error
 
 
+def _change(
+    request: HttpRequest,
+    roles: frozenset[str],
+    referral_id: uuid.UUID,
+    what: str,
+    write: Callable[[User, Membership], Referral],
+) -> Any:
+    """One change to an existing referral: the acting member, the service's write, and either the
+    referral as the caller now sees it or the refusal (audited; nothing written)."""
+    user, membership = acting_member(request, roles)
+    try:
+        referral = write(user, membership)
+    except (ReferralError, WorkflowError, ReferralConflict) as error:
+        audit_refused_change(user=user, membership=membership, referral_id=referral_id, what=what)
+        return _refused(error)
+    return _after_write(referral, user, membership)
+
+
 # --- Endpoints ----------------------------------------------------------------------------------
 
 WRITE_ANSWERS: dict[int, Any] = {200: ReferralOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -559,19 +578,19 @@ def referral_checks(request: HttpRequest, referral_id: uuid.UUID) -> Any:
     summary="Send a draft (422 on consent or agreement when sharing is not covered)",
 )
 def referral_send(request: HttpRequest, referral_id: uuid.UUID, payload: ReferralSendIn) -> Any:
-    user, membership = acting_member(request, REFERRING_ROLES)
-    try:
-        referral = services.referral_send(
+    return _change(
+        request,
+        REFERRING_ROLES,
+        referral_id,
+        "send",
+        lambda user, membership: services.referral_send(
             acting_user=user,
             membership=membership,
             referral_id=referral_id,
             version=payload.version,
             acknowledged=payload.acknowledged_warnings,
-        )
-    except (ReferralError, WorkflowError, ReferralConflict) as error:
-        audit_refused_change(user=user, membership=membership, referral_id=referral_id, what="send")
-        return _refused(error)
-    return _after_write(referral, user, membership)
+        ),
+    )
 
 
 @router.post(
@@ -580,9 +599,12 @@ def referral_send(request: HttpRequest, referral_id: uuid.UUID, payload: Referra
     summary="Move a referral by one rule of the lifecycle (accept, reject, start, hold, complete, cancel...)",
 )
 def referral_transition(request: HttpRequest, referral_id: uuid.UUID, payload: ReferralTransitionIn) -> Any:
-    user, membership = acting_member(request, READER_ROLES)
-    try:
-        referral = services.referral_transition(
+    return _change(
+        request,
+        READER_ROLES,
+        referral_id,
+        payload.action,
+        lambda user, membership: services.referral_transition(
             acting_user=user,
             membership=membership,
             referral_id=referral_id,
@@ -592,11 +614,8 @@ def referral_transition(request: HttpRequest, referral_id: uuid.UUID, payload: R
             note=payload.note,
             need_result=payload.need_result,
             service_delivered=payload.service_delivered,
-        )
-    except (ReferralError, WorkflowError, ReferralConflict) as error:
-        audit_refused_change(user=user, membership=membership, referral_id=referral_id, what=payload.action)
-        return _refused(error)
-    return _after_write(referral, user, membership)
+        ),
+    )
 
 
 @router.post(
@@ -605,9 +624,12 @@ def referral_transition(request: HttpRequest, referral_id: uuid.UUID, payload: R
     summary="Record a step inside the current state (contact attempted, appointment scheduled, no-show...)",
 )
 def referral_step(request: HttpRequest, referral_id: uuid.UUID, payload: ReferralStepIn) -> Any:
-    user, membership = acting_member(request, RECEIVING_ROLES)
-    try:
-        referral = services.referral_step(
+    return _change(
+        request,
+        RECEIVING_ROLES,
+        referral_id,
+        payload.step,
+        lambda user, membership: services.referral_step(
             acting_user=user,
             membership=membership,
             referral_id=referral_id,
@@ -615,8 +637,5 @@ def referral_step(request: HttpRequest, referral_id: uuid.UUID, payload: Referra
             version=payload.version,
             note=payload.note,
             at=payload.appointment_at,
-        )
-    except (ReferralError, WorkflowError, ReferralConflict) as error:
-        audit_refused_change(user=user, membership=membership, referral_id=referral_id, what=payload.step)
-        return _refused(error)
-    return _after_write(referral, user, membership)
+        ),
+    )
