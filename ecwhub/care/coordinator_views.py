@@ -7,6 +7,8 @@ the access policy (``household_open``), so a family the user may not see is not 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,6 +26,7 @@ from ecwhub.families.models import Household
 
 from . import coordinators
 from .forms import CoordinatorAssignForm, CoordinatorTransferForm
+from .models import CoordinatorAssignment
 
 DESIGNATING_ROLES = frozenset(Role) - {Role.FAMILY_MEMBER, Role.HUB_ADMIN, Role.ANALYST}
 
@@ -51,53 +54,62 @@ def _open(request: HttpRequest, household_id: uuid.UUID) -> tuple[User, Membersh
     return user, membership, opened.household
 
 
-@login_required
-@require_POST
-def assign(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
+def _designate(
+    request: HttpRequest,
+    household_id: uuid.UUID,
+    form_class: type[CoordinatorAssignForm] | type[CoordinatorTransferForm],
+    act: Callable[[User, Membership, Household, dict[str, Any]], CoordinatorAssignment],
+    done: str,
+) -> HttpResponse:
+    """Open the family, check the form, make the one change, say what came of it, go back."""
     user, membership, household = _open(request, household_id)
-    form = CoordinatorAssignForm(request.POST)
+    form = form_class(request.POST)
     if not form.is_valid():
         _errors(request, form)
         return _back(household_id)
     try:
-        event = coordinators.coordinator_assign(
-            acting_user=user,
-            membership=membership,
-            household=household,
-            coordinator=form.cleaned_data["coordinator"],
-            note=form.cleaned_data["note"],
-        )
+        event = act(user, membership, household, form.cleaned_data)
     except coordinators.CoordinatorError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("%(name)s is now the family's designated coordinator.") % {"name": event.to_user})
+        messages.success(request, done % {"name": event.to_user})
     return _back(household_id)
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
+    return _designate(
+        request,
+        household_id,
+        CoordinatorAssignForm,
+        lambda user, membership, household, data: coordinators.coordinator_assign(
+            acting_user=user,
+            membership=membership,
+            household=household,
+            coordinator=data["coordinator"],
+            note=data["note"],
+        ),
+        _("%(name)s is now the family's designated coordinator."),
+    )
 
 
 @login_required
 @require_POST
 def transfer(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
-    user, membership, household = _open(request, household_id)
-    form = CoordinatorTransferForm(request.POST)
-    if not form.is_valid():
-        _errors(request, form)
-        return _back(household_id)
-    try:
-        event = coordinators.coordinator_transfer(
+    return _designate(
+        request,
+        household_id,
+        CoordinatorTransferForm,
+        lambda user, membership, household, data: coordinators.coordinator_transfer(
             acting_user=user,
             membership=membership,
             household=household,
-            to=form.cleaned_data["to"],
-            handoff_note=form.cleaned_data["handoff_note"],
-        )
-    except coordinators.CoordinatorError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request,
-            _("The family was transferred to %(name)s, with your handoff note.") % {"name": event.to_user},
-        )
-    return _back(household_id)
+            to=data["to"],
+            handoff_note=data["handoff_note"],
+        ),
+        _("The family was transferred to %(name)s, with your handoff note."),
+    )
 
 
 @login_required
