@@ -29,7 +29,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
@@ -223,28 +223,47 @@ def referral_timers_run(*, now: datetime | None = None) -> TimerReport:
         answer_reminded_at__isnull=True,
         sent_at__lte=now - timedelta(days=shortest_answer),
     )
-    for referral in unanswered.only("pk", "service_id", "sent_at"):
-        if _due(answer_due(referral, limits_for(referral.service_id, limits)), now):
-            _guarded(report, "reminded", referral.pk, _remind, now, limits)
+    _sweep(report, "reminded", unanswered.only("pk", "service_id", "sent_at"), answer_due, _remind, now, limits)
 
     reminded = Referral.objects.filter(
         status__in=AWAITING_ANSWER,
         escalated_at__isnull=True,
         answer_reminded_at__lte=now - timedelta(days=shortest_answer),
     )
-    for referral in reminded.only("pk", "service_id", "answer_reminded_at"):
-        if _due(escalation_due(referral, limits_for(referral.service_id, limits)), now):
-            _guarded(report, "escalated", referral.pk, _escalate, now, limits)
+    _sweep(
+        report,
+        "escalated",
+        reminded.only("pk", "service_id", "answer_reminded_at"),
+        escalation_due,
+        _escalate,
+        now,
+        limits,
+    )
 
     under_way = Referral.objects.filter(
         status__in=UNDER_WAY,
         followup__isnull=True,
         answered_at__lte=now - timedelta(days=shortest_outcome),
     )
-    for referral in under_way.only("pk", "service_id", "answered_at"):
-        if _due(outcome_due(referral, limits_for(referral.service_id, limits)), now):
-            _guarded(report, "followed_up", referral.pk, _follow_up, now, limits)
+    _sweep(
+        report, "followed_up", under_way.only("pk", "service_id", "answered_at"), outcome_due, _follow_up, now, limits
+    )
     return report
+
+
+def _sweep(
+    report: TimerReport,
+    counter: str,
+    candidates: Iterable[Referral],
+    due: Callable[[Referral, Limits], datetime | None],
+    fire: Callable[..., bool],
+    now: datetime,
+    limits: dict[uuid.UUID, Limits],
+) -> None:
+    """Fire ``fire`` for each candidate whose timer (``due`` under its service's limits) has come."""
+    for referral in candidates:
+        if _due(due(referral, limits_for(referral.service_id, limits)), now):
+            _guarded(report, counter, referral.pk, fire, now, limits)
 
 
 def _due(moment: datetime | None, now: datetime) -> bool:
