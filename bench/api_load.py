@@ -34,6 +34,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,6 +113,37 @@ def wait_until_up(port: int, seconds: float = 60) -> None:
     sys.exit("gunicorn did not answer /health/ in time")
 
 
+@contextmanager
+def served(env: dict[str, str], port: int, workers: int, threads: int, log_path: Path) -> Iterator[None]:
+    """``gunicorn ecwhub.wsgi`` as production runs it, on 127.0.0.1:``port``, its log in ``log_path``;
+    up (``/health/`` answers) inside the block, stopped after it."""
+    with log_path.open("w") as server_log:
+        server = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "ecwhub.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--threads",
+                str(threads),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=server_log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_until_up(port)
+            yield
+        finally:
+            server.terminate()
+            server.wait(30)
+
+
 def run_wrk(script: Path, url: str, clients: int, seconds: int) -> Figures:
     threads = str(min(clients, 2))
     done = subprocess.run(
@@ -167,58 +200,36 @@ def main() -> None:
     )
 
     # The server's own log (a JSON line per request, as in production) goes to a file.
-    server_log = (VAR_DIR / "gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "ecwhub.wsgi",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--workers",
-            str(args.workers),
-            "--threads",
-            str(args.threads),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=server_log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_until_up(args.port)
-        with tempfile.TemporaryDirectory() as folder:
-            script = Path(folder) / "bench.lua"
-            script.write_text(WRK_SCRIPT % {"token": token})
-            for name in args.only or list(ENDPOINTS):
-                target = f"http://127.0.0.1:{args.port}{ENDPOINTS[name]}"
-                run_wrk(script, target, min(args.clients, 10), 3)  # warm-up: connections, caches
-                verifier = None
-                if name == "families" and args.verify_during:
-                    verifier = subprocess.Popen(
-                        [sys.executable, str(ROOT / "manage.py"), "audit_verify"],
-                        env=env,
-                        cwd=ROOT,
-                        stdout=subprocess.PIPE,
-                        stderr=subprocess.STDOUT,
-                        text=True,
-                    )
-                figures = run_wrk(script, target, args.clients, args.seconds)
-                print(
-                    f"{name:9s} {figures.per_second:8.1f} req/s  p50 {figures.p50_ms:7.1f} ms  "
-                    f"p95 {figures.p95_ms:7.1f} ms  p99 {figures.p99_ms:7.1f} ms  "
-                    f"({figures.requests} requests, {figures.not_2xx} not 2xx, {figures.socket_errors} socket errors)",
-                    flush=True,
+    with (
+        served(env, args.port, args.workers, args.threads, VAR_DIR / "gunicorn.log"),
+        tempfile.TemporaryDirectory() as folder,
+    ):
+        script = Path(folder) / "bench.lua"
+        script.write_text(WRK_SCRIPT % {"token": token})
+        for name in args.only or list(ENDPOINTS):
+            target = f"http://127.0.0.1:{args.port}{ENDPOINTS[name]}"
+            run_wrk(script, target, min(args.clients, 10), 3)  # warm-up: connections, caches
+            verifier = None
+            if name == "families" and args.verify_during:
+                verifier = subprocess.Popen(
+                    [sys.executable, str(ROOT / "manage.py"), "audit_verify"],
+                    env=env,
+                    cwd=ROOT,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    text=True,
                 )
-                if verifier is not None:
-                    output, _ = verifier.communicate(timeout=600)
-                    verdict = output.strip().splitlines()[-1] if output.strip() else "(no output)"
-                    print(f"          audit_verify during the load: exit {verifier.returncode}: {verdict}")
-    finally:
-        server.terminate()
-        server.wait(30)
-        server_log.close()
+            figures = run_wrk(script, target, args.clients, args.seconds)
+            print(
+                f"{name:9s} {figures.per_second:8.1f} req/s  p50 {figures.p50_ms:7.1f} ms  "
+                f"p95 {figures.p95_ms:7.1f} ms  p99 {figures.p99_ms:7.1f} ms  "
+                f"({figures.requests} requests, {figures.not_2xx} not 2xx, {figures.socket_errors} socket errors)",
+                flush=True,
+            )
+            if verifier is not None:
+                output, _ = verifier.communicate(timeout=600)
+                verdict = output.strip().splitlines()[-1] if output.strip() else "(no output)"
+                print(f"          audit_verify during the load: exit {verifier.returncode}: {verdict}")
 
 
 if __name__ == "__main__":

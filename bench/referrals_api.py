@@ -30,14 +30,13 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from _setup import ROOT, BenchDatabase
-from api_load import Figures, manage, run_wrk, server_env, wait_until_up
+from api_load import Figures, manage, run_wrk, served, server_env
 
 POSTGRES_NAME = "ecwhub_bench_referrals"
 COORDINATOR = "coordinator@demo.ecwhub.example"
@@ -228,48 +227,26 @@ def main() -> None:
 
     log_dir = ROOT / "var" / "bench" / "referrals_api"
     log_dir.mkdir(parents=True, exist_ok=True)
-    server_log = (log_dir / "gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "ecwhub.wsgi",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--workers",
-            str(args.workers),
-            "--threads",
-            str(args.threads),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=server_log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_until_up(args.port)
-        with tempfile.TemporaryDirectory() as folder:
-            for name in args.only or list(TARGETS):
-                script = Path(folder) / f"{name}.lua"
-                script.write_text(scripts[name] + DONE)
-                target = f"http://127.0.0.1:{args.port}{paths[name]}"
-                if name != "writes":
-                    run_wrk(script, target, min(args.clients, 10), 3)  # warm-up: connections, caches
-                figures: Figures = run_wrk(script, target, args.clients, args.seconds)
-                rate, p95 = TARGETS[name]
-                verdict = "met" if figures.per_second >= rate and figures.p95_ms < p95 else "missed"
-                print(
-                    f"{name:7s} {figures.per_second:8.1f} req/s  p50 {figures.p50_ms:7.1f} ms  "
-                    f"p95 {figures.p95_ms:7.1f} ms  p99 {figures.p99_ms:7.1f} ms  "
-                    f"({figures.requests} requests, {figures.not_2xx} not 2xx, {figures.socket_errors} socket errors; "
-                    f"target {rate} req/s and p95 < {p95} ms: {verdict})",
-                    flush=True,
-                )
-    finally:
-        server.terminate()
-        server.wait(30)
-        server_log.close()
+    with (
+        served(env, args.port, args.workers, args.threads, log_dir / "gunicorn.log"),
+        tempfile.TemporaryDirectory() as folder,
+    ):
+        for name in args.only or list(TARGETS):
+            script = Path(folder) / f"{name}.lua"
+            script.write_text(scripts[name] + DONE)
+            target = f"http://127.0.0.1:{args.port}{paths[name]}"
+            if name != "writes":
+                run_wrk(script, target, min(args.clients, 10), 3)  # warm-up: connections, caches
+            figures: Figures = run_wrk(script, target, args.clients, args.seconds)
+            rate, p95 = TARGETS[name]
+            verdict = "met" if figures.per_second >= rate and figures.p95_ms < p95 else "missed"
+            print(
+                f"{name:7s} {figures.per_second:8.1f} req/s  p50 {figures.p50_ms:7.1f} ms  "
+                f"p95 {figures.p95_ms:7.1f} ms  p99 {figures.p99_ms:7.1f} ms  "
+                f"({figures.requests} requests, {figures.not_2xx} not 2xx, {figures.socket_errors} socket errors; "
+                f"target {rate} req/s and p95 < {p95} ms: {verdict})",
+                flush=True,
+            )
     if "writes" in (args.only or list(TARGETS)):
         after = manage(
             env,
