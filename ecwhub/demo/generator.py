@@ -38,6 +38,7 @@ from ecwhub.families.models import Household, InsuranceStatus, Person
 
 from . import data
 from .care import seed_care
+from .caseloads import seed_caseloads
 from .clock import reference_time
 from .duplicates import seed_duplicates
 from .referrals import seed_referrals
@@ -940,6 +941,7 @@ class SeedSummary:
     households: int = 0
     sharing: dict[str, int] = field(default_factory=dict)
     referrals: dict[str, int] = field(default_factory=dict)
+    caseloads: dict[str, int] = field(default_factory=dict)
     people: int = 0
     children: int = 0
 
@@ -1398,12 +1400,13 @@ def demo_seed(
         )
         # The parts in order, each building on the rows before it: agreements, consents and the
         # audit trail; screening histories; the search index (bulk inserts send no signals);
-        # families registered twice and coordinated twice; the referral history (which addresses
-        # needs); care events, EPSDT, contacts and tiers.
+        # families registered twice and coordinated twice; designated coordinators' caseloads; the
+        # referral history (which addresses needs); care events, EPSDT, contacts and tiers.
         summary.sharing = seed_sharing(seed=seed, today=today, organizations=organizations)
         seed_screening(seed=seed, today=today)
         search_index_rebuild()
         seed_duplicates(seed=seed, today=today, organizations=organizations)
+        summary.caseloads = seed_caseloads(seed=seed, today=today)
         summary.referrals = seed_referrals(seed=seed, today=today, organizations=organizations)
         seed_care(seed=seed, today=today)
     return summary

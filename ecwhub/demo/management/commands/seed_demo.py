@@ -140,6 +140,11 @@ class Command(BaseCommand):
             f"Referrals: {referrals.get('referrals', 0)} with {referrals.get('events', 0)} events, "
             f"{referrals.get('followups', 0)} follow-up tasks, {referrals.get('needs_addressed', 0)} needs addressed."
         )
+        caseloads = summary.caseloads
+        self.stdout.write(
+            f"Designated coordinators: {caseloads.get('designated', 0)} families assigned among "
+            f"{caseloads.get('coordinators', 0)} coordinators, {caseloads.get('over_ceiling', 0)} over their ceiling."
+        )
 
     def _print_sign_ins(self) -> None:
         rows = demo_sign_ins()
