@@ -12,6 +12,7 @@ designated, so no one reads a family their organization did not already work wit
 from __future__ import annotations
 
 import random
+import uuid
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 
@@ -63,7 +64,7 @@ def seed_caseloads(*, seed: int, today: date) -> dict[str, int]:
     ):
         coordinators[membership.organization_id].append(membership)
     zips: dict[int, Counter[str]] = defaultdict(Counter)
-    families: dict[int, list[tuple[object, str, str]]] = defaultdict(list)
+    families: dict[int, list[tuple[uuid.UUID, str, str]]] = defaultdict(list)
     taken = set(
         Relationship.objects.filter(kind=RelationshipKind.DESIGNATED_COORDINATOR, ended_at__isnull=True).values_list(
             "household_id", flat=True
@@ -100,18 +101,18 @@ def seed_caseloads(*, seed: int, today: date) -> dict[str, int]:
     relationships, history = [], []
     loads: Counter[int] = Counter()
     for organization_id, waiting in families.items():
-        staff = coordinators.get(organization_id)
-        if not staff:
+        team = coordinators.get(organization_id)
+        if not team:
             continue  # no coordinator at the registering organization: the hub's coverage page shows them
         for household_id, language, _zip in waiting:
             if rng.random() < WITHOUT_SHARE:
                 continue
-            speakers = [m for m in staff if language in profiles[m.user_id].languages]
-            pool = speakers or staff
+            speakers = [m for m in team if language in profiles[m.user_id].languages]
+            pool = speakers or team
             chosen = min(pool, key=lambda m: (loads[m.user_id], rng.random()))
             started = now - timedelta(days=rng.randrange(7, 400))
-            if len(staff) > 1 and rng.random() < TRANSFERRED_SHARE:
-                first = rng.choice([m for m in staff if m.user_id != chosen.user_id])
+            if len(team) > 1 and rng.random() < TRANSFERRED_SHARE:
+                first = rng.choice([m for m in team if m.user_id != chosen.user_id])
                 history.append(
                     CoordinatorAssignment(
                         household_id=household_id,
