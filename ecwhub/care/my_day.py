@@ -29,7 +29,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecwhub.accounts.models import Membership, Role, User
-from ecwhub.consent.models import DataCategory, Purpose, Relationship, RelationshipKind
+from ecwhub.consent.audit import audit_append, audit_line
+from ecwhub.consent.models import AuditEntry, DataCategory, Purpose, Relationship, RelationshipKind
 from ecwhub.consent.policy import households_visible, members_hidden
 from ecwhub.consent.selectors import audit_reads
 from ecwhub.families.display import person_name
@@ -244,6 +245,19 @@ def family_labels(
     caregivers' names; audited (identity, for the families named)."""
     ids = list(dict.fromkeys(household_ids))
     if not ids:
+        # The day was searched and named no family: one entry without a family says so.
+        audit_append(
+            [
+                audit_line(
+                    user,
+                    membership,
+                    AuditEntry.Action.READ,
+                    categories=[DataCategory.IDENTITY_CONTACT],
+                    purpose=PURPOSE,
+                    detail="my day: no family matched",
+                )
+            ]
+        )
         return {}
     named = set(
         _visible(user, membership, DataCategory.IDENTITY_CONTACT).filter(pk__in=ids).values_list("pk", flat=True)
