@@ -217,7 +217,12 @@ def _export(context: SectionContext) -> dict[str, Any]:
     tier = rows_visible(opened, TierAssignment.objects.all()).first()
     allowed = set(opened.categories)
     events = rows_visible(opened, CareEvent.objects.all()).order_by("date", "id")
-    contacts = rows_visible(opened, Contact.objects.select_related("organization")).order_by("at", "id")
+    contacts = (
+        rows_visible(opened, Contact.objects.select_related("organization"))
+        .prefetch_related("participants", "topics")
+        .order_by("at", "id")
+    )
+    visible_people = {p.pk for p in opened.members}
     epsdt = rows_visible(opened, EpsdtNecessity.objects.all()).order_by("recorded_on", "id")
     return {
         "tier": {
@@ -237,6 +242,14 @@ def _export(context: SectionContext) -> dict[str, Any]:
                 "reached": c.reached,
                 "outcome": c.outcome or None,
                 "organization": c.organization.name,
+                "minutes": c.minutes,
+                "participants": [str(p.pk) for p in c.participants.all() if p.pk in visible_people],
+                "dyadic": c.dyadic,
+                "topics": [t.topic for t in c.topics.all()],
+                "topics_other": c.topics_other,
+                "interpreter_language": c.interpreter_language or None,
+                "funding": c.funding or None,
+                "note": c.note,
             }
             for c in contacts
         ],

@@ -223,3 +223,18 @@ def test_open_tasks_move_with_the_designated_coordinator(network: Network) -> No
     assert (open_task.owner, done.owner) == (dora, network.alice)
     assert AuditEntry.objects.filter(detail=f"care tasks {open_task.pk} moved to user {dora.pk}").count() == 1
     assert not Contact.objects.exists()
+
+
+def test_the_hub_administrator_sets_each_tiers_frequency_in_the_admin(network: Network) -> None:
+    client = signed_in(Client(), network.admin)
+    row = ContactFrequency.objects.get(tier=2)
+    url = f"/admin/care/contactfrequency/{row.pk}/change/"
+    assert client.get(url).status_code == 200
+    refused = client.post(url, {"tier": 2, "days": 0})
+    assert refused.status_code == 200
+    assert "days" in refused.context["adminform"].form.errors
+    assert client.post(url, {"tier": 2, "days": 14}).status_code == 302
+    row.refresh_from_db()
+    assert row.days == 14
+    # A coordinator does not reach the admin's page.
+    assert signed_in(Client(), network.alice).get(url).status_code in (302, 403, 404)
