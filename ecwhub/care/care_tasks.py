@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -78,7 +78,7 @@ def contact_timers_run(now: datetime.datetime | None = None) -> TimerReport:
             user__isnull=False,
             started_at__lte=now,
         )
-        .exclude(household_id__in=already.values("household_id"))
+        .exclude(Exists(already))
         .annotate(last=Subquery(last_reached), tier=Subquery(tier))
         .values_list("household_id", "user_id", "started_at", "last", "tier")
     )

@@ -29,7 +29,7 @@ from . import care_tasks, services
 from .agenda import Section, day_items
 from .encounter_links import encounter_link_kinds
 from .forms import EncounterForm, TaskForm
-from .my_day import family_labels
+from .my_day import family_labels, one_audit
 from .views import WORKLIST_ROLES, _open_for_write
 
 DAY_ROLES = frozenset({Role.COORDINATOR})
@@ -52,8 +52,9 @@ def my_day(request: HttpRequest) -> HttpResponse:
     """What the coordinator has to do today, from every app that gives them work."""
     user, membership = acting_member(request, DAY_ROLES)
     today = timezone.localdate()
-    found = day_items(user, membership, today)
-    labels = family_labels(user, membership, [item.household_id for items in found.values() for item in items])
+    with one_audit():
+        found = day_items(user, membership, today)
+        labels = family_labels(user, membership, [item.household_id for items in found.values() for item in items])
     sections = [
         {
             "key": str(section),

@@ -19,20 +19,21 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecwhub.accounts.models import Membership, Role, User
-from ecwhub.consent.audit import audit_append, audit_line
+from ecwhub.consent.audit import AuditLine, audit_append, audit_line
 from ecwhub.consent.models import AuditEntry, DataCategory, Purpose, Relationship, RelationshipKind
 from ecwhub.consent.policy import households_visible, members_hidden
-from ecwhub.consent.selectors import audit_reads
 from ecwhub.families.display import person_name
 from ecwhub.families.models import Household, Person
 from ecwhub.referrals.models import FeedbackAnswer, ReferralFeedback, ReferralFollowUp
@@ -48,8 +49,55 @@ WAITING_DAYS = 30
 SOURCE_LIMIT = 100
 
 
+@dataclass
+class _Run:
+    """One page's reading of the day: the audit lines to append together at the end, and what the
+    sources share (the policy's answer per category, the rows read once for two sections)."""
+
+    lines: list[AuditLine] = field(default_factory=list)
+    shared: dict[object, Any] = field(default_factory=dict)
+
+
+_RUN: ContextVar[_Run | None] = ContextVar("care_my_day_run", default=None)
+
+
+@contextmanager
+def one_audit() -> Iterator[None]:
+    """Within the block, the sources' and the names' audit lines are kept and appended in one
+    transaction when it ends without an error (a page reads the day once: one append, not six),
+    and the policy's facts are read once per category."""
+    run = _Run()
+    token = _RUN.set(run)
+    try:
+        yield
+    finally:
+        _RUN.reset(token)
+    if run.lines:
+        audit_append(run.lines)
+
+
+def _shared(key: object, build: Callable[[], Any]) -> Any:
+    run = _RUN.get()
+    if run is None:
+        return build()
+    if key not in run.shared:
+        run.shared[key] = build()
+    return run.shared[key]
+
+
+def _append(lines: list[AuditLine]) -> None:
+    run = _RUN.get()
+    if run is None:
+        audit_append(lines)
+    else:
+        run.lines.extend(lines)
+
+
 def _visible(user: User, membership: Membership, category: str) -> QuerySet[Household]:
-    return households_visible(user=user, membership=membership, category=category, purpose=PURPOSE)
+    return _shared(
+        ("visible", user.pk, membership.pk, category),
+        lambda: households_visible(user=user, membership=membership, category=category, purpose=PURPOSE),
+    )
 
 
 def _coordinated(user: User) -> QuerySet[Relationship, Any]:
@@ -59,14 +107,21 @@ def _coordinated(user: User) -> QuerySet[Relationship, Any]:
 
 
 def _audit(user: User, membership: Membership, items: list[AgendaItem], categories: list[str], detail: str) -> None:
+    """One entry per family the items name."""
     if items:
-        audit_reads(
-            user=user,
-            membership=membership,
-            household_ids=list(dict.fromkeys(i.household_id for i in items)),
-            categories=categories,
-            purpose=PURPOSE,
-            detail=detail,
+        _append(
+            [
+                audit_line(
+                    user,
+                    membership,
+                    AuditEntry.Action.READ,
+                    household_id=household_id,
+                    categories=categories,
+                    purpose=PURPOSE,
+                    detail=detail,
+                )
+                for household_id in dict.fromkeys(i.household_id for i in items)
+            ]
         )
 
 
@@ -77,15 +132,24 @@ TASK_LABELS: dict[str, Callable[[], str]] = {
 }
 
 
-def _tasks(user: User, membership: Membership, condition: Q) -> list[AgendaItem]:
+def _open_tasks(user: User, membership: Membership, today: datetime.date) -> list[tuple[int, uuid.UUID, str, Any]]:
+    """The user's open care tasks due today or before, on families whose case notes they may read
+    (one query for both sections)."""
+    return _shared(
+        ("tasks", user.pk, today),
+        lambda: list(
+            CareTask.objects.filter(owner=user, done_at__isnull=True, due__lte=today)
+            .filter(household__in=_visible(user, membership, DataCategory.CASE_NOTES).values("pk"))
+            .order_by("due", "id")
+            .values_list("pk", "household_id", "kind", "due")[: 2 * SOURCE_LIMIT]
+        ),
+    )
+
+
+def _tasks(user: User, membership: Membership, today: datetime.date, overdue: bool) -> list[AgendaItem]:
     if membership.role != Role.COORDINATOR:
         return []
-    rows = list(
-        CareTask.objects.filter(condition, owner=user, done_at__isnull=True)
-        .filter(household__in=_visible(user, membership, DataCategory.CASE_NOTES).values("pk"))
-        .order_by("due", "id")
-        .values_list("pk", "household_id", "kind", "due")[:SOURCE_LIMIT]
-    )
+    rows = [row for row in _open_tasks(user, membership, today) if (row[3] < today) == overdue][:SOURCE_LIMIT]
     items = [
         AgendaItem(
             household_id=household_id,
@@ -103,34 +167,50 @@ def _tasks(user: User, membership: Membership, condition: Q) -> list[AgendaItem]
 
 
 def tasks_today(user: User, membership: Membership, today: datetime.date) -> list[AgendaItem]:
-    return _tasks(user, membership, Q(due=today))
+    return _tasks(user, membership, today, overdue=False)
 
 
 def tasks_overdue(user: User, membership: Membership, today: datetime.date) -> list[AgendaItem]:
-    return _tasks(user, membership, Q(due__lt=today))
+    return _tasks(user, membership, today, overdue=True)
 
 
-def _followups(user: User, membership: Membership, condition: Q) -> list[AgendaItem]:
+def _open_followups(
+    user: User, membership: Membership, today: datetime.date
+) -> list[tuple[uuid.UUID, uuid.UUID, datetime.date]]:
+    """The user's open referral follow-ups due by the end of today, on referrals their organization
+    sent for families whose referrals they may read (one query for both sections)."""
+    _start, end = _day_bounds(today)
+
+    def read() -> list[tuple[uuid.UUID, uuid.UUID, datetime.date]]:
+        mine = ReferralFollowUp.objects.filter(assigned_to=user, done_at__isnull=True, due__lt=end)
+        # Most coordinators have none: an existence check reads nothing of a family, and spares
+        # the policy's questions.
+        if not mine.exists():
+            return []
+        return [
+            (referral_id, household_id, timezone.localdate(due))
+            for referral_id, household_id, due in mine.filter(
+                referral__referring_organization_id=membership.organization_id,
+                referral__household__in=_visible(user, membership, DataCategory.REFERRALS).values("pk"),
+            )
+            .order_by("due", "id")
+            .values_list("referral_id", "referral__household_id", "due")[: 2 * SOURCE_LIMIT]
+        ]
+
+    return _shared(("followups", user.pk, today), read)
+
+
+def _followups(user: User, membership: Membership, today: datetime.date, overdue: bool) -> list[AgendaItem]:
     if membership.role != Role.COORDINATOR:
         return []
-    rows = list(
-        ReferralFollowUp.objects.filter(
-            condition,
-            assigned_to=user,
-            done_at__isnull=True,
-            referral__referring_organization_id=membership.organization_id,
-            referral__household__in=_visible(user, membership, DataCategory.REFERRALS).values("pk"),
-        )
-        .order_by("due", "id")
-        .values_list("referral_id", "referral__household_id", "due")[:SOURCE_LIMIT]
-    )
+    rows = [row for row in _open_followups(user, membership, today) if (row[2] < today) == overdue][:SOURCE_LIMIT]
     items = [
         AgendaItem(
             household_id=household_id,
             key="referral_follow_up",
             label=_("Follow up on a referral: the service has not said how it ended"),
             url=reverse("referrals:detail", kwargs={"referral_id": referral_id}),
-            due=timezone.localdate(due),
+            due=due,
         )
         for referral_id, household_id, due in rows
     ]
@@ -144,31 +224,33 @@ def _day_bounds(today: datetime.date) -> tuple[datetime.datetime, datetime.datet
 
 
 def followups_today(user: User, membership: Membership, today: datetime.date) -> list[AgendaItem]:
-    start, end = _day_bounds(today)
-    return _followups(user, membership, Q(due__gte=start, due__lt=end))
+    return _followups(user, membership, today, overdue=False)
 
 
 def followups_overdue(user: User, membership: Membership, today: datetime.date) -> list[AgendaItem]:
-    start, _end = _day_bounds(today)
-    return _followups(user, membership, Q(due__lt=start))
+    return _followups(user, membership, today, overdue=True)
 
 
 def new_alerts(user: User, membership: Membership, today: datetime.date) -> list[AgendaItem]:
     if membership.role != Role.COORDINATOR:
         return []
-    coordinated = _coordinated(user)
-    # Most coordinators have no open alert: an existence check reads nothing of a family.
-    candidates = ScreeningAlert.objects.filter(acknowledged_at__isnull=True, household_id__in=coordinated)
-    if not candidates.exists():
-        return []
-    condition = Q(pk__in=[])
-    for category in ALERT_CATEGORIES:
-        condition |= Q(category=category, household__in=_visible(user, membership, category).values("pk"))
-    rows = list(
-        candidates.filter(condition)
+    # The open alerts of the families the user coordinates (a few), then the policy for each
+    # alert's category on those families only: the query never walks every visible family.
+    candidates = list(
+        ScreeningAlert.objects.filter(
+            acknowledged_at__isnull=True, household_id__in=_coordinated(user), category__in=ALERT_CATEGORIES
+        )
         .order_by("raised_at", "id")
-        .values_list("pk", "household_id", "raised_at", "category")[:SOURCE_LIMIT]
+        .values_list("pk", "household_id", "raised_at", "category")
     )
+    if not candidates:
+        return []
+    readable: set[tuple[uuid.UUID, str]] = set()
+    for category in {c for *_rest, c in candidates}:
+        ids = [household_id for _pk, household_id, _at, c in candidates if c == category]
+        visible = _visible(user, membership, category).filter(pk__in=ids).values_list("pk", flat=True)
+        readable.update((household_id, category) for household_id in visible)
+    rows = [row for row in candidates if (row[1], row[3]) in readable][:SOURCE_LIMIT]
     items = [
         AgendaItem(
             household_id=household_id,
@@ -246,7 +328,7 @@ def family_labels(
     ids = list(dict.fromkeys(household_ids))
     if not ids:
         # The day was searched and named no family: one entry without a family says so.
-        audit_append(
+        _append(
             [
                 audit_line(
                     user,
@@ -273,12 +355,19 @@ def family_labels(
         if person.pk not in hidden:
             names.setdefault(person.household_id, []).append(person_name(person))
     if named:
-        audit_reads(
-            user=user,
-            membership=membership,
-            household_ids=[i for i in ids if i in named],
-            categories=[DataCategory.IDENTITY_CONTACT],
-            purpose=PURPOSE,
-            detail="my day",
+        _append(
+            [
+                audit_line(
+                    user,
+                    membership,
+                    AuditEntry.Action.READ,
+                    household_id=household_id,
+                    categories=[DataCategory.IDENTITY_CONTACT],
+                    purpose=PURPOSE,
+                    detail="my day",
+                )
+                for household_id in ids
+                if household_id in named
+            ]
         )
     return {i: FamilyLabel(reference=str(i)[:8], names=tuple(names.get(i, ()))) for i in ids}
