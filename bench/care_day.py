@@ -66,8 +66,14 @@ def populate_day(coordinators: int) -> None:
     ):
         caregivers.setdefault(household_id, person_id)
     with transaction.atomic():
-        # Coordinators in proportion to the families each organization registered (at least one).
-        shares = {org: max(1, round(coordinators * len(ids) / total)) for org, ids in families.items()}
+        # Exactly ``coordinators``, in proportion to the families each organization registered (at
+        # least one each; the largest remainders get the ones rounding leaves over).
+        exact = {org: coordinators * len(ids) / total for org, ids in families.items()}
+        shares = {org: max(1, int(share)) for org, share in exact.items()}
+        for org in sorted(exact, key=lambda o: exact[o] - int(exact[o]), reverse=True):
+            if sum(shares.values()) >= coordinators:
+                break
+            shares[org] += 1
         users = User.objects.bulk_create(
             User(email=f"day-coordinator-{org}-{n}@bench.example.org", is_active=True)
             for org, count in shares.items()
