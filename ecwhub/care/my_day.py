@@ -341,19 +341,19 @@ def family_labels(
             ]
         )
         return {}
-    named = set(
-        _visible(user, membership, DataCategory.IDENTITY_CONTACT).filter(pk__in=ids).values_list("pk", flat=True)
-    )
     hidden = members_hidden(user=user, membership=membership)
     names: dict[uuid.UUID, list[str]] = {}
+    # One query: the caregivers of the families among ``ids`` whose identity the user may see.
+    visible = _visible(user, membership, DataCategory.IDENTITY_CONTACT).filter(pk__in=ids).values("pk")
     caregivers = (
-        Person.objects.filter(household_id__in=named)
+        Person.objects.filter(household_id__in=visible)
         .exclude(relationship=Person.Relationship.CHILD)
         .order_by("created_at", "id")
     )
     for person in caregivers:
         if person.pk not in hidden:
             names.setdefault(person.household_id, []).append(person_name(person))
+    named = set(names)
     if named:
         _append(
             [
