@@ -153,8 +153,8 @@ def _contacts(context: SectionContext) -> dict[str, Any] | None:
 def _tasks(context: SectionContext) -> dict[str, Any] | None:
     """The family's open care tasks (and the last ones done), and a form to add one."""
     opened = context.opened
-    may_write = _may_write_notes(context) and opened.membership is not None
-    may_write = may_write and opened.membership.role == Role.COORDINATOR  # type: ignore[union-attr]
+    membership = opened.membership
+    may_write = membership is not None and membership.role == Role.COORDINATOR and _may_write_notes(context)
     tasks = rows_visible(opened, CareTask.objects.select_related("owner", "done_by"))
     open_tasks = list(tasks.filter(done_at__isnull=True).order_by("due", "id"))
     done_tasks = list(tasks.filter(done_at__isnull=False).order_by("-done_at", "-id")[:TASKS_DONE_SHOWN])
