@@ -19,9 +19,10 @@ class NavLink:
 
 # The everyday pages of each role, in the header after Families and Alerts. A link is offered
 # only to the roles its page lets in (tests/accounts/test_navigation.py opens every link of every
-# role): the worklist and intake for coordinators, the overdue list for coordinators and
+# role): my day, the worklist and intake for coordinators, the overdue list for coordinators and
 # clinicians, the rates for them and analysts, the referrals for those who send or receive them.
 NAV_LINKS = (
+    NavLink("care:my_day", _("My day"), frozenset({Role.COORDINATOR})),
     NavLink("care:worklist", _("Worklist"), frozenset({Role.COORDINATOR})),
     NavLink("families:intake_home", _("New intake"), frozenset({Role.COORDINATOR})),
     NavLink("care:overdue", _("Overdue"), frozenset({Role.COORDINATOR, Role.CLINICIAN})),

@@ -2,8 +2,9 @@
 and the coordinators' profiles (caseload ceiling, languages, neighbourhoods) that rank the
 suggestions of a designated coordinator.
 
-Only the rules and the profiles are in the admin site: tier assignments, EPSDT records, care events and contacts
-are family data, read through the pages that apply the access policy.
+Only the rules, the profiles and the contact frequency of each tier are in the admin site: tier
+assignments, EPSDT records, care events, contacts and care tasks are family data, read through the
+pages that apply the access policy.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ecwhub.accounts.models import Role
 
-from .models import CoordinatorProfile, RiskRule
+from .models import ContactFrequency, CoordinatorProfile, RiskRule
 from .tasks import recompute_all_tiers
 
 
@@ -117,6 +118,37 @@ class CoordinatorProfileAdmin(admin.ModelAdmin[CoordinatorProfile]):
 
     def save_model(
         self, request: HttpRequest, obj: CoordinatorProfile, form: ModelForm[CoordinatorProfile], change: bool
+    ) -> None:
+        obj.updated_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ContactFrequency)
+class ContactFrequencyAdmin(admin.ModelAdmin[ContactFrequency]):
+    """How often each tier's families should be reached; ``care_timers`` opens a "contact due" task
+    for the designated coordinator of a family not reached in time (from its next run)."""
+
+    list_display = ("tier", "days", "updated_at")
+    ordering = ("-tier",)
+    readonly_fields = ("updated_at",)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _is_hub_admin(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return _is_hub_admin(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return _is_hub_admin(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _is_hub_admin(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return _is_hub_admin(request)
+
+    def save_model(
+        self, request: HttpRequest, obj: ContactFrequency, form: ModelForm[ContactFrequency], change: bool
     ) -> None:
         obj.updated_at = timezone.now()
         super().save_model(request, obj, form, change)

@@ -6,7 +6,11 @@ class CareConfig(AppConfig):
     label = "care"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (connects the tier recompute to screening)
+        from . import (
+            my_day,
+            receivers,  # noqa: F401  (connects the tier recompute to screening)
+        )
         from .page_sections import register
 
         register()
+        my_day.register()

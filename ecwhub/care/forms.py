@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from ecwhub.accounts.models import Membership, Organization, Role, User
 from ecwhub.core.languages import Language
 
-from .models import CareEventKind, Contact, Tier
+from .models import MINUTES_MAX, CareEventKind, CareTask, Contact, Funding, Tier, Topic
 from .selectors import WorklistFilters
 
 
@@ -137,3 +137,135 @@ class CoordinatorTransferForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to"].queryset = _coordinators()  # type: ignore[attr-defined]
+
+
+class EncounterForm(forms.Form):
+    """An encounter with the family, on one page: how and what came of it (as a contact), then its
+    facts. The participants, needs and the registered link kinds' choices are the family's, given by
+    the view from what the user may see."""
+
+    method = forms.ChoiceField(
+        label=_("How"),
+        choices=[("", _("Choose how")), *Contact.Method.choices],
+        error_messages={"required": _("Choose how you met or contacted the family.")},
+    )
+    outcome = forms.ChoiceField(
+        label=_("What came of it"),
+        choices=[("", _("Choose what came of it")), *Contact.Outcome.choices],
+        error_messages={"required": _("Say whether you reached the family, or why not.")},
+    )
+    minutes = forms.IntegerField(
+        label=_("Minutes"),
+        required=False,
+        min_value=1,
+        max_value=MINUTES_MAX,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "invalid": _("Write the minutes as a whole number."),
+            "min_value": _("Minutes go from 1 to 600."),
+            "max_value": _("Minutes go from 1 to 600."),
+        },
+    )
+    participants = forms.MultipleChoiceField(
+        label=_("Who took part"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose the participants among the family's members.")},
+    )
+    topics = forms.MultipleChoiceField(
+        label=_("Topics"),
+        required=False,
+        choices=Topic.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose the topics from the list.")},
+    )
+    topics_other = forms.CharField(
+        label=_("Other topic, in a few words"),
+        required=False,
+        max_length=200,
+        error_messages={"max_length": _("Keep the other topic under 200 characters.")},
+    )
+    interpreter_used = forms.BooleanField(label=_("An interpreter took part"), required=False)
+    interpreter_language = forms.ChoiceField(
+        label=_("Interpreter's language"),
+        required=False,
+        choices=[("", _("No interpreter")), *Language.choices],
+        error_messages={"invalid_choice": _("Choose the interpreter's language from the list.")},
+    )
+    needs = forms.MultipleChoiceField(
+        label=_("Needs worked on"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose the needs among the family's needs.")},
+    )
+    funding = forms.ChoiceField(
+        label=_("Funding source"),
+        required=False,
+        choices=[("", _("Not said")), *Funding.choices],
+        error_messages={"invalid_choice": _("Choose the funding source from the list.")},
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": _("Keep the note under 4,000 characters.")},
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        participants: list[tuple[str, str]],
+        needs: list[tuple[str, str]],
+        links: list[tuple[str, str, list[tuple[str, str]]]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["participants"].choices = participants  # type: ignore[attr-defined]
+        self.fields["needs"].choices = needs  # type: ignore[attr-defined]
+        self.link_keys = [key for key, _label, _choices in links]
+        for key, label, choices in links:
+            self.fields[key] = forms.MultipleChoiceField(
+                label=label,
+                required=False,
+                choices=choices,
+                widget=forms.CheckboxSelectMultiple,
+                error_messages={"invalid_choice": _("Choose among the family's open items.")},
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        used = data.get("interpreter_used")
+        language = data.get("interpreter_language")
+        if used and not language:
+            self.add_error("interpreter_language", _("Say in which language the interpreter worked."))
+        if not used and language:
+            self.add_error(
+                "interpreter_used", _("Tick this box when an interpreter took part, or leave the language empty.")
+            )
+        if "other" in (data.get("topics") or []) and not (data.get("topics_other") or "").strip():
+            self.add_error("topics_other", _("Say in a few words what the other topic was."))
+        return data
+
+    def links(self) -> dict[str, list[str]]:
+        return {key: list(self.cleaned_data.get(key) or []) for key in self.link_keys}
+
+
+class TaskForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What"),
+        choices=[("", _("Choose what")), *CareTask.Kind.choices],
+        error_messages={"required": _("Choose what the task is.")},
+    )
+    due = forms.DateField(
+        label=_("Due"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": _("Choose the day the task is due."), "invalid": _("Enter a date.")},
+    )
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": _("Keep the note under 2,000 characters.")},
+    )

@@ -329,9 +329,65 @@ class CareEvent(models.Model):
         return f"{self.kind} {self.date}"
 
 
+class Funding(models.TextChoices):
+    """What pays for an encounter (so that billing can be built on it)."""
+
+    MEDI_CAL_PLAN = "medi_cal_plan", _("Medi-Cal managed care plan")
+    EPSDT = "epsdt", _("EPSDT")
+    MHSA = "mhsa", _("MHSA (Mental Health Services Act)")
+    GRANT = "grant", _("Grant")
+    OTHER = "other", _("Other")
+
+
+class Topic(models.TextChoices):
+    DEVELOPMENT = "development", _("Child development")
+    PARENTING = "parenting", _("Parenting")
+    BASIC_NEEDS = "basic_needs", _("Basic needs")
+    HEALTH_CARE = "health_care", _("Health care")
+    MENTAL_HEALTH = "mental_health", _("Mental health")
+    BENEFITS = "benefits", _("Benefits")
+    HOUSING = "housing", _("Housing")
+    LEGAL = "legal", _("Legal")
+    SCHOOL = "school", _("School")
+    OTHER = "other", _("Other")
+
+
+# Written out (not taken from the choices) so that a migration's constraint never changes silently.
+CONTACT_METHODS = (
+    "phone",
+    "text",
+    "home_visit",
+    "in_person",
+    "video",
+    "email",
+    "accompanied_visit",
+    "group_session",
+)
+FUNDING_SOURCES = ("medi_cal_plan", "epsdt", "mhsa", "grant", "other")
+TOPICS = (
+    "development",
+    "parenting",
+    "basic_needs",
+    "health_care",
+    "mental_health",
+    "benefits",
+    "housing",
+    "legal",
+    "school",
+    "other",
+)
+LANGUAGE_CODES = ("en", "es", "yue", "cmn", "vi", "mix", "zap", "quc", "tl", "ko", "hy", "ar", "km", "ase", "other")
+MINUTES_MAX = 600
+
+
 class Contact(models.Model):
     """A coordinator reached (or tried to reach) the family: how, and what came of it. Only a
-    contact that reached the family feeds "longest without contact"."""
+    contact that reached the family feeds "longest without contact".
+
+    An encounter is a contact with its facts: minutes, who took part (a caregiver and a child
+    together make it dyadic), the topics (``ContactTopic``), an interpreter and their language, the
+    needs worked on, the funding source and a note (encrypted). What else it worked on (goals,
+    pathways) is linked by the apps that own them (``care.encounter_links``)."""
 
     FAMILY_ROW = FamilyRow.fixed(DataCategory.CASE_NOTES, person=None)
 
@@ -342,6 +398,8 @@ class Contact(models.Model):
         IN_PERSON = "in_person", _("In person at the organization")
         VIDEO = "video", _("Video call")
         EMAIL = "email", _("E-mail")
+        ACCOMPANIED_VISIT = "accompanied_visit", _("Accompanied well-child visit")
+        GROUP_SESSION = "group_session", _("Group session")
 
     class Outcome(models.TextChoices):
         REACHED = "reached", _("Reached the family")
@@ -354,20 +412,43 @@ class Contact(models.Model):
     id = models.BigAutoField(primary_key=True)
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
     at = models.DateTimeField(_("when"), default=timezone.now)
-    method = models.CharField(_("how"), max_length=16, choices=Method.choices)
+    method = models.CharField(_("how"), max_length=24, choices=Method.choices)
     reached = models.BooleanField(_("reached the family"), default=True)
     # Empty on contacts recorded before the outcome was asked (``reached`` says what is known).
     outcome = models.CharField(_("what came of it"), max_length=16, choices=Outcome.choices, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    # The encounter's facts (empty on contacts recorded before they were asked).
+    minutes = models.PositiveSmallIntegerField(_("minutes"), null=True, blank=True)
+    participants = models.ManyToManyField(Person, blank=True, related_name="+", verbose_name=_("who took part"))
+    # A caregiver and a child took part together (set from the participants when they are written).
+    dyadic = models.BooleanField(_("caregiver and child together"), default=False)
+    topics_other = models.CharField(_("other topic"), max_length=200, blank=True)
+    interpreter_used = models.BooleanField(_("interpreter used"), default=False)
+    interpreter_language = models.CharField(
+        _("interpreter's language"), max_length=8, choices=Language.choices, blank=True
+    )
+    needs = models.ManyToManyField(
+        "screening.IdentifiedNeed", blank=True, related_name="+", verbose_name=_("needs worked on")
+    )
+    funding = models.CharField(_("funding source"), max_length=16, choices=Funding.choices, blank=True)
+    note = EncryptedTextField(_("note"), blank=True)
 
     class Meta:
         verbose_name = _("contact")
         indexes = [models.Index(fields=["household", "-at"])]
         constraints = [
+            models.CheckConstraint(condition=Q(method__in=CONTACT_METHODS), name="contact_method_valid"),
             models.CheckConstraint(
-                condition=Q(method__in=["phone", "text", "home_visit", "in_person", "video", "email"]),
-                name="contact_method_valid",
+                condition=Q(minutes__isnull=True) | Q(minutes__gte=1, minutes__lte=MINUTES_MAX),
+                name="contact_minutes_range",
+            ),
+            models.CheckConstraint(condition=Q(funding__in=["", *FUNDING_SOURCES]), name="contact_funding_valid"),
+            # An interpreter's language is said exactly when an interpreter was used.
+            models.CheckConstraint(
+                condition=Q(interpreter_used=False, interpreter_language="")
+                | Q(interpreter_used=True, interpreter_language__in=LANGUAGE_CODES),
+                name="contact_interpreter_language",
             ),
             models.CheckConstraint(
                 condition=Q(
@@ -406,6 +487,122 @@ class Contact(models.Model):
 
 # An outcome that reached someone in the family.
 CONTACT_REACHED = frozenset({Contact.Outcome.REACHED, Contact.Outcome.DECLINED})
+
+
+class ContactTopic(models.Model):
+    """One topic an encounter dealt with (from a fixed list, so that topics are countable)."""
+
+    FAMILY_ROW = FamilyRow.fixed(DataCategory.CASE_NOTES, household="contact__household", person=None)
+
+    id = models.BigAutoField(primary_key=True)
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="topics")
+    topic = models.CharField(_("topic"), max_length=16, choices=Topic.choices)
+
+    class Meta:
+        verbose_name = _("encounter topic")
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "topic"], name="contact_topic_once"),
+            models.CheckConstraint(condition=Q(topic__in=TOPICS), name="contact_topic_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.topic
+
+
+class ContactFrequency(models.Model):
+    """How often the family's designated coordinator should reach a family of each tier. The hub
+    administrator changes it in the admin site; ``care_timers`` opens a "contact due" task for a
+    family not reached in time."""
+
+    tier = models.PositiveSmallIntegerField(_("tier"), choices=Tier.choices, unique=True)
+    days = models.PositiveSmallIntegerField(
+        _("every (days)"), help_text=_("Reach a family of this tier at least once in this many days.")
+    )
+    updated_at = models.DateTimeField(_("changed"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-tier"]
+        verbose_name = _("contact frequency")
+        verbose_name_plural = _("contact frequencies")
+        constraints = [
+            models.CheckConstraint(condition=Q(tier__in=[1, 2, 3]), name="contactfrequency_tier_valid"),
+            models.CheckConstraint(condition=Q(days__gte=1, days__lte=365), name="contactfrequency_days_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Tier {self.tier}: {self.days} days"
+
+    def clean(self) -> None:
+        if self.days is not None and not 1 <= self.days <= 365:
+            raise ValidationError({"days": _("Use a number of days from 1 to 365.")})
+
+
+# When the hub administrator has not set a tier's frequency.
+DEFAULT_CONTACT_DAYS = {3: 7, 2: 30, 1: 90}
+
+
+class CareTask(models.Model):
+    """Something a coordinator has to do for a family by a date: reach it (opened by the contact
+    frequency timer, closed by a contact that reaches the family), review its case, or anything
+    else written by hand. Done, never deleted."""
+
+    FAMILY_ROW = FamilyRow.fixed(DataCategory.CASE_NOTES, person=None)
+
+    class Kind(models.TextChoices):
+        CONTACT_DUE = "contact_due", _("Contact the family")
+        CASE_REVIEW = "case_review", _("Review the family's case")
+        OTHER = "other", _("Other task")
+
+    class Source(models.TextChoices):
+        CONTACT_FREQUENCY = "contact_frequency", _("Contact frequency of the family's tier")
+        BY_HAND = "by_hand", _("Written by a person")
+
+    id = models.BigAutoField(primary_key=True)
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("for")
+    )
+    kind = models.CharField(_("what"), max_length=16, choices=Kind.choices)
+    due = models.DateField(_("due"))
+    created_from = models.CharField(_("from"), max_length=24, choices=Source.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = EncryptedTextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("care task")
+        indexes = [
+            models.Index(fields=["owner", "due"], condition=Q(done_at__isnull=True), name="care_task_open_by_owner"),
+            models.Index(fields=["household", "done_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["contact_due", "case_review", "other"]), name="caretask_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(created_from__in=["contact_frequency", "by_hand"]), name="caretask_source_valid"
+            ),
+            # Done says when; a task opened by a person says who.
+            models.CheckConstraint(
+                condition=Q(done_at__isnull=True, done_by__isnull=True) | Q(done_at__isnull=False),
+                name="caretask_done_agrees",
+            ),
+            # One open "contact due" task per family: the timer can run twice, or on two machines.
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(kind="contact_due", done_at__isnull=True),
+                name="caretask_one_open_contact_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Task {self.pk}"
 
 
 class ChildSurveillance(models.Model):

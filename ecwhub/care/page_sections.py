@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from ecwhub.accounts.home import HomeCard, register_home_card
 from ecwhub.accounts.models import Membership, Role, User
-from ecwhub.consent.models import DataCategory
+from ecwhub.consent.models import DataCategory, Purpose
+from ecwhub.consent.policy import decide
 from ecwhub.consent.sections import (
     ExportSection,
     PageSection,
@@ -31,7 +32,9 @@ from ecwhub.consent.sections import (
     when,
 )
 from ecwhub.consent.selectors import rows_visible
+from ecwhub.core.languages import Language
 from ecwhub.families.display import person_name
+from ecwhub.screening.models import IdentifiedNeed
 
 from .coordinators import (
     SUGGESTIONS_SHOWN,
@@ -40,7 +43,19 @@ from .coordinators import (
     current_designation,
     may_designate,
 )
-from .models import CareEvent, CareEventKind, Contact, EpsdtNecessity, Tier, TierAssignment
+from .encounter_links import encounter_link_kinds
+from .forms import TaskForm
+from .models import (
+    CareEvent,
+    CareEventKind,
+    CareTask,
+    Contact,
+    EpsdtNecessity,
+    Funding,
+    Tier,
+    TierAssignment,
+    Topic,
+)
 from .selectors import REASON_CATEGORIES, WorklistFilters, care_panel, overdue_page, tier_view, worklist_page
 from .surveillance import MISSED, UPCOMING
 
@@ -51,6 +66,8 @@ HOME_ROWS = 5
 UPCOMING_SHOWN = 3
 # Contacts shown on the family page (the export has them all).
 CONTACTS_SHOWN = 20
+# Care tasks done shown on the family page.
+TASKS_DONE_SHOWN = 5
 
 
 def _panel(context: SectionContext) -> dict[str, Any] | None:
@@ -77,17 +94,82 @@ def _panel(context: SectionContext) -> dict[str, Any] | None:
     }
 
 
-def _contacts(context: SectionContext) -> dict[str, Any] | None:
-    """The family's contacts and attempts, newest first, in words (how, and what came of it)."""
-    contacts = list(
-        rows_visible(context.opened, Contact.objects.select_related("organization")).order_by("-at", "-id")[
-            :CONTACTS_SHOWN
-        ]
+def _may_write_notes(context: SectionContext) -> bool:
+    opened = context.opened
+    membership = opened.membership
+    if membership is None or membership.role not in (Role.COORDINATOR, Role.CLINICIAN):
+        return False
+    return bool(
+        decide(
+            user=opened.user,
+            membership=membership,
+            household=opened.household,
+            category=DataCategory.CASE_NOTES,
+            purpose=Purpose.CARE_COORDINATION,
+            write=True,
+        )
     )
-    if not contacts:
+
+
+def _contacts(context: SectionContext) -> dict[str, Any] | None:
+    """The family's contacts and encounters, newest first, in words: how, what came of it, and the
+    encounter's facts (who took part among the members the viewer may see, topics, interpreter,
+    the needs the viewer may see, what else it worked on, funding, the note)."""
+    opened = context.opened
+    may_record = _may_write_notes(context)
+    contacts = list(
+        rows_visible(opened, Contact.objects.select_related("organization"))
+        .prefetch_related("participants", "needs", "topics")
+        .order_by("-at", "-id")[:CONTACTS_SHOWN]
+    )
+    if not contacts and not may_record:
         return None
-    context.show(DataCategory.CASE_NOTES)
-    return {"contacts": contacts}
+    if contacts:
+        context.show(DataCategory.CASE_NOTES)
+    names = {p.pk: person_name(p) for p in opened.members}
+    need_ids = {n.pk for c in contacts for n in c.needs.all()}
+    needs_seen = {n.pk: n for n in rows_visible(opened, IdentifiedNeed.objects.filter(pk__in=need_ids))}
+    if needs_seen:
+        context.show(*{n.category for n in needs_seen.values()})
+    kinds = encounter_link_kinds()
+    shown = []
+    for contact in contacts:
+        facts = {
+            "minutes": contact.minutes,
+            "people": [names[p.pk] for p in contact.participants.all() if p.pk in names],
+            "topics": [choice_label(Topic.choices, t.topic) for t in contact.topics.all()]
+            + ([contact.topics_other] if contact.topics_other else []),
+            "interpreter": choice_label(Language.choices, contact.interpreter_language)
+            if contact.interpreter_used
+            else "",
+            "needs": [str(needs_seen[n.pk].get_need_display()) for n in contact.needs.all() if n.pk in needs_seen],
+            "funding": choice_label(Funding.choices, contact.funding) if contact.funding else "",
+            "links": [(kind.label(), linked) for kind in kinds if (linked := kind.shown(contact))],
+        }
+        shown.append((contact, facts))
+    return {"contacts": shown, "household": opened.household, "may_record": may_record}
+
+
+def _tasks(context: SectionContext) -> dict[str, Any] | None:
+    """The family's open care tasks (and the last ones done), and a form to add one."""
+    opened = context.opened
+    membership = opened.membership
+    may_write = membership is not None and membership.role == Role.COORDINATOR and _may_write_notes(context)
+    tasks = rows_visible(opened, CareTask.objects.select_related("owner", "done_by"))
+    open_tasks = list(tasks.filter(done_at__isnull=True).order_by("due", "id"))
+    done_tasks = list(tasks.filter(done_at__isnull=False).order_by("-done_at", "-id")[:TASKS_DONE_SHOWN])
+    if not open_tasks and not done_tasks and not may_write:
+        return None
+    if open_tasks or done_tasks:
+        context.show(DataCategory.CASE_NOTES)
+    return {
+        "household": opened.household,
+        "open_tasks": open_tasks,
+        "done_tasks": done_tasks,
+        "may_write": may_write,
+        "task_form": TaskForm(initial={"due": timezone.localdate()}),
+        "today": timezone.localdate(),
+    }
 
 
 def _coordinator(context: SectionContext) -> dict[str, Any] | None:
@@ -135,7 +217,12 @@ def _export(context: SectionContext) -> dict[str, Any]:
     tier = rows_visible(opened, TierAssignment.objects.all()).first()
     allowed = set(opened.categories)
     events = rows_visible(opened, CareEvent.objects.all()).order_by("date", "id")
-    contacts = rows_visible(opened, Contact.objects.select_related("organization")).order_by("at", "id")
+    contacts = (
+        rows_visible(opened, Contact.objects.select_related("organization"))
+        .prefetch_related("participants", "topics")
+        .order_by("at", "id")
+    )
+    visible_people = {p.pk for p in opened.members}
     epsdt = rows_visible(opened, EpsdtNecessity.objects.all()).order_by("recorded_on", "id")
     return {
         "tier": {
@@ -155,6 +242,14 @@ def _export(context: SectionContext) -> dict[str, Any]:
                 "reached": c.reached,
                 "outcome": c.outcome or None,
                 "organization": c.organization.name,
+                "minutes": c.minutes,
+                "participants": [str(p.pk) for p in c.participants.all() if p.pk in visible_people],
+                "dyadic": c.dyadic,
+                "topics": [t.topic for t in c.topics.all()],
+                "topics_other": c.topics_other,
+                "interpreter_language": c.interpreter_language or None,
+                "funding": c.funding or None,
+                "note": c.note,
             }
             for c in contacts
         ],
@@ -254,6 +349,12 @@ def _home_worklist(request: HttpRequest, user: User, membership: Membership) -> 
     return {"rows": page.object_list}
 
 
+def _home_my_day(request: HttpRequest, user: User, membership: Membership) -> dict[str, Any]:
+    """A count only (no family is read): the user's open care tasks due today or earlier."""
+    count = CareTask.objects.filter(owner=user, done_at__isnull=True, due__lte=timezone.localdate()).count()
+    return {"open_tasks": count}
+
+
 def _home_overdue(request: HttpRequest, user: User, membership: Membership) -> dict[str, Any]:
     """The clinician's home: the children longest overdue for a visit or a screening."""
     page = overdue_page(user=user, membership=membership, filters=WorklistFilters(), per_page=HOME_ROWS)
@@ -303,6 +404,16 @@ def register() -> None:
             page="screenings",
         )
     )
+    register_page_section(
+        PageSection(
+            "care-tasks",
+            24,
+            "care/_tasks_section.html",
+            _tasks,
+            categories=(DataCategory.CASE_NOTES,),
+            roles=PANEL_ROLES,
+        )
+    )
     register_export_section(ExportSection("care", 60, _export, _readable))
     register_timeline_source(
         TimelineSource("care", (DataCategory.CASE_NOTES, DataCategory.CARE_PLAN, DataCategory.CLINICAL), _timeline)
@@ -311,6 +422,9 @@ def register() -> None:
         HomeCard(
             "care-worklist", 10, "care/_home_worklist_card.html", _home_worklist, roles=frozenset({Role.COORDINATOR})
         )
+    )
+    register_home_card(
+        HomeCard("care-my-day", 5, "care/_home_my_day_card.html", _home_my_day, roles=frozenset({Role.COORDINATOR}))
     )
     register_home_card(
         HomeCard("care-overdue", 10, "care/_home_overdue_card.html", _home_overdue, roles=frozenset({Role.CLINICIAN}))

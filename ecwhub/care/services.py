@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import transaction
@@ -15,21 +16,29 @@ from ecwhub.accounts.models import Membership, Role, User
 from ecwhub.consent.models import AuditEntry, DataCategory, Purpose
 from ecwhub.consent.policy import decide
 from ecwhub.consent.selectors import audit_reads
+from ecwhub.core.languages import Language
 from ecwhub.families.models import Household, Person
+from ecwhub.screening.models import IdentifiedNeed
 
+from .encounter_links import encounter_link_kinds
 from .facts import household_bundles
 from .models import (
     CONTACT_REACHED,
+    MINUTES_MAX,
     NEVER,
     CareEvent,
     CareEventKind,
+    CareTask,
     ChildSurveillance,
     Contact,
+    ContactTopic,
     EpsdtNecessity,
+    Funding,
     RiskRule,
     SurveillanceChange,
     TierAssignment,
     TierChange,
+    Topic,
 )
 from .surveillance import followed, surveillance_summary
 from .tiers import RuleSpec, rules_version, tier_for
@@ -288,13 +297,84 @@ def epsdt_end(*, acting_user: User, membership: Membership | None, record: Epsdt
     return record
 
 
+@dataclass(frozen=True)
+class EncounterFacts:
+    """What an encounter adds to a contact: every field may stay empty (a quick attempt from the
+    worklist has none). ``links``: the chosen ids of each registered encounter link kind."""
+
+    minutes: int | None = None
+    participants: Sequence[uuid.UUID] = ()
+    topics: Sequence[str] = ()
+    topics_other: str = ""
+    interpreter_used: bool = False
+    interpreter_language: str = ""
+    needs: Sequence[uuid.UUID] = ()
+    funding: str = ""
+    note: str = ""
+    links: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+
+NO_FACTS = EncounterFacts()
+TOPICS_OTHER_MAX = 200
+ENCOUNTER_NOTE_MAX = 4000
+# Who counts as the caregiver and the child of a dyadic encounter.
+DYAD_CAREGIVERS = frozenset({Person.Relationship.CAREGIVER, Person.Relationship.LEGAL_GUARDIAN})
+
+
+def _checked_facts(household: Household, facts: EncounterFacts) -> tuple[list[Person], list[IdentifiedNeed]]:
+    """The participants and needs the facts name, all of this family; CareError on the first field at fault."""
+    if facts.minutes is not None and not 1 <= facts.minutes <= MINUTES_MAX:
+        raise CareError("minutes", _("Minutes go from 1 to %(max)d.") % {"max": MINUTES_MAX})
+    unknown_topics = [t for t in facts.topics if t not in Topic.values]
+    if unknown_topics:
+        raise CareError("topics", _("Choose the topics from the list."))
+    if len(facts.topics_other) > TOPICS_OTHER_MAX:
+        raise CareError("topics_other", _("Keep the other topic under 200 characters."))
+    if facts.interpreter_used and facts.interpreter_language not in Language.values:
+        raise CareError("interpreter_language", _("Say in which language the interpreter worked."))
+    if not facts.interpreter_used and facts.interpreter_language:
+        raise CareError("interpreter_language", _("Leave the language empty when no interpreter was used."))
+    if facts.funding and facts.funding not in Funding.values:
+        raise CareError("funding", _("Choose the funding source from the list."))
+    if len(facts.note) > ENCOUNTER_NOTE_MAX:
+        raise CareError("note", _("Keep the note under 4,000 characters."))
+    wanted_people = {str(p) for p in facts.participants}
+    people = list(Person.objects.filter(household=household, pk__in=list(wanted_people)))
+    if len(people) != len(wanted_people):
+        raise CareError("participants", _("Choose the participants among the family's members."))
+    wanted_needs = {str(n) for n in facts.needs}
+    needs = list(IdentifiedNeed.objects.filter(household=household, pk__in=list(wanted_needs)))
+    if len(needs) != len(wanted_needs):
+        raise CareError("needs", _("Choose the needs among the family's needs."))
+    known = {kind.key for kind in encounter_link_kinds()}
+    for key in facts.links:
+        if key not in known:
+            raise CareError(key, _("This encounter cannot be linked to that."))
+    return people, needs
+
+
+def is_dyadic(people: Iterable[Person]) -> bool:
+    """A caregiver and a child of the family took part together."""
+    relationships = {p.relationship for p in people}
+    return Person.Relationship.CHILD in relationships and bool(relationships & DYAD_CAREGIVERS)
+
+
 def contact_record(
-    *, acting_user: User, membership: Membership | None, household: Household, method: str, outcome: str
+    *,
+    acting_user: User,
+    membership: Membership | None,
+    household: Household,
+    method: str,
+    outcome: str,
+    facts: EncounterFacts = NO_FACTS,
 ) -> Contact:
     """A coordinator records reaching, or trying to reach, the family: how (``Contact.Method``)
-    and what came of it (``Contact.Outcome``). Only a contact that reached the family moves it
-    down the worklist; a failed attempt is kept in its history. Raises CareError naming the field
-    (nothing written), Http404 when the user may not write the family's case notes."""
+    and what came of it (``Contact.Outcome``), with the encounter's facts when there are some. Only
+    a contact that reached the family moves it down the worklist and closes its open "contact due"
+    task; a failed attempt is kept in its history. The encounter's links (goals, pathways: the
+    registered ``encounter_links`` kinds) are saved in the same transaction: a link that fails
+    leaves nothing written. Raises CareError naming the field (nothing written), Http404 when the
+    user may not write the family's case notes."""
     if method not in Contact.Method.values:
         raise CareError("method", _("Choose how you contacted the family."))
     if outcome not in Contact.Outcome.values:
@@ -309,6 +389,8 @@ def contact_record(
         write=True,
     ):
         raise Http404
+    people, needs = _checked_facts(household, facts)
+    kinds = {kind.key: kind for kind in encounter_link_kinds()}
     with transaction.atomic():
         contact = Contact.objects.create(
             household=household,
@@ -317,12 +399,35 @@ def contact_record(
             reached=reached,
             by=acting_user,
             organization=membership.organization,
+            minutes=facts.minutes,
+            dyadic=is_dyadic(people),
+            topics_other=facts.topics_other.strip(),
+            interpreter_used=facts.interpreter_used,
+            interpreter_language=facts.interpreter_language if facts.interpreter_used else "",
+            funding=facts.funding,
+            note=facts.note.strip(),
         )
-        _audit_write(acting_user, membership, household, DataCategory.CASE_NOTES, "contact recorded")
-        if reached and not TierAssignment.objects.filter(household=household).update(
-            last_contact_at=contact.at, contact_rank=contact.at
-        ):
-            household_tier_recompute([household.pk])  # a family enters the worklist with its first tier
+        if people:
+            contact.participants.set(people)
+        if needs:
+            contact.needs.set(needs)
+        ContactTopic.objects.bulk_create([ContactTopic(contact=contact, topic=t) for t in dict.fromkeys(facts.topics)])
+        for key, ids in facts.links.items():
+            if not ids:
+                continue
+            try:
+                kinds[key].save(contact, [str(i) for i in ids], acting_user)
+            except ValueError as error:
+                raise CareError(key, str(error)) from error
+        _audit_write(acting_user, membership, household, DataCategory.CASE_NOTES, f"contact {contact.pk} recorded")
+        if reached:
+            CareTask.objects.filter(household=household, kind=CareTask.Kind.CONTACT_DUE, done_at__isnull=True).update(
+                done_at=contact.at, done_by=acting_user
+            )
+            if not TierAssignment.objects.filter(household=household).update(
+                last_contact_at=contact.at, contact_rank=contact.at
+            ):
+                household_tier_recompute([household.pk])  # a family enters the worklist with its first tier
     return contact
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import coordinator_views, views
+from . import coordinator_views, day_views, views
 
 app_name = "care"
 
@@ -15,4 +15,8 @@ urlpatterns = [
     path("families/<uuid:household_id>/coordinator/", coordinator_views.assign, name="coordinator_assign"),
     path("families/<uuid:household_id>/coordinator/transfer/", coordinator_views.transfer, name="coordinator_transfer"),
     path("coordinators/", coordinator_views.coverage, name="coordinators"),
+    path("my-day/", day_views.my_day, name="my_day"),
+    path("families/<uuid:household_id>/encounters/new/", day_views.encounter_new, name="encounter_new"),
+    path("families/<uuid:household_id>/tasks/", day_views.task_add, name="task_add"),
+    path("families/<uuid:household_id>/tasks/<int:task_id>/done/", day_views.task_done, name="task_done"),
 ]
