@@ -30,6 +30,7 @@ from ecwhub.core.languages import Language
 from ecwhub.families.models import Household
 from ecwhub.referrals.followups import followups_reassign
 
+from .care_tasks import care_tasks_reassign
 from .models import DEFAULT_CASELOAD_CEILING, CoordinatorAssignment, CoordinatorProfile
 
 DESIGNATED = RelationshipKind.DESIGNATED_COORDINATOR
@@ -258,13 +259,16 @@ def coordinator_transfer(
         )
         _start(acting_user, membership, household, to)
         if from_user is not None:
-            followups_reassign(
-                acting_user=acting_user,
-                membership=membership,
-                household_id=household.pk,
-                from_user=from_user,
-                to_user=to,
-            )
+            # The old coordinator's open work on the family moves with it: referral follow-ups
+            # and care tasks (done ones stay with who did them).
+            for reassign in (followups_reassign, care_tasks_reassign):
+                reassign(
+                    acting_user=acting_user,
+                    membership=membership,
+                    household_id=household.pk,
+                    from_user=from_user,
+                    to_user=to,
+                )
         return _history(
             household=household,
             kind=CoordinatorAssignment.Kind.TRANSFER,

@@ -22,7 +22,7 @@ from ecwhub.care.coordinators import (
     coordinators_over_ceiling,
     families_without_coordinator,
 )
-from ecwhub.care.models import CoordinatorAssignment, CoordinatorProfile
+from ecwhub.care.models import CareTask, CoordinatorAssignment, CoordinatorProfile
 from ecwhub.consent.models import AuditEntry, Relationship, RelationshipKind
 from ecwhub.consent.services import relationship_start
 from ecwhub.core.errors import NotFound
@@ -164,7 +164,7 @@ def test_who_may_choose_the_coordinator(network: Network) -> None:
     assert [r.user_id for r in _active(family)] == [dora.pk]
 
 
-def test_a_transfer_needs_a_handoff_note_and_moves_open_follow_ups(network: Network) -> None:
+def test_a_transfer_needs_a_handoff_note_and_moves_open_follow_ups_and_care_tasks(network: Network) -> None:
     world = make_world(network)
     family = world.family
     alice = _member(network.alice)
@@ -179,6 +179,22 @@ def test_a_transfer_needs_a_handoff_note_and_moves_open_follow_ups(network: Netw
         send=True,
     )
     open_task = ReferralFollowUp.objects.create(referral=referral, assigned_to=network.alice, due=timezone.now())
+    care_task = CareTask.objects.create(
+        household=family.household,
+        owner=network.alice,
+        kind="contact_due",
+        due=timezone.localdate(),
+        created_from="contact_frequency",
+    )
+    done_task = CareTask.objects.create(
+        household=family.household,
+        owner=network.alice,
+        kind="other",
+        created_from="by_hand",
+        due=timezone.localdate(),
+        done_at=timezone.now(),
+        done_by=network.alice,
+    )
 
     with pytest.raises(CoordinatorError) as short:
         coordinator_transfer(
@@ -197,6 +213,10 @@ def test_a_transfer_needs_a_handoff_note_and_moves_open_follow_ups(network: Netw
     open_task.refresh_from_db()
     assert open_task.assigned_to == dora
     assert AuditEntry.objects.filter(detail=f"referral {referral.pk} follow-up moved to user {dora.pk}").exists()
+    care_task.refresh_from_db()
+    done_task.refresh_from_db()
+    assert (care_task.owner, done_task.owner) == (dora, network.alice)
+    assert AuditEntry.objects.filter(detail=f"care tasks {care_task.pk} moved to user {dora.pk}").exists()
     kinds = list(CoordinatorAssignment.objects.filter(household=family.household).order_by("id").values_list("kind"))
     assert kinds == [("assign",), ("transfer",)]
 
