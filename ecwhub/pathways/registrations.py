@@ -1,0 +1,235 @@
+"""What the pathways app adds to the rest of the hub, registered in ``AppConfig.ready()``: the
+family page's pathways section, the coordinator's "my day" (steps due today, steps overdue), the
+weekly case review (stalled pathways), the encounter link kind "pathways", and the referral hook
+that completes a referral step when its referral is completed."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ecwhub.accounts.models import Membership, Role, User
+from ecwhub.care.agenda import (
+    AgendaItem,
+    DaySource,
+    ReviewReason,
+    ReviewSource,
+    Section,
+    register_day_source,
+    register_review_source,
+)
+from ecwhub.care.encounter_links import EncounterLinkKind, register_encounter_link
+from ecwhub.care.models import Contact
+from ecwhub.consent.models import DataCategory, Purpose, Relationship, RelationshipKind
+from ecwhub.consent.policy import households_visible
+from ecwhub.consent.sections import PageSection, SectionContext, register_page_section
+from ecwhub.consent.selectors import rows_visible
+from ecwhub.families.models import Household
+from ecwhub.referrals import hooks
+from ecwhub.referrals.models import Referral
+from ecwhub.referrals.selectors import NEED_CATEGORIES
+from ecwhub.screening.models import IdentifiedNeed
+
+from .models import Pathway, PathwayEncounter, PathwayStep
+from .selectors import family_pathways
+from .services import definitions_for_need, is_family_coordinator, may_see, referral_completed
+from .workflow import WORKING, Status
+
+SECTION_ROLES = frozenset({Role.COORDINATOR, Role.CLINICIAN, Role.PROVIDER_STAFF})
+# A pathway is stalled when no step was completed for this long (or a step is past its limit).
+STALLED_AFTER = datetime.timedelta(days=14)
+
+
+# --- Family page ----------------------------------------------------------------------------------
+
+
+def _section(context: SectionContext) -> dict[str, Any] | None:
+    opened = context.opened
+    if not opened.may_see(DataCategory.CARE_PLAN):
+        return None
+    pathways = family_pathways(opened)
+    membership = opened.membership
+    may_open = is_family_coordinator(opened.user, membership, opened.household) and may_see(
+        opened.user, membership, opened.household, write=True
+    )
+    choices: list[tuple[IdentifiedNeed, list[Any]]] = []
+    if may_open:
+        needs = rows_visible(opened, IdentifiedNeed.objects.filter(status=IdentifiedNeed.Status.WANTS_HELP))
+        for need in needs:
+            definitions = definitions_for_need(need.need)
+            if definitions:
+                choices.append((need, definitions))
+                context.show(need.category)
+    if not pathways and not choices:
+        return None
+    if pathways:
+        context.show(DataCategory.CARE_PLAN)
+    return {
+        "household": opened.household,
+        "pathways": pathways,
+        "choices": choices,
+        "today": timezone.localdate(),
+    }
+
+
+# --- "My day" and the case review ------------------------------------------------------------------
+
+
+def _coordinated(user: User, membership: Membership) -> QuerySet[Household]:
+    """The families the user coordinates (designated coordinator, or the pathway's coordinator),
+    as far as the policy lets them see the care plan."""
+    visible = households_visible(
+        user=user, membership=membership, category=DataCategory.CARE_PLAN, purpose=Purpose.CARE_COORDINATION
+    )
+    designated = Relationship.objects.filter(
+        user=user, kind=RelationshipKind.DESIGNATED_COORDINATOR, ended_at__isnull=True
+    ).values("household_id")
+    return visible.filter(Q(pk__in=designated) | Q(pathways__coordinator=user)).distinct()
+
+
+def _step_items(user: User, membership: Membership, condition: Q, key: str, label: str) -> Iterable[AgendaItem]:
+    if membership.role != Role.COORDINATOR:
+        return []
+    steps = (
+        PathwayStep.objects.filter(condition, completed_at__isnull=True, pathway__status__in=WORKING)
+        .filter(pathway__household__in=_coordinated(user, membership).values("pk"))
+        .select_related("pathway")
+        .order_by("due_on", "pathway_id", "order")
+    )
+    return [
+        AgendaItem(
+            household_id=s.pathway.household_id,
+            key=key,
+            label=label % {"step": s.title, "pathway": s.pathway.name},
+            url=reverse("pathways:detail", kwargs={"pathway_id": s.pathway_id}),
+            due=s.due_on,
+        )
+        for s in steps
+    ]
+
+
+def _due_today(user: User, membership: Membership, today: datetime.date) -> Iterable[AgendaItem]:
+    return _step_items(
+        user, membership, Q(due_on=today), "pathway_step", _("Pathway step due today: %(step)s (%(pathway)s)")
+    )
+
+
+def _overdue(user: User, membership: Membership, today: datetime.date) -> Iterable[AgendaItem]:
+    return _step_items(
+        user, membership, Q(due_on__lt=today), "pathway_step_overdue", _("Pathway step overdue: %(step)s (%(pathway)s)")
+    )
+
+
+def stalled_pathways(user: User, membership: Membership, now: datetime.datetime | None = None) -> QuerySet[Pathway]:
+    """Open pathways of families the user may see in their organization's work (their own, or
+    their organization's) with no step completed for 14 days, or a step past its time limit."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    visible = households_visible(
+        user=user, membership=membership, category=DataCategory.CARE_PLAN, purpose=Purpose.CARE_COORDINATION
+    )
+    late = PathwayStep.objects.filter(completed_at__isnull=True, due_on__lt=today).values("pathway_id")
+    return (
+        Pathway.objects.filter(status=Status.OPEN, household__in=visible.values("pk"))
+        .filter(Q(coordinator=user) | Q(organization_id=membership.organization_id))
+        .filter(Q(last_progress_at__lt=now - STALLED_AFTER) | Q(pk__in=late))
+        .order_by("last_progress_at", "id")
+    )
+
+
+def _stalled(user: User, membership: Membership, since: datetime.datetime) -> Iterable[AgendaItem]:
+    # A stalled pathway stays on the review until it moves again, whenever it stalled.
+    if membership.role != Role.COORDINATOR:
+        return []
+    return [
+        AgendaItem(
+            household_id=p.household_id,
+            key="stalled_pathway",
+            label=_("Pathway stalled: %(pathway)s") % {"pathway": p.name},
+            url=reverse("pathways:detail", kwargs={"pathway_id": p.pk}),
+            due=p.due_on,
+            since=p.last_progress_at,
+        )
+        for p in stalled_pathways(user, membership)
+    ]
+
+
+# --- Encounters -------------------------------------------------------------------------------------
+
+
+def _encounter_choices(household: Household, user: User, membership: Membership) -> list[tuple[str, str]]:
+    if not may_see(user, membership, household):
+        return []
+    rows = Pathway.objects.filter(household=household, status__in=WORKING).order_by("name", "id")
+    return [(str(p.pk), p.name) for p in rows]
+
+
+def _encounter_save(contact: Contact, ids: list[str], user: User) -> None:
+    wanted = list(dict.fromkeys(ids))
+    found = {
+        str(p.pk): p
+        for p in Pathway.objects.filter(household_id=contact.household_id, status__in=WORKING, pk__in=_uuids(wanted))
+    }
+    for value in wanted:
+        if value not in found:
+            raise ValueError(f"pathway {value} is not an open pathway of this family")
+    PathwayEncounter.objects.bulk_create(
+        [PathwayEncounter(contact=contact, pathway=found[v]) for v in wanted], ignore_conflicts=True
+    )
+
+
+def _uuids(values: list[str]) -> list[str]:
+    result = []
+    for value in values:
+        try:
+            result.append(str(uuid.UUID(value)))
+        except ValueError:
+            continue
+    return result
+
+
+def _encounter_shown(contact: Contact) -> list[str]:
+    rows = PathwayEncounter.objects.filter(contact=contact).select_related("pathway").order_by("pathway__name")
+    return [row.pathway.name for row in rows]
+
+
+# --- Referrals ---------------------------------------------------------------------------------------
+
+
+def _on_referral(referral: Referral, event: str) -> None:
+    if event == hooks.COMPLETED:
+        referral_completed(referral)
+
+
+def register() -> None:
+    register_page_section(
+        PageSection(
+            "pathways",
+            30,
+            "pathways/_family_section.html",
+            _section,
+            categories=(DataCategory.CARE_PLAN, *NEED_CATEGORIES),
+            roles=SECTION_ROLES,
+        )
+    )
+    register_day_source(DaySource("pathways-today", Section.TODAY, _due_today))
+    register_day_source(DaySource("pathways-overdue", Section.OVERDUE, _overdue))
+    register_review_source(ReviewSource("pathways-stalled", ReviewReason.STALLED_PATHWAY, _stalled))
+    register_encounter_link(
+        EncounterLinkKind(
+            key="pathways",
+            order=30,
+            label=lambda: _("Pathways worked on"),
+            choices=_encounter_choices,
+            save=_encounter_save,
+            shown=_encounter_shown,
+        )
+    )
+    hooks.listen(_on_referral)
