@@ -259,6 +259,12 @@ class Pathway(models.Model):
                 condition=Q(status__in=["open", "awaiting_review"]),
                 name="pathway_one_active_per_definition",
             ),
+            # The same for a pathway of the whole family (NULLs are distinct in a unique index).
+            models.UniqueConstraint(
+                fields=["household", "definition"],
+                condition=Q(status__in=["open", "awaiting_review"], person__isnull=True),
+                name="pathway_one_active_per_definition_family",
+            ),
         ]
 
     def __str__(self) -> str:

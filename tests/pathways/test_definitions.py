@@ -79,7 +79,9 @@ def test_an_edit_drives_the_next_pathway_and_leaves_the_open_one_alone(team: Tea
     data.time_limit_days = 90
     data.steps[0].time_limit_days = 10
     confirmation = data.steps.pop()
-    data.steps.append(StepInput(order=4, title="Bring the WIC card to the next visit", kind="action", time_limit_days=45))
+    data.steps.append(
+        StepInput(order=4, title="Bring the WIC card to the next visit", kind="action", time_limit_days=45)
+    )
     confirmation.order = 5
     data.steps.append(confirmation)
     saved = definition_save(acting_user=admin, membership=member(admin), data=data, instance=food())
@@ -121,7 +123,9 @@ def _good(**overrides: object) -> DefinitionInput:
         source="Hub's own",
         needs=[Need.MATERIAL_HARDSHIP],
         steps=[
-            StepInput(order=1, title="Refer to the diaper bank", kind="referral", time_limit_days=14, need="material-hardship"),
+            StepInput(
+                order=1, title="Refer to the diaper bank", kind="referral", time_limit_days=14, need="material-hardship"
+            ),
             StepInput(order=2, title="Confirm", kind="confirmation", time_limit_days=30),
         ],
     )
