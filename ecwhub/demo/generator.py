@@ -40,6 +40,7 @@ from . import data
 from .care import seed_care
 from .clock import reference_time
 from .duplicates import seed_duplicates
+from .pathways import seed_pathways
 from .referrals import seed_referrals
 from .screening import seed_screening
 from .sharing import seed_sharing
@@ -1406,6 +1407,7 @@ def demo_seed(
         seed_duplicates(seed=seed, today=today, organizations=organizations)
         summary.referrals = seed_referrals(seed=seed, today=today, organizations=organizations)
         seed_care(seed=seed, today=today)
+        seed_pathways(seed=seed, today=today)
     return summary
 
 
