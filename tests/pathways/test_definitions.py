@@ -19,6 +19,7 @@ from ecwhub.pathways.definitions import (
     definition_save,
 )
 from ecwhub.pathways.models import DefinitionRevision, PathwayDefinition, StepKind
+from ecwhub.pathways.services import pathway_review, pathway_submit
 from tests.conftest import signed_in
 from tests.referrals.conftest import member
 
@@ -94,9 +95,6 @@ def test_an_edit_drives_the_next_pathway_and_leaves_the_open_one_alone(team: Tea
     assert old.time_limit_days == 60 and old.definition_version == 1
 
     # The next one (after the first closes) follows the new version.
-    team.world.food_need.refresh_from_db()
-    from ecwhub.pathways.services import pathway_submit
-
     pathway_submit(
         acting_user=team.alice,
         membership=member(team.alice),
@@ -104,6 +102,7 @@ def test_an_edit_drives_the_next_pathway_and_leaves_the_open_one_alone(team: Tea
         closure="incomplete",
         reason="family_declined",
     )
+    pathway_review(acting_user=team.sam, membership=member(team.sam), pathway_id=old.pk, approve=True)
     new = opened(team)
     today = timezone.localdate()
     assert new.definition_version == 2 and new.time_limit_days == 90
