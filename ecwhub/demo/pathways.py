@@ -1,9 +1,10 @@
 """Pathways for the demo families, in every state, and a supervisor who reviews their closures.
 
-The supervisor is a care coordinator of the main family resource center other than the well-known
-coordinator (``coordinator@…``), marked ``is_supervisor``: the well-known coordinator's closures go
-to them. Pathways open from needs the families want help with, coordinated by the first coordinator
-(by e-mail; the well-known one at the main center) of the organization that registered the family.
+Pathways open from needs the families want help with, coordinated by the first coordinator (by
+e-mail; the well-known ``coordinator@…`` at the main family resource center) of the organization
+that registered the family. In every organization with another coordinator, the first of them (by
+e-mail) is marked ``is_supervisor`` and reviews the organization's closures; at the main center
+that is ``demo_supervisor()``, who reviews the well-known coordinator's closures.
 Rows are written in bulk with their events, as the services would have left them.
 """
 
@@ -21,34 +22,28 @@ from ecwhub.screening.models import IdentifiedNeed
 from .clock import reference_time
 from .data import MAIN_FRC_SLUG, demo_email
 
-# How many pathways to open (at most), and the share of each fate.
+# How many pathways to open (at most), and the fates given in turn where a supervisor reviews.
 PATHWAYS_MAX = 120
 FATES = (
-    ("open", 0.35),
-    ("stalled", 0.1),
-    ("awaiting_complete", 0.1),
-    ("awaiting_incomplete", 0.05),
-    ("complete", 0.25),
-    ("incomplete", 0.1),
-    ("sent_back", 0.05),
+    "open",
+    "complete",
+    "stalled",
+    "awaiting_complete",
+    "incomplete",
+    "awaiting_incomplete",
+    "sent_back",
+    "open",
+    "complete",
 )
 
 
-def _fate(rng: random.Random) -> str:
-    roll, total = rng.random(), 0.0
-    for fate, weight in FATES:
-        total += weight
-        if roll < total:
-            return fate
-    return "open"
-
-
 def demo_supervisor() -> Membership | None:
-    """The main center's coordinator who supervises (not the well-known coordinator)."""
+    """The main center's supervisor: its first coordinator by e-mail other than the well-known
+    coordinator, whose closures they review."""
     return (
         Membership.objects.filter(organization__slug=MAIN_FRC_SLUG, role=Role.COORDINATOR, is_active=True)
         .exclude(user__email=demo_email("coordinator"))
-        .select_related("user")
+        .select_related("user", "organization")
         .order_by("user__email")
         .first()
     )
@@ -57,18 +52,32 @@ def demo_supervisor() -> Membership | None:
 def seed_pathways(*, seed: int, today: date) -> dict[str, int]:
     rng = random.Random(f"{seed}-pathways")
     now = reference_time(today)
-    supervisor = demo_supervisor()
-    if supervisor is None:
+    if demo_supervisor() is None:
         return {}
-    Membership.objects.filter(pk=supervisor.pk).update(is_supervisor=True)
+    # Each organization's pathways are coordinated by its first coordinator (by e-mail; the
+    # well-known one at the main center) and reviewed by another of its coordinators, when it has one.
     coordinators: dict[int, int] = {}
+    supervisors: dict[int, int] = {}
     well_known = Membership.objects.filter(
         user__email=demo_email("coordinator"), role=Role.COORDINATOR, is_active=True
     ).first()
     if well_known is not None:
         coordinators[well_known.organization_id] = well_known.user_id
-    for membership in Membership.objects.filter(role=Role.COORDINATOR, is_active=True).order_by("user__email"):
+    memberships = list(
+        Membership.objects.filter(role=Role.COORDINATOR, is_active=True).select_related("user").order_by("user__email")
+    )
+    for membership in memberships:
         coordinators.setdefault(membership.organization_id, membership.user_id)
+    chosen = []
+    for membership in memberships:
+        organization_id = membership.organization_id
+        if organization_id in supervisors or coordinators[organization_id] == membership.user_id:
+            continue
+        if membership.user.email == demo_email("coordinator"):
+            continue
+        supervisors[organization_id] = membership.user_id
+        chosen.append(membership.pk)
+    Membership.objects.filter(pk__in=chosen).update(is_supervisor=True)
     definitions: dict[str, list[PathwayDefinition]] = {}
     for definition in PathwayDefinition.objects.filter(active=True).prefetch_related("needs", "steps"):
         for row in definition.needs.all():
@@ -80,6 +89,7 @@ def seed_pathways(*, seed: int, today: date) -> dict[str, int]:
     )
     counts: dict[str, int] = {}
     seen: set[tuple[object, object, int]] = set()
+    reviewed = 0
     for need in needs:
         if sum(counts.values()) >= PATHWAYS_MAX:
             break
@@ -92,10 +102,13 @@ def seed_pathways(*, seed: int, today: date) -> dict[str, int]:
         if key in seen:
             continue
         seen.add(key)
-        fate = _fate(rng)
-        reviewer = supervisor.user_id if organization_id == supervisor.organization_id else None
-        if fate in ("complete", "incomplete", "awaiting_complete", "awaiting_incomplete", "sent_back") and not reviewer:
-            fate = rng.choice(["open", "stalled"])
+        reviewer = supervisors.get(organization_id)
+        if reviewer is not None:
+            # In turn, so that a small demo still shows every state.
+            fate = FATES[reviewed % len(FATES)]
+            reviewed += 1
+        else:
+            fate = rng.choice(["open", "open", "stalled"])
         _pathway(rng, now, need, definition, coordinator_id, organization_id, reviewer, fate)
         counts[fate] = counts.get(fate, 0) + 1
     return counts

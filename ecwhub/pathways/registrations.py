@@ -15,6 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from django.http import HttpRequest
+
+from ecwhub.accounts.home import HomeCard, register_home_card
 from ecwhub.accounts.models import Membership, Role, User
 from ecwhub.care.agenda import (
     AgendaItem,
@@ -200,6 +203,26 @@ def _encounter_shown(contact: Contact) -> list[str]:
     return [row.pathway.name for row in rows]
 
 
+# --- Home page ---------------------------------------------------------------------------------------
+
+
+def _home_review(request: HttpRequest, user: User, membership: Membership) -> dict[str, Any] | None:
+    """A supervisor's home: how many closures wait for their review (a number, no family)."""
+    if not membership.is_supervisor:
+        return None
+    visible = households_visible(
+        user=user, membership=membership, category=DataCategory.CARE_PLAN, purpose=Purpose.CARE_COORDINATION
+    )
+    awaiting = (
+        Pathway.objects.filter(
+            status=Status.AWAITING_REVIEW, organization_id=membership.organization_id, household__in=visible
+        )
+        .exclude(Q(coordinator=user) | Q(submitted_by=user))
+        .count()
+    )
+    return {"awaiting": awaiting}
+
+
 # --- Referrals ---------------------------------------------------------------------------------------
 
 
@@ -230,6 +253,11 @@ def register() -> None:
             choices=_encounter_choices,
             save=_encounter_save,
             shown=_encounter_shown,
+        )
+    )
+    register_home_card(
+        HomeCard(
+            "pathways-review", 20, "pathways/_home_review_card.html", _home_review, roles=frozenset({Role.COORDINATOR})
         )
     )
     hooks.listen(_on_referral)
