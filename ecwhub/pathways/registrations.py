@@ -11,11 +11,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-
-from django.http import HttpRequest
 
 from ecwhub.accounts.home import HomeCard, register_home_card
 from ecwhub.accounts.models import Membership, Role, User
