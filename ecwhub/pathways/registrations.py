@@ -31,7 +31,20 @@ from ecwhub.care.encounter_links import EncounterLinkKind, register_encounter_li
 from ecwhub.care.models import Contact
 from ecwhub.consent.models import DataCategory, Purpose, Relationship, RelationshipKind
 from ecwhub.consent.policy import households_visible
-from ecwhub.consent.sections import PageSection, SectionContext, register_page_section
+from ecwhub.consent.sections import (
+    ExportSection,
+    PageSection,
+    Readable,
+    ReadableEntry,
+    SectionContext,
+    TimelineEvent,
+    TimelineSource,
+    register_export_section,
+    register_page_section,
+    register_timeline_source,
+    row_category,
+    when,
+)
 from ecwhub.consent.selectors import rows_visible
 from ecwhub.families.models import Household
 from ecwhub.referrals import hooks
@@ -39,10 +52,10 @@ from ecwhub.referrals.models import Referral
 from ecwhub.referrals.selectors import NEED_CATEGORIES
 from ecwhub.screening.models import IdentifiedNeed
 
-from .models import Pathway, PathwayEncounter, PathwayStep
+from .models import Pathway, PathwayEncounter, PathwayEvent, PathwayStep
 from .selectors import family_pathways
 from .services import definitions_for_need, is_family_coordinator, may_see, referral_completed
-from .workflow import WORKING, Status
+from .workflow import ACTIVE, WORKING, Status
 
 SECTION_ROLES = frozenset({Role.COORDINATOR, Role.CLINICIAN, Role.PROVIDER_STAFF})
 # A pathway is stalled when no step was completed for this long (or a step is past its limit).
@@ -64,8 +77,10 @@ def _section(context: SectionContext) -> dict[str, Any] | None:
     choices: list[tuple[IdentifiedNeed, list[Any]]] = []
     if may_open:
         needs = rows_visible(opened, IdentifiedNeed.objects.filter(status=IdentifiedNeed.Status.WANTS_HELP))
+        # A definition already active for the person (or the family) is not offered again.
+        active = {(p.person_id, p.definition_id) for p, _steps in pathways if p.status in ACTIVE}
         for need in needs:
-            definitions = definitions_for_need(need.need)
+            definitions = [d for d in definitions_for_need(need.need) if (need.person_id, d.pk) not in active]
             if definitions:
                 choices.append((need, definitions))
                 context.show(need.category)
@@ -79,6 +94,94 @@ def _section(context: SectionContext) -> dict[str, Any] | None:
         "choices": choices,
         "today": timezone.localdate(),
     }
+
+
+def _iso(value: datetime.date | datetime.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _export(context: SectionContext) -> dict[str, Any]:
+    """The family's pathways for the export: codes and ISO dates, with every step."""
+    pathways = family_pathways(context.opened)
+    if pathways:
+        context.show(DataCategory.CARE_PLAN)
+    return {
+        "pathways": [
+            {
+                "pathway": p.name,
+                "definition": p.definition.key,
+                "definition_version": p.definition_version,
+                "person": str(p.person_id) if p.person_id else None,
+                "status": p.status,
+                "initiated_on": _iso(p.initiated_on),
+                "due_on": _iso(p.due_on),
+                "outcome": p.outcome,
+                "outcome_since": _iso(p.outcome_since),
+                "outcome_confirmed_on": _iso(p.outcome_confirmed_on),
+                "incomplete_reason": p.incomplete_reason or None,
+                "closed_at": _iso(p.closed_at),
+                "steps": [
+                    {
+                        "order": s.order,
+                        "title": s.title,
+                        "kind": s.kind,
+                        "required": s.required,
+                        "due_on": _iso(s.due_on),
+                        "completed_at": _iso(s.completed_at),
+                        "referral": str(s.referral_id) if s.referral_id else None,
+                    }
+                    for s in steps
+                ],
+            }
+            for p, steps in pathways
+        ]
+    }
+
+
+def _readable(context: SectionContext) -> list[Readable]:
+    pathways = family_pathways(context.opened)
+    if pathways:
+        context.show(DataCategory.CARE_PLAN)
+    entries = tuple(
+        ReadableEntry(
+            title=f"{p.name}: {p.get_status_display()}",
+            facts=tuple(
+                (label, value)
+                for label, value in (
+                    (_("Initiated on"), when(p.initiated_on)),
+                    (_("Due by"), when(p.due_on)),
+                    (_("Completion outcome"), p.outcome),
+                    (_("Outcome confirmed"), when(p.outcome_confirmed_on)),
+                    (_("Why it finished incomplete"), p.get_incomplete_reason_display() if p.incomplete_reason else ""),
+                )
+                if value
+            ),
+            lines=tuple(
+                f"{s.order}. {s.title} — "
+                + (
+                    _("done %(on)s") % {"on": when(s.completed_at)}
+                    if s.done
+                    else _("due %(due)s") % {"due": when(s.due_on)}
+                )
+                for s in steps
+            ),
+        )
+        for p, steps in pathways
+    )
+    return [Readable(_("Pathways"), entries, _("No pathway yet."))]
+
+
+def _timeline(context: SectionContext) -> list[TimelineEvent]:
+    events = rows_visible(context.opened, PathwayEvent.objects.select_related("pathway"))
+    return [
+        TimelineEvent(
+            at=e.at,
+            kind=_("Pathway"),
+            text=f"{e.pathway.name}: {e.get_kind_display()}",
+            category=row_category(e),
+        )
+        for e in events
+    ]
 
 
 # --- "My day" and the case review ------------------------------------------------------------------
@@ -241,6 +344,8 @@ def register() -> None:
             roles=SECTION_ROLES,
         )
     )
+    register_export_section(ExportSection("pathways", 65, _export, _readable))
+    register_timeline_source(TimelineSource("pathways", (DataCategory.CARE_PLAN,), _timeline))
     register_day_source(DaySource("pathways-today", Section.TODAY, _due_today))
     register_day_source(DaySource("pathways-overdue", Section.OVERDUE, _overdue))
     register_review_source(ReviewSource("pathways-stalled", ReviewReason.STALLED_PATHWAY, _stalled))

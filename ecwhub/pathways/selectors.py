@@ -94,7 +94,9 @@ def pathway_open_for_user(*, pathway_id: uuid.UUID | str, user: User, membership
 
 def family_pathways(opened: OpenedHousehold) -> list[tuple[Pathway, list[PathwayStep]]]:
     """The opened family's pathways (newest first) with their steps, as far as the user may see."""
-    pathways = list(rows_visible(opened, Pathway.objects.all()).order_by("-initiated_on", "-created_at"))
+    pathways = list(
+        rows_visible(opened, Pathway.objects.select_related("definition")).order_by("-initiated_on", "-created_at")
+    )
     steps: dict[uuid.UUID, list[PathwayStep]] = defaultdict(list)
     for step in rows_visible(opened, PathwayStep.objects.filter(pathway__in=pathways)).order_by("pathway", "order"):
         steps[step.pathway_id].append(step)
@@ -117,10 +119,11 @@ def review_queue(*, user: User, membership: Membership | None) -> list[Pathway]:
         .select_related("coordinator", "submitted_by")
         .order_by("submitted_at", "id")
     )
+    # One entry per family listed; an empty list still leaves one (the families were searched).
     audit_reads(
         user=user,
         membership=membership,
-        household_ids=[p.household_id for p in rows],
+        household_ids=[p.household_id for p in rows] or [None],  # type: ignore[list-item]
         categories=[DataCategory.CARE_PLAN],
         purpose=Purpose.CARE_COORDINATION,
         detail="pathway review queue",
@@ -210,13 +213,20 @@ def _label(rows: dict[str, CountRow], by: str) -> None:
             row.label = str(labels.get(key, _("Unknown")))
 
 
-def count_scope(user: User, membership: Membership | None) -> int | bool | None:
-    """Whose pathways the user may count: every organization's (``None``: the hub administrator),
-    their own organization's (its id: a supervisor), or nothing (``False``)."""
+@dataclass(frozen=True)
+class CountScope:
+    """Whose pathways the user counts: every organization's (``organization_id`` None: the hub
+    administrator) or one organization's (a supervisor's own)."""
+
+    organization_id: int | None
+
+
+def count_scope(user: User, membership: Membership | None) -> CountScope | None:
+    """The user's ``CountScope``, or None when they may not count pathways."""
     if membership is None or not membership.is_active or not user.is_active:
-        return False
-    if membership.role == Role.HUB_ADMIN and membership.organization.is_hub:
         return None
+    if membership.role == Role.HUB_ADMIN and membership.organization.is_hub:
+        return CountScope(None)
     if membership.role == Role.COORDINATOR and membership.is_supervisor:
-        return membership.organization_id
-    return False
+        return CountScope(membership.organization_id)
+    return None

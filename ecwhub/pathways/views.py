@@ -361,7 +361,7 @@ def counts(request: HttpRequest) -> HttpResponse:
     whole network) or a supervisor (their organization). Numbers only."""
     user, membership = acting_member(request, {Role.HUB_ADMIN, Role.COORDINATOR})
     scope = count_scope(user, membership)
-    if scope is False:
+    if scope is None:
         raise NotFound
     today = timezone.localdate()
     form = CountsForm(request.GET or {"start": today.replace(day=1), "end": today, "by": CountBy.COORDINATOR})
@@ -371,7 +371,7 @@ def counts(request: HttpRequest) -> HttpResponse:
             start=form.cleaned_data["start"],
             end=form.cleaned_data["end"],
             by=form.cleaned_data["by"],
-            organization_id=scope if isinstance(scope, int) and scope is not True else None,
+            organization_id=scope.organization_id,
         )
         audit_write(
             user=user,

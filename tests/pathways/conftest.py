@@ -12,6 +12,9 @@ from ecwhub.accounts.models import Membership, Organization, OrganizationKind, R
 from ecwhub.accounts.services import membership_add
 from ecwhub.pathways.models import Pathway, PathwayDefinition
 from ecwhub.pathways.services import pathway_open
+
+# The shared Chromium for this folder's browser tests, defined once for the package.
+from tests.browser.conftest import _sync_orm_beside_playwright, browser  # noqa: F401
 from tests.conftest import PASSWORD, Network
 from tests.referrals.conftest import World, make_world, member
 

@@ -151,3 +151,56 @@ def test_an_encounter_links_to_the_familys_open_pathways(team: Team) -> None:
     assert kind.shown(contact) == [pathway.name]
     with pytest.raises(ValueError):
         kind.save(contact, ["not-a-pathway"], team.alice)
+
+
+def test_the_family_export_and_timeline_carry_the_pathways(team: Team) -> None:
+    from ecwhub.consent.export import family_export, family_export_open, family_export_readable
+
+    pathway = opened(team)
+    household = team.world.family.household
+    export = family_export(
+        family_export_open(user=team.alice, membership=member(team.alice), household_id=household.pk)
+    )
+    [row] = export["pathways"]
+    assert (row["definition"], row["status"], len(row["steps"])) == ("food-security", "open", 4)
+    readable = family_export_readable(
+        family_export_open(user=team.alice, membership=member(team.alice), household_id=household.pk)
+    )
+    section = next(r for r in readable if r.heading == "Pathways")
+    assert section.entries[0].title == f"{pathway.name}: Open"
+    from ecwhub.consent.sections import SectionContext, timeline_sources
+
+    source = next(s for s in timeline_sources() if s.key == "pathways")
+    opened_family = family_export_open(user=team.alice, membership=member(team.alice), household_id=household.pk)
+    assert [e.text for e in source.events(SectionContext(opened_family))] == ["Food security: Opened"]
+
+
+def test_a_supervisor_sees_how_many_closures_wait_on_their_home_page(client: Client, team: Team) -> None:
+    pathway = opened(team)
+    signed_in(client, team.sam)
+    assert "0 closures wait for your review." in client.get("/").content.decode()
+    pathway_submit(
+        acting_user=team.alice,
+        membership=member(team.alice),
+        pathway_id=pathway.pk,
+        closure="incomplete",
+        reason="family_declined",
+    )
+    assert "1 closure waits for your review." in client.get("/").content.decode()
+    client.logout()
+    signed_in(client, team.dora)
+    assert "closures wait for your review" not in client.get("/").content.decode()
+
+
+def test_a_pathway_already_open_is_not_offered_again(client: Client, team: Team) -> None:
+    opened(team)
+    signed_in(client, team.alice)
+    page = client.get(f"/families/{team.world.family.household.pk}/").content.decode()
+    # The food need is still wanted; food security is open, so only the other food pathways remain.
+    assert f'<option value="{opened_definition_pk()}">' not in page
+
+
+def opened_definition_pk() -> int:
+    from ecwhub.pathways.models import PathwayDefinition
+
+    return PathwayDefinition.objects.get(key="food-security").pk
