@@ -29,6 +29,7 @@ from ecwhub.families.models import Household, Person
 from ecwhub.referrals.models import Referral
 from ecwhub.referrals.workflow import Status as ReferralStatus
 from ecwhub.screening.models import IdentifiedNeed
+from ecwhub.screening.services import needs_mark_addressed
 
 from .models import Pathway, PathwayDefinition, PathwayEvent, PathwayStep, StepKind, payer_of
 from .workflow import (
@@ -506,7 +507,8 @@ def pathway_review(
     note: str = "",
 ) -> Pathway:
     """A supervisor's review of a submitted closure: approve it (the pathway is then complete, or
-    finished incomplete, and counts) or send it back with a note (it opens again). Raises
+    finished incomplete, and counts; a complete pathway's need is marked addressed) or send it
+    back with a note (it opens again). Raises
     ``NotFound`` / ``PathwayError`` naming the field."""
     note = _clean_note(note)
     with transaction.atomic():
@@ -536,6 +538,9 @@ def pathway_review(
         pathway.status = rule.target
         pathway.reviewed_by = acting_user
         fields = ["status", "reviewed_by", "version"]
+        if action == Action.APPROVE_COMPLETE and pathway.need_id is not None:
+            # The outcome is confirmed and reviewed: the need the pathway opened from is met.
+            needs_mark_addressed(need_ids=[pathway.need_id], changed_by=acting_user)
         if approve:
             pathway.closed_at = timezone.now()
             pathway.payer = _payer(pathway.household, pathway.person)

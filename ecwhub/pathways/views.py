@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ecwhub.accounts.acting import acting_member
-from ecwhub.accounts.models import Role
+from ecwhub.accounts.models import Membership, Role, User
 from ecwhub.consent.audit import audit_write
 from ecwhub.consent.models import AuditEntry, DataCategory, Purpose
 from ecwhub.consent.selectors import household_open, rows_visible
@@ -62,7 +63,7 @@ def _form_errors(request: HttpRequest, form: object) -> None:
 # --- Definitions ----------------------------------------------------------------------------------
 
 
-def _admin(request: HttpRequest) -> tuple[object, object]:
+def _admin(request: HttpRequest) -> tuple[User, Membership]:
     user, membership = acting_member(request, {Role.HUB_ADMIN})
     if not may_edit_definitions(user, membership):
         raise NotFound
@@ -90,18 +91,19 @@ def definition_edit(request: HttpRequest, key: str | None = None) -> HttpRespons
     if request.method == "POST":
         form = DefinitionForm(request.POST)
         steps = StepFormSet(request.POST, prefix="steps")
-        form.is_valid()
-        steps.is_valid()
+        typed = form.is_valid() & steps.is_valid()
         data, indexes = definition_input(form, steps)
-        errors = definition_check(data, instance=instance) if not form.errors and not steps.total_error_count() else {}
-        if not errors and not form.errors and not steps.total_error_count():
+        # The service's rules run even when some fields did not parse: every fault shows at once,
+        # one message per field (a field that did not parse keeps its own message).
+        errors = definition_check(data, instance=instance)
+        if typed and not errors:
             if "preview" in request.POST:
                 preview = data
             else:
                 try:
                     saved = definition_save(
-                        acting_user=user,  # type: ignore[arg-type]
-                        membership=membership,  # type: ignore[arg-type]
+                        acting_user=user,
+                        membership=membership,
                         data=data,
                         instance=instance,
                     )
@@ -114,18 +116,7 @@ def definition_edit(request: HttpRequest, key: str | None = None) -> HttpRespons
                         % {"name": saved.name, "version": saved.version},
                     )
                     return redirect("pathways:definitions")
-        for name, found in errors.items():
-            if name.startswith("steps-") and name.count("-") >= 2:
-                _prefix, index, field = name.split("-", 2)
-                target = steps.forms[indexes[int(index)]]
-                for message in found:
-                    target.add_error(field, message)
-            elif name == "steps":
-                for message in found:
-                    form.add_error(None, message)
-            else:
-                for message in found:
-                    form.add_error(name, message)
+        _show_errors(form, steps, indexes, errors)
     elif instance is not None:
         stored = stored_input(instance)
         form = DefinitionForm(
@@ -177,6 +168,22 @@ def definition_edit(request: HttpRequest, key: str | None = None) -> HttpRespons
             "preview_due": today + datetime.timedelta(days=preview.time_limit_days or 0) if preview else None,
         },
     )
+
+
+def _show_errors(form: DefinitionForm, steps: Any, indexes: list[int], errors: dict[str, list[str]]) -> None:
+    """The service's faults, each at its field (a step's at that step's field)."""
+    for name, found in errors.items():
+        if name.startswith("steps-") and name.count("-") >= 2:
+            _prefix, index, field = name.split("-", 2)
+            target, field_name = steps.forms[indexes[int(index)]], field
+        elif name == "steps":
+            target, field_name = form, None
+        else:
+            target, field_name = form, name
+        if field_name is not None and field_name in target.errors:
+            continue
+        for message in found:
+            target.add_error(field_name, message)
 
 
 # --- A family's pathways --------------------------------------------------------------------------
@@ -235,7 +242,7 @@ def detail(request: HttpRequest, pathway_id: uuid.UUID) -> HttpResponse:
     )
 
 
-def _act(request: HttpRequest, pathway_id: uuid.UUID, roles: frozenset[str]) -> tuple[object, object]:
+def _act(request: HttpRequest, pathway_id: uuid.UUID, roles: frozenset[str]) -> tuple[User, Membership]:
     """The acting user, after an audited read of the pathway (not found when they may not see it)."""
     user, membership = acting_member(request, roles)
     pathway_open_for_user(pathway_id=pathway_id, user=user, membership=membership)
@@ -252,8 +259,8 @@ def step_complete(request: HttpRequest, pathway_id: uuid.UUID, step_id: int) -> 
         return redirect("pathways:detail", pathway_id=pathway_id)
     try:
         services.pathway_step_complete(
-            acting_user=user,  # type: ignore[arg-type]
-            membership=membership,  # type: ignore[arg-type]
+            acting_user=user,
+            membership=membership,
             pathway_id=pathway_id,
             step_id=step_id,
             outcome_since=form.cleaned_data["outcome_since"],
@@ -276,8 +283,8 @@ def step_link(request: HttpRequest, pathway_id: uuid.UUID, step_id: int) -> Http
         return redirect("pathways:detail", pathway_id=pathway_id)
     try:
         step = services.pathway_step_link_referral(
-            acting_user=user,  # type: ignore[arg-type]
-            membership=membership,  # type: ignore[arg-type]
+            acting_user=user,
+            membership=membership,
             pathway_id=pathway_id,
             step_id=step_id,
             referral_id=form.cleaned_data["referral"],
@@ -305,8 +312,8 @@ def submit(request: HttpRequest, pathway_id: uuid.UUID) -> HttpResponse:
     closure = form.cleaned_data["closure"]
     try:
         services.pathway_submit(
-            acting_user=user,  # type: ignore[arg-type]
-            membership=membership,  # type: ignore[arg-type]
+            acting_user=user,
+            membership=membership,
             pathway_id=pathway_id,
             closure=closure,
             reason=form.cleaned_data["reason"] if closure == Closure.INCOMPLETE else "",
@@ -342,8 +349,8 @@ def review(request: HttpRequest, pathway_id: uuid.UUID) -> HttpResponse:
     approve = form.cleaned_data["decision"] == "approve"
     try:
         services.pathway_review(
-            acting_user=user,  # type: ignore[arg-type]
-            membership=membership,  # type: ignore[arg-type]
+            acting_user=user,
+            membership=membership,
             pathway_id=pathway_id,
             approve=approve,
             note=form.cleaned_data["note"],

@@ -230,10 +230,12 @@ def test_the_editing_page_shows_each_fault_at_its_field_and_saves_nothing(client
     assert response.status_code == 200
     form = response.context["form"]
     assert "time_limit_days" in form.errors
-    # The step's own fault shows at the step (the service checks it once the types are right).
-    response = client.post("/pathways/definitions/new/", _post(**{"steps-0-need": ""}))
+    # Every fault at once: the step's own fault shows at the step, beside the field that did not parse.
     steps = response.context["steps"]
-    assert "need" in steps.forms[0].errors
+    assert steps.forms[0].errors["need"] == ["A referral step needs the need it refers for."]
+    response = client.post("/pathways/definitions/new/", _post(key="food-security", **{"steps-1-kind": "action"}))
+    assert response.context["form"].errors["key"] == ["Another pathway already has this key."]
+    assert "A pathway needs a step that confirms the outcome." in response.context["form"].non_field_errors()
     assert b'role="alert"' in response.content
     assert not PathwayDefinition.objects.filter(key="diapers").exists()
 

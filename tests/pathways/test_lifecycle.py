@@ -192,6 +192,21 @@ def test_only_a_supervisor_approves_and_never_their_own(team: Team) -> None:
     pathway = pathway_review(acting_user=team.sam, membership=member(team.sam), pathway_id=pathway.pk, approve=True)
     assert pathway.status == Status.FINISHED_INCOMPLETE and pathway.reviewed_by == team.sam
     assert pathway.closed_at is not None
+    team.world.food_need.refresh_from_db()
+    assert team.world.food_need.status == IdentifiedNeed.Status.WANTS_HELP  # not met: still wanted
+
+
+def test_an_approved_complete_pathway_marks_its_need_addressed(team: Team) -> None:
+    pathway = opened(team)
+    _without_referral_steps(pathway)
+    _confirm(team, pathway)
+    pathway_submit(acting_user=team.alice, membership=member(team.alice), pathway_id=pathway.pk, closure="complete")
+    team.world.food_need.refresh_from_db()
+    assert team.world.food_need.status == IdentifiedNeed.Status.WANTS_HELP  # not before the review
+    pathway = pathway_review(acting_user=team.sam, membership=member(team.sam), pathway_id=pathway.pk, approve=True)
+    assert pathway.status == Status.COMPLETE and pathway.counts_as_complete
+    team.world.food_need.refresh_from_db()
+    assert team.world.food_need.status == IdentifiedNeed.Status.ADDRESSED
 
 
 def test_a_refused_closure_goes_back_to_the_coordinator_with_the_note(team: Team) -> None:
