@@ -1,8 +1,9 @@
 """Pathways for the demo families, in every state, and a supervisor who reviews their closures.
 
-Pathways open from needs the families want help with, coordinated by the first coordinator (by
-e-mail; the well-known ``coordinator@…`` at the main family resource center) of the organization
-that registered the family. In every organization with another coordinator, the first of them (by
+Pathways open from needs the families want help with, coordinated by the family's designated
+coordinator when it works at the organization that registered the family, otherwise by that
+organization's first coordinator (by e-mail; the well-known ``coordinator@…`` at the main family
+resource center). In every organization with another coordinator, the first of them (by
 e-mail) is marked ``is_supervisor`` and reviews the organization's closures; at the main center
 that is ``demo_supervisor()``, who reviews the well-known coordinator's closures.
 Rows are written in bulk with their events, as the services would have left them.
@@ -15,6 +16,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from ecwhub.accounts.models import Membership, Role
+from ecwhub.consent.models import Relationship, RelationshipKind
 from ecwhub.pathways.models import Pathway, PathwayDefinition, PathwayEvent, PathwayStep, StepKind, payer_of
 from ecwhub.pathways.workflow import Closure, IncompleteReason, Status
 from ecwhub.screening.models import IdentifiedNeed
@@ -78,6 +80,14 @@ def seed_pathways(*, seed: int, today: date) -> dict[str, int]:
         supervisors[organization_id] = membership.user_id
         chosen.append(membership.pk)
     Membership.objects.filter(pk__in=chosen).update(is_supervisor=True)
+    staff: dict[int, set[int]] = {}
+    for membership in memberships:
+        staff.setdefault(membership.organization_id, set()).add(membership.user_id)
+    designated = dict(
+        Relationship.objects.filter(
+            kind=RelationshipKind.DESIGNATED_COORDINATOR, ended_at__isnull=True, user__isnull=False
+        ).values_list("household_id", "user_id")
+    )
     definitions: dict[str, list[PathwayDefinition]] = {}
     for definition in PathwayDefinition.objects.filter(active=True).prefetch_related("needs", "steps"):
         for row in definition.needs.all():
@@ -95,6 +105,9 @@ def seed_pathways(*, seed: int, today: date) -> dict[str, int]:
             break
         organization_id = need.household.registered_by_id
         coordinator_id = coordinators.get(organization_id)
+        designated_id = designated.get(need.household_id)
+        if designated_id is not None and designated_id in staff.get(organization_id, set()):
+            coordinator_id = designated_id  # the family's own designated coordinator, when the demo gave one
         if coordinator_id is None:
             continue
         definition = rng.choice(definitions[need.need])
@@ -103,6 +116,8 @@ def seed_pathways(*, seed: int, today: date) -> dict[str, int]:
             continue
         seen.add(key)
         reviewer = supervisors.get(organization_id)
+        if reviewer == coordinator_id:
+            reviewer = None  # nobody reviews their own pathways
         if reviewer is not None:
             # In turn, so that a small demo still shows every state.
             fate = FATES[reviewed % len(FATES)]
