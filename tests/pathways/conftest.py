@@ -4,6 +4,7 @@ has nothing to do with the family."""
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 
 import pytest
@@ -41,6 +42,19 @@ def coordinator(network: Network, email: str, organization: Organization, *, sup
     if supervisor:
         Membership.objects.filter(user=user).update(is_supervisor=True)
     return user
+
+
+@pytest.fixture(autouse=True)
+def standard_pathways(request: pytest.FixtureRequest) -> None:
+    """The standard definitions come from a data migration; a transactional test elsewhere in the
+    run flushes every table (those rows too), so put them back for the tests that use them."""
+    if request.node.get_closest_marker("django_db") is None and "db" not in request.fixturenames:
+        return
+    request.getfixturevalue("db")  # with transaction=True in the marker this is the transactional database
+    from django.apps import apps
+
+    if not PathwayDefinition.objects.exists():
+        importlib.import_module("ecwhub.pathways.migrations.0002_standard_pathways").seed(apps, None)
 
 
 @pytest.fixture
