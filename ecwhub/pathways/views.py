@@ -25,6 +25,7 @@ from ecwhub.consent.audit import audit_write
 from ecwhub.consent.models import AuditEntry, DataCategory, Purpose
 from ecwhub.consent.selectors import household_open, rows_visible
 from ecwhub.core.errors import NotFound
+from ecwhub.referrals.selectors import NEED_CATEGORIES
 from ecwhub.screening.models import IdentifiedNeed
 
 from . import services
@@ -199,7 +200,7 @@ def open_pathway(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
         household_id=household_id,
         purpose=Purpose.CARE_COORDINATION,
         required=DataCategory.CARE_PLAN,
-        optional=[DataCategory.IDENTIFIED_NEEDS, DataCategory.BEHAVIORAL_HEALTH, DataCategory.INTERPERSONAL_SAFETY],
+        optional=NEED_CATEGORIES,
         detail="open a pathway",
     )
     back = redirect("families:detail", household_id=household_id)
