@@ -92,6 +92,8 @@ def definition_check(data: DefinitionInput, *, instance: PathwayDefinition | Non
         add("key", _("Give the pathway a key (letters, digits and hyphens)."))
     elif len(key) > KEY_MAX or not all(c.isascii() and (c.isalnum() or c in "-_") for c in key):
         add("key", _("Use only letters, digits and hyphens, at most 60 characters."))
+    elif key == "new":  # the address of the page that creates a definition
+        add("key", _("This key is reserved: choose another."))
     elif PathwayDefinition.objects.filter(key=key).exclude(pk=instance.pk if instance else 0).exists():
         add("key", _("Another pathway already has this key."))
     if instance is not None and key and key != instance.key and instance.pathways.exists():

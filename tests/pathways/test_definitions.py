@@ -141,6 +141,7 @@ def _good(**overrides: object) -> DefinitionInput:
         ({"time_limit_days": None}, "time_limit_days"),
         ({"key": "food-security"}, "key"),
         ({"key": "no spaces!"}, "key"),
+        ({"key": "new"}, "key"),
         ({"name": " "}, "name"),
         ({"outcome": ""}, "outcome"),
         ({"source": ""}, "source"),
