@@ -204,3 +204,12 @@ def opened_definition_pk() -> int:
     from ecwhub.pathways.models import PathwayDefinition
 
     return PathwayDefinition.objects.get(key="food-security").pk
+
+
+def test_the_supervisor_flag_is_shown_and_edited_with_the_membership(client: Client, team: Team) -> None:
+    from ecwhub.accounts.admin import MembershipInline
+
+    assert "is_supervisor" in MembershipInline.fields
+    signed_in(client, team.alice)  # administers the family resource center
+    page = client.get("/accounts/organizations/casa/").content.decode()
+    assert page.count("· supervisor") == 1  # Sam, and only Sam
