@@ -8,7 +8,7 @@ from .models import ApiToken, Membership, Organization, SecurityEvent, User
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
-    fields = ("organization", "role", "title", "is_org_admin", "is_active")
+    fields = ("organization", "role", "title", "is_org_admin", "is_supervisor", "is_active")
     autocomplete_fields = ("organization",)
 
 

@@ -159,6 +159,11 @@ class Membership(models.Model):
         default=False,
         help_text=_("Manages the organization's members and listing."),
     )
+    is_supervisor = models.BooleanField(
+        _("supervises care coordinators"),
+        default=False,
+        help_text=_("Reviews the closures of the organization's pathways before they count."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     ended_at = models.DateTimeField(null=True, blank=True)

@@ -41,6 +41,7 @@ from .care import seed_care
 from .caseloads import seed_caseloads
 from .clock import reference_time
 from .duplicates import seed_duplicates
+from .pathways import seed_pathways
 from .referrals import seed_referrals
 from .screening import seed_screening
 from .sharing import seed_sharing
@@ -1409,6 +1410,7 @@ def demo_seed(
         summary.caseloads = seed_caseloads(seed=seed, today=today)
         summary.referrals = seed_referrals(seed=seed, today=today, organizations=organizations)
         seed_care(seed=seed, today=today)
+        seed_pathways(seed=seed, today=today)
     return summary
 
 
