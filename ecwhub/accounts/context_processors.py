@@ -30,6 +30,7 @@ NAV_LINKS = (
     NavLink("referrals:mine", _("Referrals"), frozenset({Role.COORDINATOR, Role.CLINICIAN, Role.PROVIDER_STAFF})),
     NavLink("referrals:escalations", _("Escalated referrals"), frozenset({Role.HUB_ADMIN})),
     NavLink("care:coordinators", _("Designated coordinators"), frozenset({Role.HUB_ADMIN})),
+    NavLink("pathways:definitions", _("Pathways"), frozenset({Role.HUB_ADMIN})),
 )
 
 
