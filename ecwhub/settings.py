@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "ecwhub.screening",
     "ecwhub.care",
     "ecwhub.referrals",
+    "ecwhub.careplans",
     "ecwhub.insights",
     "ecwhub.demo",
 ]
