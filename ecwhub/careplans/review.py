@@ -56,10 +56,10 @@ def _by_category(
 def _items(rows: Iterable[Any], *, key: str, label: str, url: str) -> list[AgendaItem]:
     return [
         AgendaItem(
-            household_id=row["household"],  # type: ignore[arg-type]
+            household_id=row["family"],  # type: ignore[arg-type]
             key=key,
             label=label,
-            url=reverse(url, kwargs={"household_id": row["household"]}),
+            url=reverse(url, kwargs={"household_id": row["family"]}),
             since=row["since"],  # type: ignore[arg-type]
         )
         for row in rows
@@ -74,7 +74,7 @@ def families_in_crisis(user: User, membership: Membership, since: datetime.datet
     )
     rows = (
         _by_category(alerts, user, membership, field="category")
-        .values(household=F("household_id"))
+        .values(family=F("household_id"))
         .annotate(since=Max("raised_at"))
     )
     return _items(rows, key="crisis", label=_("An urgent screening alert is still open"), url="screening:family")
@@ -88,7 +88,7 @@ def new_positive_screens(user: User, membership: Membership, since: datetime.dat
     )
     rows = (
         _by_category(results, user, membership, field="category")
-        .values(household=F("household_id"))
+        .values(family=F("household_id"))
         .annotate(since=Max("observed_at"))
     )
     return _items(rows, key="positive_screen", label=_("A new positive screen"), url="screening:family")
@@ -100,7 +100,7 @@ def failed_referrals(user: User, membership: Membership, since: datetime.datetim
         closed_at__gte=since,
         household__in=coordinated_households(membership),
     ).filter(household__in=visible_ids(user, membership, DataCategory.REFERRALS))
-    rows = referrals.values(household=F("household_id")).annotate(since=Max("closed_at"))
+    rows = referrals.values(family=F("household_id")).annotate(since=Max("closed_at"))
     return _items(
         rows,
         key="failed_referral",
@@ -116,7 +116,7 @@ def overdue_follow_ups(user: User, membership: Membership, since: datetime.datet
         due__lt=timezone.now(),
         referral__household__in=coordinated_households(membership),
     ).filter(referral__household__in=visible_ids(user, membership, DataCategory.REFERRALS))
-    rows = tasks.values(household=F("referral__household_id")).annotate(since=Max("due"))
+    rows = tasks.values(family=F("referral__household_id")).annotate(since=Max("due"))
     return _items(rows, key="overdue_follow_up", label=_("A referral follow-up is overdue"), url="families:detail")
 
 

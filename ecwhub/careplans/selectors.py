@@ -19,7 +19,8 @@ from ecwhub.accounts.models import Membership, User
 from ecwhub.care.agenda import AgendaItem
 from ecwhub.care.coordinators import current_designation
 from ecwhub.care.models import Contact
-from ecwhub.consent.models import DataCategory, Purpose, Relationship, RelationshipKind
+from ecwhub.consent.audit import audit_write
+from ecwhub.consent.models import AuditEntry, DataCategory, Purpose, Relationship, RelationshipKind
 from ecwhub.consent.policy import decide, households_visible
 from ecwhub.consent.selectors import (
     OpenedHousehold,
@@ -264,6 +265,7 @@ def review_families(
     the categories its reasons rest on."""
     ids = {item.household_id for items in found.values() for item in items}
     if not ids:
+        _audit_none(user, membership)
         return {reason: [] for reason in found}
     households = {
         h.pk: h
@@ -299,6 +301,8 @@ def review_families(
             )
             audited.setdefault(item.household_id, {DataCategory.IDENTITY_CONTACT}).update(categories.get(reason, ()))
         result[reason] = rows
+    if not audited:
+        _audit_none(user, membership)
     for household_id, shown in audited.items():
         audit_reads(
             user=user,
@@ -322,3 +326,15 @@ def barrier_in_family(barrier_id: int | str, household_id: uuid.UUID | str) -> b
 
 def member_in_family(member_id: uuid.UUID | str, household_id: uuid.UUID | str) -> bool:
     return CareTeamMember.objects.filter(pk=member_id, household_id=household_id).exists()
+
+
+def _audit_none(user: User, membership: Membership) -> None:
+    """The review looked through the families and showed none: the look is recorded all the same."""
+    audit_write(
+        user=user,
+        membership=membership,
+        household_id=None,
+        categories=[],
+        detail="case review (no family shown)",
+        action=AuditEntry.Action.READ,
+    )
