@@ -38,6 +38,7 @@ from ecwhub.families.models import Household, InsuranceStatus, Person
 
 from . import data
 from .care import seed_care
+from .careplans import seed_careplans
 from .clock import reference_time
 from .duplicates import seed_duplicates
 from .referrals import seed_referrals
@@ -1406,6 +1407,7 @@ def demo_seed(
         seed_duplicates(seed=seed, today=today, organizations=organizations)
         summary.referrals = seed_referrals(seed=seed, today=today, organizations=organizations)
         seed_care(seed=seed, today=today)
+        seed_careplans(seed=seed, today=today)
     return summary
 
 
