@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from ecwhub.accounts.models import Membership, OrganizationKind, Role, User
 from ecwhub.careplans.models import Barrier, BarrierReason, CareTeamMember, Goal, GoalProgress, GoalStatus, TeamRole
@@ -155,7 +155,7 @@ def _plan(
     coordinator: Membership,
     clinician: Membership | None,
     legal: Membership | None,
-    now: object,
+    now: datetime,
     index: int,
 ) -> None:
     user = coordinator.user
@@ -234,7 +234,7 @@ def _plan(
             barrier_resolve(acting_user=user, membership=coordinator, barrier_id=barrier.pk)
     # The plan was set some weeks ago; progress and barriers came since.
     weeks = rng.randint(2, 8)
-    start = now - timedelta(weeks=weeks)  # type: ignore[operator]
+    start = now - timedelta(weeks=weeks)
     Goal.objects.filter(household=household).update(created_at=start, updated_at=start)
     GoalProgress.objects.filter(goal__household=household).update(
         at=start + timedelta(days=7), on=(start + timedelta(days=7)).date()
