@@ -19,12 +19,11 @@ from ecwhub.accounts.models import Membership, User
 from ecwhub.care.agenda import AgendaItem
 from ecwhub.care.coordinators import current_designation
 from ecwhub.care.models import Contact
-from ecwhub.consent.audit import audit_write
+from ecwhub.consent.audit import audit_append, audit_line, audit_write
 from ecwhub.consent.models import AuditEntry, DataCategory, Purpose, Relationship, RelationshipKind
 from ecwhub.consent.policy import decide, households_visible
 from ecwhub.consent.selectors import (
     OpenedHousehold,
-    audit_reads,
     household_open,
     own_household_id,
     rows_visible,
@@ -303,15 +302,19 @@ def review_families(
         result[reason] = rows
     if not audited:
         _audit_none(user, membership)
-    for household_id, shown in audited.items():
-        audit_reads(
-            user=user,
-            membership=membership,
-            household_ids=[household_id],
+    # One append for the page: one entry per family shown, with the categories its reasons rest on.
+    audit_append(
+        audit_line(
+            user,
+            membership,
+            AuditEntry.Action.READ,
+            household_id=household_id,
             categories=sorted(shown),
             purpose=Purpose.CARE_COORDINATION,
             detail="case review",
         )
+        for household_id, shown in audited.items()
+    )
     return result
 
 
