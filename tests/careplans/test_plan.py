@@ -165,3 +165,17 @@ def test_food_need_is_offered_to_the_goal(team: Team) -> None:
     food = need(team.family, Need.FOOD_INSECURITY)
     page = signed_in(Client(), team.network.alice).get(f"/families/{team.family.household.pk}/plan/")
     assert f'value="{food.pk}"' in page.content.decode()
+
+
+def test_the_family_export_holds_the_plan(team: Team) -> None:
+    goal = _goal(team)
+    team.family.mother.account = team.network.carla
+    team.family.mother.save(update_fields=["account"])
+    alice = team.network.alice
+    goal_progress_add(acting_user=alice, membership=member(alice), goal_id=goal.pk, note="Visited two centers.")
+    client = signed_in(Client(), team.network.carla)
+    data = client.get("/my-family/export.json").json()
+    assert data["goals"][0]["text"] == IN_SPANISH and data["goals"][0]["language"] == "es"
+    assert data["goals"][0]["progress"][0]["note"] == "Visited two centers."
+    readable = client.get("/my-family/export.html").content.decode()
+    assert IN_SPANISH in readable and "Visited two centers." in readable
