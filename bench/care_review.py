@@ -235,7 +235,7 @@ def run(repeat: int, database: BenchDatabase) -> None:
     for query in ("", "?days=30"):
         response = client.get("/care/review/" + query)
         assert response.status_code == 200, response.status_code
-        shown = {key: len(rows) for key, _label, rows in response.context["sections"]}
+        shown = {key: f"{len(rows)} of {total}" for key, _label, rows, total in response.context["sections"]}
         print(f"GET /care/review/{query} shows {shown}")
 
         def request(query: str = query) -> None:

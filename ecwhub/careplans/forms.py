@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ecwhub.accounts.models import Organization, User
+from ecwhub.care.agenda import ReviewReason
 from ecwhub.consent.models import DataCategory
 from ecwhub.core.languages import Language
 
@@ -18,6 +19,7 @@ from .models import BarrierReason, GoalStatus, TeamRole, default_target_date
 from .services import GOAL_MAX, NOTE_MAX, PlanError
 
 REVIEW_DAYS = (7, 14, 30, 90)
+REVIEW_REASONS = [(str(r), str(r)) for r in ReviewReason]
 
 
 class PlanForm(forms.Form):
@@ -138,8 +140,14 @@ class ReviewForm(forms.Form):
             (90, _("The last 90 days")),
         ],
         initial=7,
+        required=False,
+        empty_value=None,
     )
+    reason = forms.ChoiceField(label=_("Reason"), required=False, choices=[("", "—"), *REVIEW_REASONS])
+    page = forms.IntegerField(label=_("Page"), required=False, min_value=1, max_value=10_000)
 
-    def since(self) -> tuple[int, Any]:
-        days = self.cleaned_data["days"] if self.is_bound and self.is_valid() else REVIEW_DAYS[0]
-        return days, timezone.now() - timedelta(days=days)
+    def choice(self) -> tuple[int, Any, str, int]:
+        """(days, since, reason or "", page): the defaults for anything missing or refused."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        days = data.get("days") or REVIEW_DAYS[0]
+        return days, timezone.now() - timedelta(days=days), data.get("reason") or "", data.get("page") or 1

@@ -12,10 +12,11 @@ own consent category. Items carry ids and a label in words, never a family's nam
 from __future__ import annotations
 
 import datetime
+import uuid
+from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
 
-from django.db.models import F, Max, Q, QuerySet
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +28,7 @@ from ecwhub.referrals.models import Referral, ReferralFollowUp
 from ecwhub.referrals.workflow import Status
 from ecwhub.screening.models import ScreeningAlert, ScreeningResult
 
-from .selectors import coordinated_households, visible_ids, waiting_families
+from .selectors import coordinated_among, visible_among, waiting_families
 
 # Both alert kinds the screens raise are urgent: thoughts of self-harm, and a safety answer.
 URGENT_ALERT_KINDS = (ScreeningAlert.Kind.SELF_HARM, ScreeningAlert.Kind.INTERPERSONAL_SAFETY)
@@ -41,68 +42,89 @@ REASON_CATEGORIES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _by_category(
-    rows: QuerySet, user: User, membership: Membership, *, field: str, household: str = "household"
-) -> QuerySet:
-    """The rows whose family the user may read in the row's own category (``field``); one
-    ``households_visible`` per category present among the rows."""
-    categories = sorted(set(rows.order_by().values_list(field, flat=True).distinct()))
-    condition = Q(pk__in=[])
-    for category in categories:
-        condition |= Q(**{field: category, f"{household}__in": visible_ids(user, membership, category)})
-    return rows.filter(condition)
+def _visible(
+    rows: Iterable[tuple[uuid.UUID, str, datetime.datetime]], user: User, membership: Membership
+) -> dict[uuid.UUID, datetime.datetime]:
+    """Of the candidate rows (family, the row's consent category, when), those whose family the
+    user's organization coordinates and the user may read in that category (``households_visible``,
+    asked in the database about these families only, once per category): the latest moment per
+    family."""
+    rows = list(rows)
+    team = set(coordinated_among(membership, {household_id for household_id, _c, _at in rows}))
+    rows = [row for row in rows if row[0] in team]
+    by_category: dict[str, set[uuid.UUID]] = defaultdict(set)
+    for household_id, category, _at in rows:
+        by_category[category].add(household_id)
+    allowed: set[tuple[uuid.UUID, str]] = set()
+    for category, ids in by_category.items():
+        allowed.update((pk, category) for pk in visible_among(user, membership, category, ids))
+    latest: dict[uuid.UUID, datetime.datetime] = {}
+    for household_id, category, at in rows:
+        if (household_id, category) in allowed and (household_id not in latest or at > latest[household_id]):
+            latest[household_id] = at
+    return latest
 
 
-def _items(rows: Iterable[Any], *, key: str, label: str, url: str) -> list[AgendaItem]:
+def _items(found: dict[uuid.UUID, datetime.datetime], *, key: str, label: str, url: str) -> list[AgendaItem]:
     return [
         AgendaItem(
-            household_id=row["family"],  # type: ignore[arg-type]
+            household_id=household_id,
             key=key,
             label=label,
-            url=reverse(url, kwargs={"household_id": row["family"]}),
-            since=row["since"],  # type: ignore[arg-type]
+            url=reverse(url, kwargs={"household_id": household_id}),
+            since=at,
         )
-        for row in rows
+        for household_id, at in found.items()
     ]
 
 
 def families_in_crisis(user: User, membership: Membership, since: datetime.datetime) -> list[AgendaItem]:
     """Families with an urgent screening alert still open (whenever it was raised: a crisis is not
     over because a week has passed)."""
-    alerts = ScreeningAlert.objects.filter(
-        acknowledged_at__isnull=True, kind__in=URGENT_ALERT_KINDS, household__in=coordinated_households(membership)
-    )
     rows = (
-        _by_category(alerts, user, membership, field="category")
-        .values(family=F("household_id"))
-        .annotate(since=Max("raised_at"))
+        ScreeningAlert.objects.filter(
+            acknowledged_at__isnull=True,
+            kind__in=URGENT_ALERT_KINDS,
+        )
+        .order_by()
+        .values_list("household_id", "category")
+        .annotate(at=Max("raised_at"))
     )
-    return _items(rows, key="crisis", label=_("An urgent screening alert is still open"), url="screening:family")
+    return _items(
+        _visible(rows, user, membership),
+        key="crisis",
+        label=_("An urgent screening alert is still open"),
+        url="screening:family",
+    )
 
 
 def new_positive_screens(user: User, membership: Membership, since: datetime.datetime) -> list[AgendaItem]:
-    results = ScreeningResult.objects.filter(
-        status=ScreeningResult.Status.POSITIVE,
-        observed_at__gte=since,
-        household__in=coordinated_households(membership),
-    )
     rows = (
-        _by_category(results, user, membership, field="category")
-        .values(family=F("household_id"))
-        .annotate(since=Max("observed_at"))
+        ScreeningResult.objects.filter(
+            status=ScreeningResult.Status.POSITIVE,
+            observed_at__gte=since,
+        )
+        .order_by()
+        .values_list("household_id", "category")
+        .annotate(at=Max("observed_at"))
     )
-    return _items(rows, key="positive_screen", label=_("A new positive screen"), url="screening:family")
+    return _items(
+        _visible(rows, user, membership),
+        key="positive_screen",
+        label=_("A new positive screen"),
+        url="screening:family",
+    )
 
 
 def failed_referrals(user: User, membership: Membership, since: datetime.datetime) -> list[AgendaItem]:
-    referrals = Referral.objects.filter(
-        status__in=FAILED,
-        closed_at__gte=since,
-        household__in=coordinated_households(membership),
-    ).filter(household__in=visible_ids(user, membership, DataCategory.REFERRALS))
-    rows = referrals.values(family=F("household_id")).annotate(since=Max("closed_at"))
+    rows = (
+        Referral.objects.filter(status__in=FAILED, closed_at__gte=since)
+        .order_by()
+        .values_list("household_id")
+        .annotate(at=Max("closed_at"))
+    )
     return _items(
-        rows,
+        _visible(((h, DataCategory.REFERRALS, at) for h, at in rows), user, membership),
         key="failed_referral",
         label=_("A referral was declined or could not be completed"),
         url="families:detail",
@@ -111,13 +133,21 @@ def failed_referrals(user: User, membership: Membership, since: datetime.datetim
 
 def overdue_follow_ups(user: User, membership: Membership, since: datetime.datetime) -> list[AgendaItem]:
     """Referral follow-ups past due and not done (however long ago they fell due)."""
-    tasks = ReferralFollowUp.objects.filter(
-        done_at__isnull=True,
-        due__lt=timezone.now(),
-        referral__household__in=coordinated_households(membership),
-    ).filter(referral__household__in=visible_ids(user, membership, DataCategory.REFERRALS))
-    rows = tasks.values(family=F("referral__household_id")).annotate(since=Max("due"))
-    return _items(rows, key="overdue_follow_up", label=_("A referral follow-up is overdue"), url="families:detail")
+    rows = (
+        ReferralFollowUp.objects.filter(
+            done_at__isnull=True,
+            due__lt=timezone.now(),
+        )
+        .order_by()
+        .values_list("referral__household_id")
+        .annotate(at=Max("due"))
+    )
+    return _items(
+        _visible(((h, DataCategory.REFERRALS, at) for h, at in rows), user, membership),
+        key="overdue_follow_up",
+        label=_("A referral follow-up is overdue"),
+        url="families:detail",
+    )
 
 
 def comments_waiting(user: User, membership: Membership, today: datetime.date) -> list[AgendaItem]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -205,14 +206,21 @@ def goals_of_encounter(contact: Contact) -> list[str]:
 # --- The weekly case review and the coordinator's day ---------------------------------------
 
 
-def coordinated_households(membership: Membership) -> QuerySet[Relationship, Any]:
-    """The families the membership's organization coordinates (ids, as a subquery): a designated
-    coordinator who is an active member of it, or the organization itself designated."""
+def coordinated_among(membership: Membership, household_ids: Iterable[uuid.UUID]) -> list[uuid.UUID]:
+    """Which of these families the membership's organization coordinates: its designated
+    coordinator is an active member of the organization, or the organization itself is designated.
+    Asked about these families only (through the one-designation-per-family index), never by
+    reading every designation of the network."""
+    ids = list(household_ids)
+    if not ids:
+        return []
     staff = Membership.objects.filter(organization_id=membership.organization_id, is_active=True).values("user_id")
-    return (
-        Relationship.objects.filter(kind=RelationshipKind.DESIGNATED_COORDINATOR, ended_at__isnull=True)
+    return list(
+        Relationship.objects.filter(
+            household_id__in=ids, kind=RelationshipKind.DESIGNATED_COORDINATOR, ended_at__isnull=True
+        )
         .filter(Q(user_id__in=staff) | Q(organization_id=membership.organization_id))
-        .values("household_id")
+        .values_list("household_id", flat=True)
     )
 
 
@@ -229,6 +237,21 @@ def visible_ids(user: User, membership: Membership, category: str) -> QuerySet[H
     return households_visible(
         user=user, membership=membership, category=category, purpose=Purpose.CARE_COORDINATION
     ).values("pk")
+
+
+def visible_among(
+    user: User, membership: Membership, category: str, household_ids: Iterable[uuid.UUID]
+) -> list[uuid.UUID]:
+    """Which of these families the user may read in ``category`` for care coordination (the policy
+    in the database, asked about these families only)."""
+    ids = list(household_ids)
+    if not ids:
+        return []
+    return list(
+        households_visible(user=user, membership=membership, category=category, purpose=Purpose.CARE_COORDINATION)
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
+    )
 
 
 def waiting_families(user: User, membership: Membership) -> list[tuple[uuid.UUID, datetime.datetime]]:
@@ -257,36 +280,39 @@ class ReviewFamily:
 
 
 def review_families(
-    *, user: User, membership: Membership, found: dict[str, list[AgendaItem]], categories: dict[str, tuple[str, ...]]
-) -> dict[str, list[ReviewFamily]]:
-    """The case review's families, once per reason, each named only if the user may see who the
-    family is (a family the user may not read never shows); one audit entry per family shown, with
-    the categories its reasons rest on."""
-    ids = {item.household_id for items in found.values() for item in items}
-    if not ids:
-        _audit_none(user, membership)
-        return {reason: [] for reason in found}
-    households = {
-        h.pk: h
-        for h in households_visible(
-            user=user,
-            membership=membership,
-            category=DataCategory.IDENTITY_CONTACT,
-            purpose=Purpose.CARE_COORDINATION,
-        ).filter(pk__in=ids)
-    }
-    first_member: dict[uuid.UUID, Person] = {}
-    for member in Person.objects.filter(household_id__in=list(households)).order_by("created_at", "id"):
-        first_member.setdefault(member.household_id, member)
-    result: dict[str, list[ReviewFamily]] = {}
-    audited: dict[uuid.UUID, set[str]] = {}
+    *,
+    user: User,
+    membership: Membership,
+    found: dict[str, list[AgendaItem]],
+    categories: dict[str, tuple[str, ...]],
+    limit: int,
+    offset: int = 0,
+) -> dict[str, tuple[list[ReviewFamily], int]]:
+    """The case review's families, by reason: each family once per reason, only those the user may
+    see who they are (a family the user may not read never shows), ``limit`` of them from
+    ``offset`` with the total. Names are read only for the families shown, and one audit entry is
+    written per family shown, with the categories its reasons rest on (one append for the page)."""
+    ordered: dict[str, list[AgendaItem]] = {}
     for reason, items in found.items():
-        seen: set[uuid.UUID] = set()
+        once: dict[uuid.UUID, AgendaItem] = {}
+        for item in items:
+            once.setdefault(item.household_id, item)
+        ordered[reason] = list(once.values())
+    ids = {item.household_id for items in ordered.values() for item in items}
+    readable = set(visible_among(user, membership, DataCategory.IDENTITY_CONTACT, ids))
+    pages: dict[str, tuple[list[AgendaItem], int]] = {}
+    for reason, items in ordered.items():
+        visible = [i for i in items if i.household_id in readable]
+        pages[reason] = (visible[offset : offset + limit], len(visible))
+    shown_ids = {i.household_id for items, _total in pages.values() for i in items}
+    first_member: dict[uuid.UUID, Person] = {}
+    for member in Person.objects.filter(household_id__in=list(shown_ids)).order_by("created_at", "id"):
+        first_member.setdefault(member.household_id, member)
+    result: dict[str, tuple[list[ReviewFamily], int]] = {}
+    audited: dict[uuid.UUID, set[str]] = {}
+    for reason, (items, total) in pages.items():
         rows = []
         for item in items:
-            if item.household_id not in households or item.household_id in seen:
-                continue
-            seen.add(item.household_id)
             person = first_member.get(item.household_id)
             rows.append(
                 ReviewFamily(
@@ -299,7 +325,7 @@ def review_families(
                 )
             )
             audited.setdefault(item.household_id, {DataCategory.IDENTITY_CONTACT}).update(categories.get(reason, ()))
-        result[reason] = rows
+        result[reason] = (rows, total)
     if not audited:
         _audit_none(user, membership)
     # One append for the page: one entry per family shown, with the categories its reasons rest on.
@@ -318,6 +344,18 @@ def review_families(
     return result
 
 
+def _audit_none(user: User, membership: Membership) -> None:
+    """The review looked through the families and showed none: the look is recorded all the same."""
+    audit_write(
+        user=user,
+        membership=membership,
+        household_id=None,
+        categories=[],
+        detail="case review (no family shown)",
+        action=AuditEntry.Action.READ,
+    )
+
+
 def goal_in_family(goal_id: uuid.UUID | str, household_id: uuid.UUID | str) -> bool:
     """The goal belongs to the family (an existence check: it shows nothing)."""
     return Goal.objects.filter(pk=goal_id, household_id=household_id).exists()
@@ -329,15 +367,3 @@ def barrier_in_family(barrier_id: int | str, household_id: uuid.UUID | str) -> b
 
 def member_in_family(member_id: uuid.UUID | str, household_id: uuid.UUID | str) -> bool:
     return CareTeamMember.objects.filter(pk=member_id, household_id=household_id).exists()
-
-
-def _audit_none(user: User, membership: Membership) -> None:
-    """The review looked through the families and showed none: the look is recorded all the same."""
-    audit_write(
-        user=user,
-        membership=membership,
-        household_id=None,
-        categories=[],
-        detail="case review (no family shown)",
-        action=AuditEntry.Action.READ,
-    )

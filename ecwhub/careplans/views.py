@@ -35,6 +35,9 @@ from .review import REASON_CATEGORIES
 STAFF_ROLES = frozenset({Role.COORDINATOR, Role.CLINICIAN, Role.PROVIDER_STAFF})
 FAMILY = frozenset({Role.FAMILY_MEMBER})
 GOAL_CHOICE_CHARS = 60
+# Families shown per reason on the overview, and per page of one reason's list.
+REVIEW_OVERVIEW = 10
+REVIEW_PAGE = 50
 
 
 def _reason_labels() -> dict[str, str]:
@@ -327,24 +330,42 @@ def family_comment(request: HttpRequest, goal_id: uuid.UUID) -> HttpResponse:
 @login_required
 def review(request: HttpRequest) -> HttpResponse:
     """The families the user's organization coordinates that the team should talk about this week,
-    by reason, each once per reason; only families the user may read."""
+    by reason, each once per reason; only families the user may read. The overview shows the first
+    few of each reason; one reason's whole list pages (``?reason=…&page=…``)."""
     user, membership = acting_member(request, frozenset({Role.COORDINATOR}))
-    form = ReviewForm(request.GET if "days" in request.GET else None)
-    days, since = form.since()
+    form = ReviewForm(request.GET if request.GET else None)
+    days, since, only, page = form.choice()
     found = review_items(user, membership, since)
+    by_reason = {str(reason): items for reason, items in found.items() if not only or str(reason) == only}
+    limit = REVIEW_PAGE if only else REVIEW_OVERVIEW
     families = selectors.review_families(
         user=user,
         membership=membership,
-        found={str(r): items for r, items in found.items()},
+        found=by_reason,
         categories=REASON_CATEGORIES,
+        limit=limit,
+        offset=(page - 1) * limit if only else 0,
     )
     labels = _reason_labels()
-    sections = [
-        (str(reason), labels.get(reason, str(reason)), families.get(str(reason), [])) for reason in ReviewReason
-    ]
+    sections = []
+    for reason in ReviewReason:
+        if str(reason) not in families:
+            continue
+        rows, total = families[str(reason)]
+        sections.append((str(reason), labels.get(reason, str(reason)), rows, total))
+    pager = None
+    if only:
+        _key, _label, rows, total = sections[0]
+        pager = {
+            "previous": page - 1 if page > 1 else None,
+            "next": page + 1 if page * limit < total else None,
+            "first": (page - 1) * limit + 1 if rows else 0,
+            "last": (page - 1) * limit + len(rows),
+            "total": total,
+        }
     return render(
         request,
         "careplans/review.html",
-        {"form": form, "days": days, "sections": sections, "total": sum(len(rows) for _r, _l, rows in sections)},
+        {"form": form, "days": days, "sections": sections, "only": only, "pager": pager},
         status=400 if form.is_bound and not form.is_valid() else 200,
     )

@@ -107,7 +107,7 @@ def _coordinator(network: Network, email: str, organization: object) -> User:
 def _shown(client: Client, query: str = "") -> dict[str, list[str]]:
     response = client.get(REVIEW + query)
     assert response.status_code == 200
-    return {key: [row.reference for row in rows] for key, _label, rows in response.context["sections"]}
+    return {key: [row.reference for row in rows] for key, _label, rows, _total in response.context["sections"]}
 
 
 def ref(family: Family) -> str:
@@ -184,3 +184,25 @@ def test_the_period_is_chosen_and_a_bad_one_is_refused_by_name(team: Team) -> No
 def test_only_coordinators_open_the_review(team: Team) -> None:
     assert signed_in(Client(), team.dora).get(REVIEW).status_code == 404
     assert signed_in(Client(), team.network.carla).get(REVIEW).status_code == 404
+
+
+def test_the_overview_shows_a_few_per_reason_and_one_reasons_list_pages(team: Team) -> None:
+    network = team.network
+    families = [team.family] + [make_family(network) for _ in range(11)]
+    for family in families[1:]:
+        designate(network, family, network.alice)
+    for family in families:
+        positive(network, family, days_ago=1)
+    client = signed_in(Client(), network.alice)
+    overview = client.get(REVIEW)
+    sections = {key: (rows, total) for key, _label, rows, total in overview.context["sections"]}
+    rows, total = sections[ReviewReason.NEW_POSITIVE_SCREEN]
+    assert (len(rows), total) == (10, 12)
+    assert "Show all 12 families" in overview.content.decode()
+    # Only the families shown are audited.
+    assert AuditEntry.objects.filter(detail="case review").count() == 10
+    full = client.get(REVIEW + "?reason=new_positive_screen")
+    assert [key for key, *_rest in full.context["sections"]] == [ReviewReason.NEW_POSITIVE_SCREEN]
+    rows, total = full.context["sections"][0][2:]
+    assert sorted(r.reference for r in rows) == sorted(ref(f) for f in families)
+    assert client.get(REVIEW + "?reason=nothing").status_code == 400
