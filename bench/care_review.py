@@ -60,19 +60,24 @@ def populate_review(coordinators: int) -> None:
     unusable = make_password(None)
     with transaction.atomic():
         pools: dict[int, list[int]] = {measured_org: [measured.pk]}
+        wanted = {
+            organization_id: max(1, round(coordinators * families / len(households)))
+            for organization_id, families in by_registrar.most_common()
+        }
+        wanted[measured_org] = wanted.get(measured_org, 1) - 1  # the measured coordinator is one of them
+        # Exactly ``coordinators`` in all: the rounding's difference goes to the largest registrar.
+        largest = by_registrar.most_common(1)[0][0]
+        wanted[largest] += coordinators - 1 - sum(wanted.values())
         made = 1
-        for organization_id, families in by_registrar.most_common():
-            wanted = max(1, round(coordinators * families / len(households)))
-            pool = pools.setdefault(organization_id, [])
+        for organization_id, count in wanted.items():
             users = User.objects.bulk_create(
-                User(email=f"c{made + i}@bench.example.org", password=unusable)
-                for i in range(min(wanted, coordinators - made) if made < coordinators else 0)
+                User(email=f"c{made + i}@bench.example.org", password=unusable) for i in range(max(0, count))
             )
             made += len(users)
             Membership.objects.bulk_create(
                 Membership(user=u, organization_id=organization_id, role=Role.COORDINATOR) for u in users
             )
-            pool.extend(u.pk for u in users)
+            pools.setdefault(organization_id, []).extend(u.pk for u in users)
         relationships = []
         counters: Counter[int] = Counter()
         for household_id, registrar in households:

@@ -24,9 +24,10 @@ from ecwhub.consent.sections import (
     when,
 )
 
+from .forms import TeamMemberForm
 from .models import BarrierReason, GoalStatus, TeamRole
 from .review import DAY_SOURCES, REVIEW_SOURCES
-from .selectors import goal_choices, goals_of_encounter, plan_view
+from .selectors import goal_choices, goals_of_encounter, may_change_plan, plan_view
 from .services import goal_encounters_link
 
 SECTION_ROLES = frozenset({Role.COORDINATOR, Role.CLINICIAN, Role.PROVIDER_STAFF})
@@ -40,7 +41,14 @@ def _section(context: SectionContext) -> dict[str, Any] | None:
         return None
     view = plan_view(opened, notes=False, closed_goals=False, needs=False)
     context.show(*view.shown)
-    return {"view": view, "household": opened.household}
+    may_change = may_change_plan(opened)
+    people = [(str(p.pk), f"{p.given_name} {p.family_name}") for p in opened.members]
+    return {
+        "view": view,
+        "household": opened.household,
+        "may_change": may_change,
+        "team_form": TeamMemberForm(people=people, auto_id="team-%s") if may_change else None,
+    }
 
 
 def _export(context: SectionContext) -> dict[str, Any]:

@@ -367,3 +367,17 @@ def barrier_in_family(barrier_id: int | str, household_id: uuid.UUID | str) -> b
 
 def member_in_family(member_id: uuid.UUID | str, household_id: uuid.UUID | str) -> bool:
     return CareTeamMember.objects.filter(pk=member_id, household_id=household_id).exists()
+
+
+def may_change_plan(opened: OpenedHousehold) -> bool:
+    """Whether the user who opened the family may change its care team and plan."""
+    return bool(
+        decide(
+            user=opened.user,
+            membership=opened.membership,
+            household=opened.household,
+            category=DataCategory.CARE_PLAN,
+            purpose=Purpose.CARE_COORDINATION,
+            write=True,
+        )
+    )

@@ -21,8 +21,7 @@ from django.views.decorators.http import require_POST
 from ecwhub.accounts.acting import acting_member
 from ecwhub.accounts.models import Membership, Role, User
 from ecwhub.care.agenda import ReviewReason, review_items
-from ecwhub.consent.models import DataCategory, Purpose
-from ecwhub.consent.policy import decide
+from ecwhub.consent.models import DataCategory
 from ecwhub.consent.selectors import OpenedHousehold, audit_opened
 from ecwhub.core.errors import NotFound
 from ecwhub.families.display import person_name
@@ -78,16 +77,7 @@ def _page(
         for g in view.goals
         if g.goal.status == GoalStatus.ACTIVE
     ]
-    may_change = bool(
-        decide(
-            user=user,
-            membership=membership,
-            household=household,
-            category=DataCategory.CARE_PLAN,
-            purpose=Purpose.CARE_COORDINATION,
-            write=True,
-        )
-    )
+    may_change = selectors.may_change_plan(opened)
     context: dict[str, Any] = {
         "household": household,
         "view": view,
