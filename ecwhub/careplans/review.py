@@ -28,7 +28,7 @@ from ecwhub.referrals.models import Referral, ReferralFollowUp
 from ecwhub.referrals.workflow import Status
 from ecwhub.screening.models import ScreeningAlert, ScreeningResult
 
-from .selectors import coordinated_among, visible_among, waiting_families
+from .selectors import team_rows, visible_among, waiting_families
 
 # Both alert kinds the screens raise are urgent: thoughts of self-harm, and a safety answer.
 URGENT_ALERT_KINDS = (ScreeningAlert.Kind.SELF_HARM, ScreeningAlert.Kind.INTERPERSONAL_SAFETY)
@@ -45,13 +45,10 @@ REASON_CATEGORIES: dict[str, tuple[str, ...]] = {
 def _visible(
     rows: Iterable[tuple[uuid.UUID, str, datetime.datetime]], user: User, membership: Membership
 ) -> dict[uuid.UUID, datetime.datetime]:
-    """Of the candidate rows (family, the row's consent category, when), those whose family the
-    user's organization coordinates and the user may read in that category (``households_visible``,
-    asked in the database about these families only, once per category): the latest moment per
-    family."""
+    """Of the team's rows (family, the row's consent category, when), those whose family the user
+    may read in that category (``households_visible``, asked in the database about these families
+    only, once per category): the latest moment per family."""
     rows = list(rows)
-    team = set(coordinated_among(membership, {household_id for household_id, _c, _at in rows}))
-    rows = [row for row in rows if row[0] in team]
     by_category: dict[str, set[uuid.UUID]] = defaultdict(set)
     for household_id, category, _at in rows:
         by_category[category].add(household_id)
@@ -66,12 +63,15 @@ def _visible(
 
 
 def _items(found: dict[uuid.UUID, datetime.datetime], *, key: str, label: str, url: str) -> list[AgendaItem]:
+    # One reverse for the list, not one per family (a team's list can hold hundreds).
+    placeholder = uuid.UUID(int=0)
+    pattern = reverse(url, kwargs={"household_id": placeholder})
     return [
         AgendaItem(
             household_id=household_id,
             key=key,
             label=label,
-            url=reverse(url, kwargs={"household_id": household_id}),
+            url=pattern.replace(str(placeholder), str(household_id)),
             since=at,
         )
         for household_id, at in found.items()
@@ -81,14 +81,9 @@ def _items(found: dict[uuid.UUID, datetime.datetime], *, key: str, label: str, u
 def families_in_crisis(user: User, membership: Membership, since: datetime.datetime) -> list[AgendaItem]:
     """Families with an urgent screening alert still open (whenever it was raised: a crisis is not
     over because a week has passed)."""
+    alerts = ScreeningAlert.objects.filter(acknowledged_at__isnull=True, kind__in=URGENT_ALERT_KINDS)
     rows = (
-        ScreeningAlert.objects.filter(
-            acknowledged_at__isnull=True,
-            kind__in=URGENT_ALERT_KINDS,
-        )
-        .order_by()
-        .values_list("household_id", "category")
-        .annotate(at=Max("raised_at"))
+        team_rows(alerts, membership).order_by().values_list("household_id", "category").annotate(at=Max("raised_at"))
     )
     return _items(
         _visible(rows, user, membership),
@@ -99,11 +94,9 @@ def families_in_crisis(user: User, membership: Membership, since: datetime.datet
 
 
 def new_positive_screens(user: User, membership: Membership, since: datetime.datetime) -> list[AgendaItem]:
+    results = ScreeningResult.objects.filter(status=ScreeningResult.Status.POSITIVE, observed_at__gte=since)
     rows = (
-        ScreeningResult.objects.filter(
-            status=ScreeningResult.Status.POSITIVE,
-            observed_at__gte=since,
-        )
+        team_rows(results, membership)
         .order_by()
         .values_list("household_id", "category")
         .annotate(at=Max("observed_at"))
@@ -117,12 +110,8 @@ def new_positive_screens(user: User, membership: Membership, since: datetime.dat
 
 
 def failed_referrals(user: User, membership: Membership, since: datetime.datetime) -> list[AgendaItem]:
-    rows = (
-        Referral.objects.filter(status__in=FAILED, closed_at__gte=since)
-        .order_by()
-        .values_list("household_id")
-        .annotate(at=Max("closed_at"))
-    )
+    referrals = Referral.objects.filter(status__in=FAILED, closed_at__gte=since)
+    rows = team_rows(referrals, membership).order_by().values_list("household_id").annotate(at=Max("closed_at"))
     return _items(
         _visible(((h, DataCategory.REFERRALS, at) for h, at in rows), user, membership),
         key="failed_referral",
@@ -133,11 +122,9 @@ def failed_referrals(user: User, membership: Membership, since: datetime.datetim
 
 def overdue_follow_ups(user: User, membership: Membership, since: datetime.datetime) -> list[AgendaItem]:
     """Referral follow-ups past due and not done (however long ago they fell due)."""
+    tasks = ReferralFollowUp.objects.filter(done_at__isnull=True, due__lt=timezone.now())
     rows = (
-        ReferralFollowUp.objects.filter(
-            done_at__isnull=True,
-            due__lt=timezone.now(),
-        )
+        team_rows(tasks, membership, "referral__household_id")
         .order_by()
         .values_list("referral__household_id")
         .annotate(at=Max("due"))

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext
@@ -206,22 +206,20 @@ def goals_of_encounter(contact: Contact) -> list[str]:
 # --- The weekly case review and the coordinator's day ---------------------------------------
 
 
-def coordinated_among(membership: Membership, household_ids: Iterable[uuid.UUID]) -> list[uuid.UUID]:
-    """Which of these families the membership's organization coordinates: its designated
-    coordinator is an active member of the organization, or the organization itself is designated.
-    Asked about these families only (through the one-designation-per-family index), never by
+def team_rows(queryset: QuerySet[Any], membership: Membership, household: str = "household_id") -> QuerySet[Any]:
+    """The rows whose family (the field ``household``) the membership's organization coordinates:
+    its designated coordinator is an active member of the organization, or the organization itself
+    is designated. The designation is looked up per row, through the one-designation-per-family
+    index (a scalar subquery the database runs row by row), so a few rows are checked without
     reading every designation of the network."""
-    ids = list(household_ids)
-    if not ids:
-        return []
-    staff = Membership.objects.filter(organization_id=membership.organization_id, is_active=True).values("user_id")
-    return list(
-        Relationship.objects.filter(
-            household_id__in=ids, kind=RelationshipKind.DESIGNATED_COORDINATOR, ended_at__isnull=True
-        )
-        .filter(Q(user_id__in=staff) | Q(organization_id=membership.organization_id))
-        .values_list("household_id", flat=True)
+    designated = Relationship.objects.filter(
+        household=OuterRef(household), kind=RelationshipKind.DESIGNATED_COORDINATOR, ended_at__isnull=True
     )
+    staff = Membership.objects.filter(organization_id=membership.organization_id, is_active=True).values("user_id")
+    return queryset.alias(
+        designated_user=Subquery(designated.values("user_id")[:1]),
+        designated_organization=Subquery(designated.values("organization_id")[:1]),
+    ).filter(Q(designated_user__in=staff) | Q(designated_organization=membership.organization_id))
 
 
 def own_households(user: User) -> QuerySet[Relationship, Any]:
@@ -290,20 +288,25 @@ def review_families(
 ) -> dict[str, tuple[list[ReviewFamily], int]]:
     """The case review's families, by reason: each family once per reason, only those the user may
     see who they are (a family the user may not read never shows), ``limit`` of them from
-    ``offset`` with the total. Names are read only for the families shown, and one audit entry is
-    written per family shown, with the categories its reasons rest on (one append for the page)."""
+    ``offset``, with the reason's total (the families the sources found the user may read for it).
+    Names are read only for the families shown, and one audit entry is written per family shown,
+    with the categories its reasons rest on (one append for the page)."""
     ordered: dict[str, list[AgendaItem]] = {}
     for reason, items in found.items():
         once: dict[uuid.UUID, AgendaItem] = {}
         for item in items:
             once.setdefault(item.household_id, item)
         ordered[reason] = list(once.values())
-    ids = {item.household_id for items in ordered.values() for item in items}
+    # Each source read only families the user may see in its rows' categories; who the family is
+    # (its name) is asked of the policy only for the families about to be shown, with some spare
+    # for the rare family whose consent covers the reason but not its identity.
+    window = {reason: items[offset : offset + 2 * limit] for reason, items in ordered.items()}
+    ids = {item.household_id for items in window.values() for item in items}
     readable = set(visible_among(user, membership, DataCategory.IDENTITY_CONTACT, ids))
     pages: dict[str, tuple[list[AgendaItem], int]] = {}
     for reason, items in ordered.items():
-        visible = [i for i in items if i.household_id in readable]
-        pages[reason] = (visible[offset : offset + limit], len(visible))
+        shown = [i for i in window[reason] if i.household_id in readable][:limit]
+        pages[reason] = (shown, len(items))
     shown_ids = {i.household_id for items, _total in pages.values() for i in items}
     first_member: dict[uuid.UUID, Person] = {}
     for member in Person.objects.filter(household_id__in=list(shown_ids)).order_by("created_at", "id"):
