@@ -231,12 +231,6 @@ def own_households(user: User) -> QuerySet[Relationship, Any]:
     ).values("household_id")
 
 
-def visible_ids(user: User, membership: Membership, category: str) -> QuerySet[Household, Any]:
-    return households_visible(
-        user=user, membership=membership, category=category, purpose=Purpose.CARE_COORDINATION
-    ).values("pk")
-
-
 def visible_among(
     user: User, membership: Membership, category: str, household_ids: Iterable[uuid.UUID]
 ) -> list[uuid.UUID]:
@@ -255,16 +249,18 @@ def visible_among(
 def waiting_families(user: User, membership: Membership) -> list[tuple[uuid.UUID, datetime.datetime]]:
     """The user's own families (designated or on the team) whose care plan they may read with a
     family comment no staff update has answered yet: (household id, when the first waiting comment
-    came), oldest first."""
-    rows = (
+    came), oldest first. The policy is asked about those families only."""
+    rows = list(
         unanswered_comments()
         .filter(goal__household__in=own_households(user))
-        .filter(goal__household__in=visible_ids(user, membership, DataCategory.CARE_PLAN))
         .values("goal__household_id")
         .annotate(first=Min("at"))
         .order_by("first")
     )
-    return [(row["goal__household_id"], row["first"]) for row in rows]
+    if not rows:
+        return []
+    allowed = set(visible_among(user, membership, DataCategory.CARE_PLAN, [r["goal__household_id"] for r in rows]))
+    return [(r["goal__household_id"], r["first"]) for r in rows if r["goal__household_id"] in allowed]
 
 
 @dataclass(frozen=True)
