@@ -7,16 +7,17 @@ found, and each page audits what it showed."""
 
 from __future__ import annotations
 
+import functools
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from ecwhub.accounts.acting import acting_member
 from ecwhub.accounts.models import Membership, Role, User
@@ -37,6 +38,23 @@ GOAL_CHOICE_CHARS = 60
 # Families shown per reason on the overview, and per page of one reason's list.
 REVIEW_OVERVIEW = 10
 REVIEW_PAGE = 50
+
+
+def _form_address(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A form's address: POST does the work; GET (reloading the page shown after a refused form,
+    an address kept from it) goes back to the page the form is on, which checks access itself."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method == "POST":
+            return view(request, *args, **kwargs)
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        if "household_id" in kwargs:
+            return redirect("careplans:plan", household_id=kwargs["household_id"])
+        return redirect("careplans:family_plan")
+
+    return wrapper
 
 
 def _reason_labels() -> dict[str, str]:
@@ -108,7 +126,7 @@ def plan(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@_form_address
 def team_add(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
     user, membership = _staff(request)
     opened = selectors.staff_plan_open(user=user, membership=membership, household_id=household_id)
@@ -134,7 +152,7 @@ def team_add(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@_form_address
 def team_remove(request: HttpRequest, household_id: uuid.UUID, member_id: uuid.UUID) -> HttpResponse:
     user, membership = _staff(request)
     selectors.staff_plan_open(user=user, membership=membership, household_id=household_id)
@@ -150,7 +168,7 @@ def team_remove(request: HttpRequest, household_id: uuid.UUID, member_id: uuid.U
 
 
 @login_required
-@require_POST
+@_form_address
 def note_add(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
     user, membership = _staff(request)
     opened = selectors.staff_plan_open(user=user, membership=membership, household_id=household_id)
@@ -173,7 +191,7 @@ def note_add(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@_form_address
 def goal_add(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
     user, membership = _staff(request)
     opened = selectors.staff_plan_open(user=user, membership=membership, household_id=household_id)
@@ -200,7 +218,7 @@ def goal_add(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@_form_address
 def progress_add(request: HttpRequest, household_id: uuid.UUID, goal_id: uuid.UUID) -> HttpResponse:
     user, membership = _staff(request)
     selectors.staff_plan_open(user=user, membership=membership, household_id=household_id)
@@ -226,7 +244,7 @@ def progress_add(request: HttpRequest, household_id: uuid.UUID, goal_id: uuid.UU
 
 
 @login_required
-@require_POST
+@_form_address
 def barrier_add(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
     user, membership = _staff(request)
     opened = selectors.staff_plan_open(user=user, membership=membership, household_id=household_id)
@@ -254,7 +272,7 @@ def barrier_add(request: HttpRequest, household_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@_form_address
 def barrier_resolve(request: HttpRequest, household_id: uuid.UUID, barrier_id: int) -> HttpResponse:
     user, membership = _staff(request)
     selectors.staff_plan_open(user=user, membership=membership, household_id=household_id)
@@ -297,7 +315,7 @@ def family_plan(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@_form_address
 def family_comment(request: HttpRequest, goal_id: uuid.UUID) -> HttpResponse:
     user, membership = acting_member(request, FAMILY)
     form = CommentForm(request.POST, auto_id=f"comment-{goal_id}-%s")

@@ -96,3 +96,7 @@ def make_team(network: Network, *, with_agreement: bool = True) -> Team:
 @pytest.fixture
 def team(network: Network) -> Team:
     return make_team(network)
+
+
+# The shared Chromium for this folder's browser tests, defined once for the package (as in tests/care).
+from tests.browser.conftest import _sync_orm_beside_playwright, browser  # noqa: E402, F401

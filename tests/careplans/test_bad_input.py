@@ -153,3 +153,11 @@ def test_a_family_the_user_may_not_see_is_not_found(team: Team, network: Network
     alices = signed_in(Client(), alice)
     assert alices.post(f"{base}goals/{foreign.pk}/progress/", {"note": "Done"}).status_code == 404
     assert not GoalProgress.objects.exists() and Goal.objects.count() == 2
+
+
+def test_reloading_a_form_address_goes_back_to_its_page(team: Team, client: Client) -> None:
+    base = f"/families/{team.family.household.pk}/plan/"
+    response = client.get(f"{base}goals/")
+    assert response.status_code == 302 and response["Location"] == base
+    assert client.put(f"{base}goals/").status_code == 405
+    assert not Goal.objects.exists()
