@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "ecwhub.care",
     "ecwhub.referrals",
     "ecwhub.pathways",
+    "ecwhub.careplans",
     "ecwhub.insights",
     "ecwhub.demo",
 ]

@@ -20,6 +20,7 @@ urlpatterns = [
     path("care/", include("ecwhub.care.urls")),
     path("referrals/", include("ecwhub.referrals.urls")),
     path("pathways/", include("ecwhub.pathways.urls")),
+    path("", include("ecwhub.careplans.urls")),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("health/", core_views.health, name="health"),
     path("api/", api.urls),

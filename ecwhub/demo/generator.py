@@ -38,6 +38,7 @@ from ecwhub.families.models import Household, InsuranceStatus, Person
 
 from . import data
 from .care import seed_care
+from .careplans import seed_careplans
 from .caseloads import seed_caseloads
 from .clock import reference_time
 from .duplicates import seed_duplicates
@@ -1411,6 +1412,7 @@ def demo_seed(
         summary.referrals = seed_referrals(seed=seed, today=today, organizations=organizations)
         seed_care(seed=seed, today=today)
         seed_pathways(seed=seed, today=today)
+        seed_careplans(seed=seed, today=today)
     return summary
 
 
