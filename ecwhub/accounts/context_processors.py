@@ -24,6 +24,7 @@ class NavLink:
 NAV_LINKS = (
     NavLink("care:my_day", _("My day"), frozenset({Role.COORDINATOR})),
     NavLink("care:worklist", _("Worklist"), frozenset({Role.COORDINATOR})),
+    NavLink("careplans:review", _("Case review"), frozenset({Role.COORDINATOR})),
     NavLink("families:intake_home", _("New intake"), frozenset({Role.COORDINATOR})),
     NavLink("care:overdue", _("Overdue"), frozenset({Role.COORDINATOR, Role.CLINICIAN})),
     NavLink("care:rates", _("Rates"), frozenset({Role.COORDINATOR, Role.CLINICIAN, Role.ANALYST})),

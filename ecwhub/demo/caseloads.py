@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from ecwhub.accounts.models import Membership, Role
 from ecwhub.care.models import CoordinatorAssignment, CoordinatorProfile
 from ecwhub.consent.models import Relationship, RelationshipKind
-from ecwhub.families.models import Household
+from ecwhub.families.models import Household, Person
 
 from . import data
 from .clock import reference_time
@@ -70,6 +70,9 @@ def seed_caseloads(*, seed: int, today: date) -> dict[str, int]:
             "household_id", flat=True
         )
     )
+    # The well-known family's coordinator is the well-known coordinator (the care plan's demo
+    # designates her): the demo's journeys go from one to the other.
+    taken |= set(Person.objects.filter(account__email__in=WELL_KNOWN).values_list("household_id", flat=True))
     for pk, organization_id, language, postal_code in (
         Household.objects.filter(deidentified_at__isnull=True)
         .order_by("id")
