@@ -88,7 +88,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "alimentos": ("food",),
     "despensa": ("pantry",),
     "hambre": ("food",),
-    "vivienda": ("housing",),
+    "vivienda": ("housing", "shelter", "shelters", "homeless", "rent"),
     "casa": ("housing",),
     "renta": ("rent",),
     "alquiler": ("rent",),
