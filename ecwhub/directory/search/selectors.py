@@ -269,9 +269,9 @@ def _query_words(text: str) -> _Words:
     items: list[tuple[str, tuple[str, ...]]] = []
     i = 0
     while i < len(resolved):
-        pair = (resolved[i], resolved[i + 1]) if i + 1 < len(resolved) else None
-        if pair in PHRASES:
-            items.append((" ".join(pair), PHRASES[pair]))  # type: ignore[arg-type, index]
+        phrase = PHRASES.get((resolved[i], resolved[i + 1])) if i + 1 < len(resolved) else None
+        if phrase is not None:
+            items.append((f"{resolved[i]} {resolved[i + 1]}", phrase))
             i += 2
             continue
         items.append((resolved[i], (resolved[i], *SYNONYMS.get(resolved[i], ()))))
@@ -304,6 +304,26 @@ def _group_match(groups: Sequence[tuple[str, ...]]) -> tuple[str, list[str]]:
 def _fulltext_condition(groups: list[tuple[str, ...]]) -> tuple[str, list[str]]:
     """Services that use any of the query's words: none has to use them all."""
     return _group_match(groups)
+
+
+def _all_groups_condition(groups: list[tuple[str, ...]]) -> tuple[str, list[str]]:
+    """Services that use every one of the query's words (a word of each group)."""
+    if connection.vendor == "postgresql":
+        query = " & ".join("(" + " | ".join(group) + ")" for group in groups)
+        return "e.document_tsv @@ to_tsquery('simple', %s)", [query]
+    query = " AND ".join("(" + " OR ".join(f'"{w}"' for w in group) + ")" for group in groups)
+    return f"e.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)", [query]  # noqa: S608 (constant table names, values are parameters)
+
+
+def _all_words_first(query: _Words, extras: float) -> bool:
+    """Whether every service using all the query's words scores above every service missing one,
+    whatever the other parts of their scores (which differ by at most ``extras``)."""
+    if len(query.groups) < 2:
+        return False
+    bases = [0 if filler else WORD_MATCH for filler in query.fillers]
+    lowest_with_all = sum(b + 1 for b in bases)
+    highest_missing_one = sum(b + 3 for b in bases) - min(b + 3 for b in bases)
+    return lowest_with_all - highest_missing_one > extras
 
 
 # --- Distance and hours -------------------------------------------------------------------------
@@ -346,21 +366,28 @@ def _hex(service_id: object) -> str:
 
 
 def _score_sql(
-    query: _Words, needs: Sequence[str], language_mask: int, dialect_words: str, masks: str = "e"
+    query: _Words,
+    needs: Sequence[str],
+    language_mask: int,
+    dialect_words: str,
+    masks: str = "e",
+    *,
+    all_words: bool = False,
 ) -> tuple[str, list[Any]]:
     """The score without distance, as SQL. Every term is a multiple of 0.5, so the sum is exact on
     both engines and sorting by it in the database gives the same order as in Python. ``masks`` is
-    the table alias the needs, languages and referral status are read from."""
+    the table alias the needs, languages and referral status are read from; ``all_words`` says the
+    rows scored are known to use every query word."""
     parts: list[str] = []
     args: list[Any] = []
-    single = len(query.groups) == 1
+    single = len(query.groups) == 1 or all_words
     for group, filler in zip(query.groups, query.fillers, strict=True):
         base = 0 if filler else WORD_MATCH
         in_name = " OR ".join(["e.name_norm LIKE %s"] * len(group))
         in_taxonomy = " OR ".join(["e.taxonomy_norm LIKE %s"] * len(group))
         args.extend([f"% {w} %" for w in group] * 2)
         if single:
-            # Every row found uses the one query word.
+            # Every row scored uses the word.
             parts.append(
                 f"(CASE WHEN {in_name} THEN {base + 3} WHEN {in_taxonomy} THEN {base + 2} ELSE {base + 1} END)"
             )
@@ -416,8 +443,10 @@ def directory_search(
     query = _query_words(params.text)
     if query.ignored and not query.groups:
         where.append("1 = 0")  # words were typed, and none of them is in the directory
+    text_at = -1  # where the full-text condition is in ``where`` (its one argument comes first in ``args``)
     if query.groups:
         condition, condition_args = _fulltext_condition(query.groups)
+        text_at = len(where)
         where.append(condition)
         args.extend(condition_args)
     needs_mask = 0
@@ -518,12 +547,30 @@ def directory_search(
                 ]
             chosen = page[start:]
         else:
-            cursor.execute(
-                f"SELECT e.id, e.service_id, {score_sql} AS score "  # noqa: S608 (constant names; values are parameters)
-                f"FROM directory_search_searchentry e{condition} ORDER BY score DESC, e.service_id LIMIT %s OFFSET %s",
-                [*score_args, *args, params.page_size, start],
-            )
-            chosen = [(float(score), _hex(sid), entry_id, None) for entry_id, sid, score in cursor.fetchall()]
+            rows: list[tuple] = []
+            extras = 0.5 + 2 * len(params.needs) + (2.5 if language_mask else 0)
+            if _all_words_first(query, extras):
+                # Every service using all the words outscores every other: when they fill the page,
+                # it is found among them alone (a full-text AND, far fewer rows to score).
+                all_sql, all_args = _score_sql(query, params.needs, language_mask, dialect_words, masks, all_words=True)
+                every, every_args = _all_groups_condition(query.groups)
+                every_where = [every if i == text_at else w for i, w in enumerate(where)]
+                cursor.execute(
+                    f"SELECT e.id, e.service_id, {all_sql} AS score "  # noqa: S608 (constant names; values are parameters)
+                    f"FROM directory_search_searchentry e WHERE {' AND '.join(every_where)} "
+                    "ORDER BY score DESC, e.service_id LIMIT %s OFFSET %s",
+                    [*all_args, *every_args, *args[1:], params.page_size, start],
+                )
+                rows = cursor.fetchall()
+            if len(rows) < params.page_size:
+                cursor.execute(
+                    f"SELECT e.id, e.service_id, {score_sql} AS score "  # noqa: S608 (constant names; values are parameters)
+                    f"FROM directory_search_searchentry e{condition} "
+                    "ORDER BY score DESC, e.service_id LIMIT %s OFFSET %s",
+                    [*score_args, *args, params.page_size, start],
+                )
+                rows = cursor.fetchall()
+            chosen = [(float(score), _hex(sid), entry_id, None) for entry_id, sid, score in rows]
             # Counting apart is cheaper than a window count: with words alone, SQLite counts in the
             # FTS index without reading a row.
             if connection.vendor == "sqlite" and len(where) == 1 and query.groups:

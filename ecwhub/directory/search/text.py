@@ -155,7 +155,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "consejeria": ("counseling", "counselling", "therapy"),
     "therapy": ("counseling", "therapist"),
     "diapers": ("diaper",),
-    "pantry": ("pantries", "food"),
 }
 
 # Two-word phrases whose meaning is not the sum of their words, mapped to the words listings use.
@@ -224,8 +223,9 @@ KNOWN_WORDS = frozenset([*SYNONYMS, *(w for values in SYNONYMS.values() for w in
 
 
 def stem(word: str) -> str:
-    """A light English and Spanish stem: plural endings, -ing and -ed, and a final e or y, so that
-    "pantries" and "pantry", "parenting" and "parents", "albergue" and "albergues" meet.
+    """A light English and Spanish stem: plural endings, -ing and -ed, and a final y, so that
+    "pantries" and "pantry", "parenting" and "parents", "albergue" and "albergues" meet (and
+    "care" stays apart from "car").
 
     Query words are widened to the index's words with the same stem (``SearchTerm.stem``), in Python,
     so the two engines match the same rows."""
@@ -233,7 +233,7 @@ def stem(word: str) -> str:
         return word
     if word.endswith("ies") and len(word) > 4:
         word = word[:-3] + "i"
-    elif word.endswith("es") and len(word) > 4:
+    elif word.endswith(("sses", "xes", "zes", "ches", "shes")):
         word = word[:-2]
     elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
         word = word[:-1]
@@ -243,8 +243,6 @@ def stem(word: str) -> str:
         word = word[:-2]
     if word.endswith("y") and len(word) > 3:
         word = word[:-1] + "i"
-    elif word.endswith("e") and len(word) > 3:
-        word = word[:-1]
     return word
 
 

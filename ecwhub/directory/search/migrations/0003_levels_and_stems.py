@@ -14,7 +14,7 @@ def _stem(word: str) -> str:
         return word
     if word.endswith("ies") and len(word) > 4:
         word = word[:-3] + "i"
-    elif word.endswith("es") and len(word) > 4:
+    elif word.endswith(("sses", "xes", "zes", "ches", "shes")):
         word = word[:-2]
     elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
         word = word[:-1]
@@ -24,8 +24,6 @@ def _stem(word: str) -> str:
         word = word[:-2]
     if word.endswith("y") and len(word) > 3:
         word = word[:-1] + "i"
-    elif word.endswith("e") and len(word) > 3:
-        word = word[:-1]
     return word
 
 
