@@ -224,3 +224,12 @@ def test_corrections_need_few_edits_and_a_frequent_word_for_two(county: County) 
     assert correct_word("groseries") == "groceries"
     # Two edits from "counseling" would do for a long word used by two services; "cunsling" is three.
     assert correct_word("cunsling") is None
+
+
+def test_pages_are_the_same_whether_found_among_services_using_every_word_or_not(county: County) -> None:
+    # With one result a page, the first page is filled by the service using both words (found with a
+    # full-text AND); later pages need the others. Paging through gives the one full order.
+    full = names("emergency food", page_size=20)
+    paged = [name for page in (1, 2, 3) for name in names("emergency food", page_size=1, page=page)]
+    assert paged == full
+    assert directory_search(SearchParams(text="emergency food", page_size=1)).count == 3

@@ -252,9 +252,8 @@ class _Vocabulary:
 def _query_words(text: str) -> _Words:
     typed = [w for w in dict.fromkeys(words(text)) if w not in STOPWORDS][:MAX_QUERY_WORDS]
     vocabulary = _Vocabulary()
-    vocabulary.load(
-        {*typed, *(s for w in typed for s in SYNONYMS.get(w, ())), *(s for words in PHRASES.values() for s in words)}
-    )
+    phrases = [members for pair, members in PHRASES.items() if pair[0] in typed or pair[1] in typed]
+    vocabulary.load({*typed, *(s for w in typed for s in SYNONYMS.get(w, ())), *(s for p in phrases for s in p)})
     corrections: dict[str, str] = {}
     resolved: list[str] = []
     for word in typed:
@@ -296,7 +295,10 @@ def _query_words(text: str) -> _Words:
 def _group_match(groups: Sequence[tuple[str, ...]]) -> tuple[str, list[str]]:
     """SQL true for the entries (alias ``e``) whose document uses any word of ``groups``."""
     if connection.vendor == "postgresql":
-        return "e.document_tsv @@ to_tsquery('simple', %s)", [" | ".join(w for g in groups for w in g)]
+        # One match per word, not one tsquery "a | b | c": PostgreSQL estimates each word's rows well
+        # and takes the GIN index for each, where for the single tsquery it often reads every row.
+        every = [w for g in groups for w in g]
+        return "(" + " OR ".join(["e.document_tsv @@ to_tsquery('simple', %s)"] * len(every)) + ")", every
     query = " OR ".join(f'"{w}"' for g in groups for w in g)
     return f"e.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)", [query]  # noqa: S608 (constant table names, values are parameters)
 
@@ -443,10 +445,11 @@ def directory_search(
     query = _query_words(params.text)
     if query.ignored and not query.groups:
         where.append("1 = 0")  # words were typed, and none of them is in the directory
-    text_at = -1  # where the full-text condition is in ``where`` (its one argument comes first in ``args``)
+    text_at = -1  # where the full-text condition is in ``where`` (its arguments come first in ``args``)
+    text_args = 0
     if query.groups:
         condition, condition_args = _fulltext_condition(query.groups)
-        text_at = len(where)
+        text_at, text_args = len(where), len(condition_args)
         where.append(condition)
         args.extend(condition_args)
     needs_mask = 0
@@ -559,7 +562,7 @@ def directory_search(
                     f"SELECT e.id, e.service_id, {all_sql} AS score "  # noqa: S608 (constant names; values are parameters)
                     f"FROM directory_search_searchentry e WHERE {' AND '.join(every_where)} "
                     "ORDER BY score DESC, e.service_id LIMIT %s OFFSET %s",
-                    [*all_args, *every_args, *args[1:], params.page_size, start],
+                    [*all_args, *every_args, *args[text_args:], params.page_size, start],
                 )
                 rows = cursor.fetchall()
             if len(rows) < params.page_size:
