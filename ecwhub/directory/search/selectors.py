@@ -43,7 +43,6 @@ from ecwhub.directory.models import Service
 
 from .geocode import Point, geocoder, hub_state
 from .index import FTS_TABLE, LEVEL_LOCATION, LEVEL_SERVICE, LEVEL_SERVICE_AT_LOCATION
-from .models import SearchTerm
 from .text import (
     FILLER_WORDS,
     KNOWN_WORDS,
@@ -240,9 +239,17 @@ class _Vocabulary:
             return
         for key in missing:
             self.by_stem[key] = []
-        rows = SearchTerm.objects.filter(stem__in=missing, frequency__gt=0).order_by("term").values_list("stem", "term")
-        for key, term in rows:
-            self.by_stem[key].append(term)
+        marks = ",".join(["%s"] * len(missing))
+        with connection.cursor() as cursor:
+            # Plain SQL: this runs on every search, and the ORM would spend longer building it than
+            # the database spends answering it.
+            cursor.execute(
+                "SELECT stem, term FROM directory_search_searchterm "  # noqa: S608 (constant names; values are parameters)
+                f"WHERE stem IN ({marks}) AND frequency > 0 ORDER BY term",
+                missing,
+            )
+            for key, term in cursor.fetchall():
+                self.by_stem[key].append(term)
 
     def expand(self, members: Sequence[str]) -> tuple[str, ...]:
         self.load(set(members))
