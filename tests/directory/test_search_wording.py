@@ -222,8 +222,12 @@ def test_plurals_and_endings_meet_through_stems(county: County) -> None:
 def test_corrections_need_few_edits_and_a_frequent_word_for_two(county: County) -> None:
     assert correct_word("shleter") == "shelter"  # two letters swapped: one edit
     assert correct_word("groseries") == "groceries"
-    # Two edits from "counseling" would do for a long word used by two services; "cunsling" is three.
-    assert correct_word("cunsling") is None
+    # Two edits away: "emergency" is used by two services, "counseling" by one only (too rare a word
+    # to be guessed from that far).
+    assert correct_word("emergincyy") == "emergency"
+    assert correct_word("counselnigs") is None
+    # Three edits away: nothing.
+    assert correct_word("emergincyyy") is None
 
 
 def test_pages_are_the_same_whether_found_among_services_using_every_word_or_not(county: County) -> None:
