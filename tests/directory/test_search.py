@@ -45,9 +45,10 @@ def test_words_in_the_name_rank_before_words_in_the_description(directory: Direc
     assert page.results[0].reasons == ["“formula” is in the description"]
 
 
-def test_every_word_must_match(directory: Directory) -> None:
-    assert names(SearchParams(text="diapers wipes")) == ["Diaper bank"]
-    assert names(SearchParams(text="diapers rent")) == []
+def test_services_using_more_of_the_words_rank_first_and_none_must_use_all(directory: Directory) -> None:
+    assert names(SearchParams(text="diapers wipes"))[0] == "Diaper bank"
+    # No service uses both words: each one that uses one of them is found.
+    assert sorted(names(SearchParams(text="diapers rent"))) == ["Diaper bank", "Housing navigation"]
 
 
 def test_it_corrects_misspelled_words_and_says_so(directory: Directory) -> None:
@@ -69,7 +70,8 @@ def test_words_nobody_uses_are_left_out_and_reported(directory: Directory) -> No
 def test_spanish_words_and_accents(directory: Directory) -> None:
     assert names(SearchParams(text="comida")) == ["Emergency food pantry", "Sacramento food bank"]
     assert names(SearchParams(text="pañales")) == ["Diaper bank"]
-    assert names(SearchParams(text="Mixtéco Bajo")) == ["Diaper bank"]
+    # Both words are in the Diaper bank's dialect; Housing navigation lists another Mixtec variety.
+    assert names(SearchParams(text="Mixtéco Bajo")) == ["Diaper bank", "Housing navigation"]
     # The Spanish need label ("Falta de alimentos") is indexed too.
     assert "Emergency food pantry" in names(SearchParams(text="alimentos"))
 

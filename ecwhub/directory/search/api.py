@@ -68,7 +68,7 @@ class SearchOut(Schema):
     page_size: int
     pages: int
     corrections: dict[str, str] = Field(description="misspelled word → the word searched for instead")
-    ignored_words: list[str]
+    ignored_words: list[str] = Field(description="query words (or two-word phrases) no service uses")
     language: str
     order: str = Field(
         description="the order of the items: `relevance` (best match first) or `distance` (nearest first)"

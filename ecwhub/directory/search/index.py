@@ -15,11 +15,13 @@ from collections.abc import Iterable, Sequence
 
 from django.db import connection, transaction
 
+from ecwhub.core.languages import Language
+from ecwhub.directory.hsds import hub_language
 from ecwhub.directory.models import Attribute, Schedule, Service
 
 from .geocode import zip_centroid
 from .models import SearchEntry, SearchPoint, SearchTerm, SearchTermTrigram
-from .text import SYNONYMS, language_bit, language_label, need_bit, need_labels, normalized, trigrams
+from .text import language_bit, language_label, need_bit, need_labels, normalized, stem, trigrams
 
 FTS_TABLE = "directory_search_fts"
 # Hours from 18:00 on count as "evenings".
@@ -82,19 +84,68 @@ def _points(service: Service) -> list[tuple[float, float, str]]:
     return list(dict.fromkeys(points))
 
 
+LEVEL_SERVICE = "service"
+LEVEL_LOCATION = "location"
+LEVEL_SERVICE_AT_LOCATION = "service_at_location"
+LEVEL_PHONE = "phone"
+
+
+def language_levels(service: Service) -> dict[tuple[str, str], set[str]]:
+    """Every language (hub code, dialect) the service is offered in, with the HSDS levels that say so.
+
+    HSDS 3 allows a language row on a service, a location and a phone; a phone belongs to the
+    service, to one of its locations or to the service at one location. The service's own rows are
+    read from the hub's index of them (``ServiceLanguage``); the others from the HSDS rows."""
+    found: dict[tuple[str, str], set[str]] = {}
+
+    def add(level: str, code: str, name: str, note: str) -> None:
+        language = hub_language(code, name)
+        dialect = (note if language != Language.OTHER else (name or code or note)).strip()[:100]
+        found.setdefault((language, dialect), set()).add(level)
+
+    for lang in service.languages.all():
+        found.setdefault((lang.language, lang.dialect), set()).add(LEVEL_SERVICE)
+    for phone in service.phones.all():
+        for row in phone.languages.all():
+            add(LEVEL_PHONE, row.code, row.name, row.note)
+    for sal in service.service_at_locations.all():
+        for row in sal.location.languages.all():
+            add(LEVEL_LOCATION, row.code, row.name, row.note)
+        for phone in sal.location.phones.all():
+            for row in phone.languages.all():
+                add(LEVEL_PHONE, row.code, row.name, row.note)
+        for phone in sal.phones.all():
+            for row in phone.languages.all():
+                add(LEVEL_SERVICE_AT_LOCATION, row.code, row.name, row.note)
+    return found
+
+
+def _accessibility(service: Service) -> str:
+    notes = [
+        f"{a.description} {a.details}"
+        for sal in service.service_at_locations.all()
+        for a in sal.location.accessibility.all()
+    ]
+    return normalized(" ".join(notes)) if notes else ""
+
+
 def _entry(service: Service, taxonomy_terms: list[str]) -> tuple[SearchEntry, list[tuple[float, float, str]]]:
     org = service.organization
     org_name = org.name if org else (service.directory_organization.name if service.directory_organization else "")
     city = org.city if org else ""
     needs = sorted({n.need for n in service.needs.all()})
-    languages = sorted({(lang.language, lang.dialect) for lang in service.languages.all()})
+    levels = language_levels(service)
+    languages = sorted(levels)
+    accessibility = _accessibility(service)
     taxonomy = " ".join([*(need_labels(n) for n in needs), *taxonomy_terms])
     language_names = " ".join(
         f"{language_label(code, 'en')} {language_label(code, 'es')} {dialect}" for code, dialect in languages
     )
     # The alternate name is where the directory keeps a service's Spanish name.
     names = f"{service.name} {service.alternate_name}".strip()
-    document = " ".join((names, org_name, service.description, service.eligibility, taxonomy, language_names, city))
+    document = " ".join(
+        (names, org_name, service.description, service.eligibility, taxonomy, language_names, city, accessibility)
+    )
     needs_mask = 0
     for need in needs:
         needs_mask |= need_bit(need)
@@ -114,6 +165,10 @@ def _entry(service: Service, taxonomy_terms: list[str]) -> tuple[SearchEntry, li
         name_norm=normalized(names),
         taxonomy_norm=normalized(taxonomy),
         document=normalized(document).strip(),
+        language_levels=" ".join(
+            sorted({f"{code}:{level}" for (code, _dialect), found in levels.items() for level in found})
+        ),
+        accessibility_norm=accessibility,
         needs_mask=needs_mask,
         languages_mask=languages_mask,
         dialects_norm=normalized(" | ".join(f"{code} {d}" for code, d in languages if d)),
@@ -161,6 +216,11 @@ def _services(service_ids: Sequence[uuid.UUID] | None) -> Iterable[Service]:
             "schedules",
             "service_at_locations__location__addresses",
             "service_at_locations__schedules",
+            "phones__languages",
+            "service_at_locations__location__languages",
+            "service_at_locations__location__phones__languages",
+            "service_at_locations__location__accessibility",
+            "service_at_locations__phones__languages",
         )
         .order_by("pk")
     )
@@ -172,13 +232,12 @@ def _services(service_ids: Sequence[uuid.UUID] | None) -> Iterable[Service]:
 def _vocabulary_add(documents: Iterable[str], *, replace: bool) -> None:
     """Add the words of ``documents`` to the vocabulary (replacing it, with fresh counts, when asked).
 
-    After a partial rebuild new words are added; counts of known words are refreshed by the next
-    full rebuild (they only break ties between equally close corrections)."""
+        After a partial rebuild new words are added; counts of known words are refreshed by the next
+        full rebuild. Only words that occur in a listing are in it: a misspelled word is corrected to a
+    word some service uses, never to an entry of the hub's own word lists."""
     counts: Counter[str] = Counter()
     for document in documents:
         counts.update(set(document.split()))
-    for word in SYNONYMS:
-        counts.setdefault(word, 0)
     if replace:
         SearchTermTrigram.objects.all().delete()
         SearchTerm.objects.all().delete()
@@ -188,7 +247,10 @@ def _vocabulary_add(documents: Iterable[str], *, replace: bool) -> None:
         fresh = {w: c for w, c in counts.items() if w not in known}
     usable = {w: c for w, c in fresh.items() if len(w) <= 64}
     SearchTerm.objects.bulk_create(
-        [SearchTerm(term=w, frequency=c, trigram_count=len(trigrams(w))) for w, c in sorted(usable.items())],
+        [
+            SearchTerm(term=w, stem=stem(w), frequency=c, trigram_count=len(trigrams(w)))
+            for w, c in sorted(usable.items())
+        ],
         batch_size=_BATCH,
     )
     ids: dict[str, int] = {}

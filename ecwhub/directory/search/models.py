@@ -52,6 +52,11 @@ class SearchEntry(models.Model):
     dialects_norm = models.TextField(blank=True)
     eligibility = models.TextField(blank=True)
     document = models.TextField()
+    # Where each language is offered, as " code:level " pairs (levels: service, location,
+    # service_at_location, phone: HSDS allows a language row on each), for the result's reason.
+    language_levels = models.TextField(blank=True)
+    # The accessibility notes of the service's locations, normalized (also in ``document``).
+    accessibility_norm = models.TextField(blank=True)
 
     def __str__(self) -> str:
         return self.name
@@ -98,6 +103,8 @@ class SearchTerm(models.Model):
     misspelled query words are corrected to."""
 
     term = models.CharField(max_length=64, unique=True)
+    # ``text.stem(term)``: a query word is widened to the words that share its stem.
+    stem = models.CharField(max_length=64, db_index=True, default="")
     frequency = models.IntegerField(default=0)
     trigram_count = models.IntegerField(default=0)
 

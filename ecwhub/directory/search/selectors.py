@@ -6,10 +6,14 @@ latitude/longitude bounding box) and ranks in Python, so the order is the same o
 
 The score of a service (higher first; ties broken by the service id) is the sum of:
 
-* text: for each query word (or its synonyms), 3 when it is in the service's name, 2 when it
-  is in its needs (taxonomy), 1 when it is elsewhere in its text;
+* text: for each query word the service uses (the word, a word with the same stem, or a synonym;
+  a service need not use them all), 5, plus 3 when it is in the service's name, 2 when it is in its
+  needs (taxonomy), 1 when it is elsewhere in its text; words that say little alone ("help",
+  "services") get only the 3, 2 or 1. A query word no service uses is reported, never searched
+  for something else;
 * needs: 2 for each requested need the service meets;
-* language: 1.5 when staff speak the requested (or the family's) language, 1 more when they
+* language: 1.5 when the requested (or the family's) language is offered at any HSDS level (the
+  service, one of its locations, the service at a location, a phone line), 1 more when they
   list the same dialect (a Mixtec speaker is best served in their own variety);
 * distance: 3 × e^(−km/10) when a location is given (3 next door, 1.1 at 10 km, 0.15 at 30 km);
 * 0.5 when the service is accepting referrals.
@@ -22,25 +26,39 @@ import math
 import re
 import uuid
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from ecwhub.core.languages import Language
 from ecwhub.core.needs import Need
 from ecwhub.directory.models import Service
 
 from .geocode import Point, geocoder, hub_state
-from .index import FTS_TABLE
-from .models import SearchTerm
-from .text import LANGUAGE_CODES, STOPWORDS, SYNONYMS, language_bit, need_bit, needs_in, normalized, trigrams, words
+from .index import FTS_TABLE, LEVEL_LOCATION, LEVEL_SERVICE, LEVEL_SERVICE_AT_LOCATION
+from .text import (
+    FILLER_WORDS,
+    KNOWN_WORDS,
+    LANGUAGE_CODES,
+    PHRASES,
+    STOPWORDS,
+    SYNONYMS,
+    language_bit,
+    need_bit,
+    needs_in,
+    normalized,
+    stem,
+    trigrams,
+    words,
+)
 
 KM_PER_MILE = 1.609344
 EARTH_RADIUS_KM = 6371.0088
@@ -48,8 +66,15 @@ DEFAULT_RADIUS_KM = 40.0
 LONG_WAIT_DAYS = 30
 # pg_trgm's default similarity threshold: the trigram table on SQLite uses the same one.
 TRIGRAM_THRESHOLD = 0.3
-# How close (rapidfuzz ratio, 0–100) a misspelled word must be to the word it is corrected to.
-CORRECTION_MIN_RATIO = 70.0
+# Spelling correction: words up to this long may be one edit from their correction, longer ones two;
+# a correction two edits away must be used by at least this many services.
+SHORT_WORD = 5
+CORRECTION_MIN_FREQUENCY = 2
+# What using one more of the query's words adds to a service's score (on top of 3 in the name, 2 in
+# its needs, 1 elsewhere): more than where a word is found, so a service using more of the words
+# ranks higher than one using fewer of them in better places.
+WORD_MATCH = 5
+MAX_GROUP_WORDS = 24
 MAX_QUERY_WORDS = 12
 # The orders a search can be asked for; the page says which one its results are in.
 ORDER_RELEVANCE = "relevance"
@@ -141,13 +166,13 @@ class SearchPage:
 
 
 def _candidate_terms(word: str) -> list[tuple[str, int]]:
-    """Vocabulary words that share enough trigrams with ``word`` (pg_trgm similarity ≥ 0.3)."""
+    """Words of the listings that share enough trigrams with ``word`` (pg_trgm similarity ≥ 0.3)."""
     grams = sorted(trigrams(word))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # The GIN trigram index answers this; the threshold is pg_trgm's default (0.3).
             cursor.execute(
-                "SELECT term, frequency FROM directory_search_searchterm WHERE term %% %s",
+                "SELECT term, frequency FROM directory_search_searchterm WHERE term %% %s AND frequency > 0",
                 [word],
             )
         else:
@@ -155,26 +180,38 @@ def _candidate_terms(word: str) -> list[tuple[str, int]]:
             cursor.execute(
                 "SELECT t.term, t.frequency FROM directory_search_searchtermtrigram g "  # noqa: S608 (constant table names, values are parameters)
                 "JOIN directory_search_searchterm t ON t.id = g.term_id "
-                f"WHERE g.trigram IN ({marks}) GROUP BY t.id, t.term, t.frequency, t.trigram_count "
+                f"WHERE g.trigram IN ({marks}) AND t.frequency > 0 GROUP BY t.id, t.term, t.frequency, t.trigram_count "
                 "HAVING COUNT(*) * 1.0 / (%s + t.trigram_count - COUNT(*)) >= %s",
                 [*grams, len(grams), TRIGRAM_THRESHOLD],
             )
         return [(term, freq) for term, freq in cursor.fetchall()]
 
 
-def correct_word(word: str) -> str | None:
-    """The known word a misspelled ``word`` most likely means, or None.
+def correction_max_edits(word: str) -> int:
+    """How many edits (insertions, deletions, substitutions, swaps of neighbours) a word of this
+    length may be from the word it is corrected to: one up to five letters, two beyond."""
+    return 1 if len(word) <= SHORT_WORD else 2
 
-    Candidates come from the trigram index; the closest by edit similarity wins, then the more
-    frequent, then the alphabetically first, so the answer is the same on both engines."""
+
+def correct_word(word: str) -> str | None:
+    """The word of the listings a misspelled ``word`` most likely means, or None.
+
+    A candidate must occur in the listings (the index's vocabulary, never the hub's word lists),
+    begin with the same letter (people rarely mistype the first one: "mother" is not "other"), be
+    at most ``correction_max_edits`` edits away and, two edits away, be used by at least
+    ``CORRECTION_MIN_FREQUENCY`` services. The fewest edits win, then the more frequent word, then
+    the alphabetically first, so the answer is the same on both engines."""
     if len(word) < 3 or word.isdigit():
         return None
-    best: tuple[float, int, str] | None = None
+    limit = correction_max_edits(word)
+    best: tuple[int, int, str] | None = None
     for term, frequency in _candidate_terms(word):
-        ratio = fuzz.ratio(word, term)
-        if ratio < CORRECTION_MIN_RATIO:
+        if term in STOPWORDS or term[0] != word[0]:
             continue
-        key = (-ratio, -frequency, term)
+        edits = OSA.distance(word, term)
+        if edits > limit or (edits > 1 and frequency < CORRECTION_MIN_FREQUENCY):
+            continue
+        key = (edits, -frequency, term)
         if best is None or key < best:
             best = key
     return best[2] if best else None
@@ -182,45 +219,121 @@ def correct_word(word: str) -> str | None:
 
 @dataclass(frozen=True)
 class _Words:
-    groups: list[tuple[str, ...]]  # each: the word and its synonyms; a service must match every group
+    # Each group: the index's words that stand for one query word (the words sharing its stem, and
+    # those of its synonyms); a service matches the query word when it uses any of them.
+    groups: list[tuple[str, ...]]
+    labels: list[str]  # the query word (or two-word phrase) each group stands for
+    fillers: list[bool]  # whether the word says little on its own ("help", "services")
     corrections: dict[str, str]
     ignored: list[str]
 
 
+class _Vocabulary:
+    """The index's words by stem, looked up as the query needs them (a query or two per search)."""
+
+    def __init__(self) -> None:
+        self.by_stem: dict[str, list[str]] = {}
+
+    def load(self, candidates: set[str]) -> None:
+        missing = sorted({stem(w) for w in candidates} - self.by_stem.keys())
+        if not missing:
+            return
+        for key in missing:
+            self.by_stem[key] = []
+        marks = ",".join(["%s"] * len(missing))
+        with connection.cursor() as cursor:
+            # Plain SQL: this runs on every search, and the ORM would spend longer building it than
+            # the database spends answering it.
+            cursor.execute(
+                "SELECT stem, term FROM directory_search_searchterm "  # noqa: S608 (constant names; values are parameters)
+                f"WHERE stem IN ({marks}) AND frequency > 0 ORDER BY term",
+                missing,
+            )
+            for key, term in cursor.fetchall():
+                self.by_stem[key].append(term)
+
+    def expand(self, members: Sequence[str]) -> tuple[str, ...]:
+        self.load(set(members))
+        return tuple(dict.fromkeys(t for w in members for t in self.by_stem[stem(w)]))
+
+
 def _query_words(text: str) -> _Words:
     typed = [w for w in dict.fromkeys(words(text)) if w not in STOPWORDS][:MAX_QUERY_WORDS]
-    asked = set(typed).union(*(SYNONYMS.get(w, ()) for w in typed))
-    known = set(SearchTerm.objects.filter(term__in=asked, frequency__gt=0).values_list("term", flat=True))
-    groups: list[tuple[str, ...]] = []
+    vocabulary = _Vocabulary()
+    phrases = [members for pair, members in PHRASES.items() if pair[0] in typed or pair[1] in typed]
+    vocabulary.load({*typed, *(s for w in typed for s in SYNONYMS.get(w, ())), *(s for p in phrases for s in p)})
     corrections: dict[str, str] = {}
-    ignored: list[str] = []
+    resolved: list[str] = []
     for word in typed:
-        if word not in known and word not in SYNONYMS:
-            fixed = correct_word(word)
-            if fixed is None:
-                ignored.append(word)
-                continue
-            corrections[word] = fixed
-            word = fixed
-        synonyms = SYNONYMS.get(word, ())
-        extra = {word, *synonyms} - known
-        if extra:  # a corrected word's synonyms were not looked up yet
-            known |= set(SearchTerm.objects.filter(term__in=extra, frequency__gt=0).values_list("term", flat=True))
-        group = tuple(dict.fromkeys(w for w in (word, *synonyms) if w in known))
-        if not group:
-            ignored.append(word)
+        if word in KNOWN_WORDS or vocabulary.expand((word, *SYNONYMS.get(word, ()))):
+            resolved.append(word)
             continue
-        if group not in groups:
-            groups.append(group)
-    return _Words(groups, corrections, ignored)
+        fixed = correct_word(word)
+        if fixed is not None:
+            corrections[word] = fixed
+        resolved.append(fixed or word)
+    # Two-word phrases ("food bank", "salud mental") count as one query word.
+    items: list[tuple[str, tuple[str, ...]]] = []
+    i = 0
+    while i < len(resolved):
+        phrase = PHRASES.get((resolved[i], resolved[i + 1])) if i + 1 < len(resolved) else None
+        if phrase is not None:
+            items.append((f"{resolved[i]} {resolved[i + 1]}", phrase))
+            i += 2
+            continue
+        items.append((resolved[i], (resolved[i], *SYNONYMS.get(resolved[i], ()))))
+        i += 1
+    groups: list[tuple[str, ...]] = []
+    labels: list[str] = []
+    fillers: list[bool] = []
+    ignored: list[str] = []
+    for label, members in items:
+        group = vocabulary.expand(members)[:MAX_GROUP_WORDS]
+        if not group:
+            ignored.append(label)  # shown to the person searching: no service uses it
+            continue
+        if group in groups:
+            continue
+        groups.append(group)
+        labels.append(label)
+        fillers.append(label in FILLER_WORDS)
+    return _Words(groups, labels, fillers, corrections, ignored)
+
+
+def _group_match(groups: Sequence[tuple[str, ...]]) -> tuple[str, list[str]]:
+    """SQL true for the entries (alias ``e``) whose document uses any word of ``groups``."""
+    if connection.vendor == "postgresql":
+        # One match per word, not one tsquery "a | b | c": PostgreSQL estimates each word's rows well
+        # and takes the GIN index for each, where for the single tsquery it often reads every row.
+        every = [w for g in groups for w in g]
+        return "(" + " OR ".join(["e.document_tsv @@ to_tsquery('simple', %s)"] * len(every)) + ")", every
+    query = " OR ".join(f'"{w}"' for g in groups for w in g)
+    return f"e.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)", [query]  # noqa: S608 (constant table names, values are parameters)
 
 
 def _fulltext_condition(groups: list[tuple[str, ...]]) -> tuple[str, list[str]]:
+    """Services that use any of the query's words: none has to use them all."""
+    return _group_match(groups)
+
+
+def _all_groups_condition(groups: list[tuple[str, ...]]) -> tuple[str, list[str]]:
+    """Services that use every one of the query's words (a word of each group)."""
     if connection.vendor == "postgresql":
         query = " & ".join("(" + " | ".join(group) + ")" for group in groups)
         return "e.document_tsv @@ to_tsquery('simple', %s)", [query]
     query = " AND ".join("(" + " OR ".join(f'"{w}"' for w in group) + ")" for group in groups)
     return f"e.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)", [query]  # noqa: S608 (constant table names, values are parameters)
+
+
+def _all_words_first(query: _Words, extras: float) -> bool:
+    """Whether every service using all the query's words scores above every service missing one,
+    whatever the other parts of their scores (which differ by at most ``extras``)."""
+    if len(query.groups) < 2:
+        return False
+    bases = [0 if filler else WORD_MATCH for filler in query.fillers]
+    lowest_with_all = sum(b + 1 for b in bases)
+    highest_missing_one = sum(b + 3 for b in bases) - min(b + 3 for b in bases)
+    return lowest_with_all - highest_missing_one > extras
 
 
 # --- Distance and hours -------------------------------------------------------------------------
@@ -248,7 +361,8 @@ def _now_slot(now: datetime | None) -> tuple[int, int]:
 
 _DETAIL_COLUMNS = (
     "id, name_norm, taxonomy_norm, needs_mask, languages_mask, dialects_norm, hours_known, "
-    "hours_0, hours_1, hours_2, hours_3, hours_4, hours_5, hours_6, open_evenings, open_weekends, insurance_required"
+    "hours_0, hours_1, hours_2, hours_3, hours_4, hours_5, hours_6, open_evenings, open_weekends, insurance_required, "
+    "language_levels, accessibility_norm, document"
 )
 
 
@@ -262,18 +376,38 @@ def _hex(service_id: object) -> str:
 
 
 def _score_sql(
-    query: _Words, needs: Sequence[str], language_mask: int, dialect_words: str, masks: str = "e"
+    query: _Words,
+    needs: Sequence[str],
+    language_mask: int,
+    dialect_words: str,
+    masks: str = "e",
+    *,
+    all_words: bool = False,
 ) -> tuple[str, list[Any]]:
     """The score without distance, as SQL. Every term is a multiple of 0.5, so the sum is exact on
     both engines and sorting by it in the database gives the same order as in Python. ``masks`` is
-    the table alias the needs, languages and referral status are read from."""
+    the table alias the needs, languages and referral status are read from; ``all_words`` says the
+    rows scored are known to use every query word."""
     parts: list[str] = []
     args: list[Any] = []
-    for group in query.groups:
+    single = len(query.groups) == 1 or all_words
+    for group, filler in zip(query.groups, query.fillers, strict=True):
+        base = 0 if filler else WORD_MATCH
         in_name = " OR ".join(["e.name_norm LIKE %s"] * len(group))
         in_taxonomy = " OR ".join(["e.taxonomy_norm LIKE %s"] * len(group))
-        parts.append(f"(CASE WHEN {in_name} THEN 3 WHEN {in_taxonomy} THEN 2 ELSE 1 END)")
         args.extend([f"% {w} %" for w in group] * 2)
+        if single:
+            # Every row scored uses the word.
+            parts.append(
+                f"(CASE WHEN {in_name} THEN {base + 3} WHEN {in_taxonomy} THEN {base + 2} ELSE {base + 1} END)"
+            )
+        else:
+            in_document, document_args = _group_match([group])
+            parts.append(
+                f"(CASE WHEN {in_name} THEN {base + 3} WHEN {in_taxonomy} THEN {base + 2} "
+                f"WHEN {in_document} THEN {base + 1} ELSE 0 END)"
+            )
+            args.extend(document_args)
     for need in needs:
         parts.append(f"(CASE WHEN ({masks}.needs_mask & %s) <> 0 THEN 2 ELSE 0 END)")
         args.append(need_bit(need))
@@ -319,8 +453,11 @@ def directory_search(
     query = _query_words(params.text)
     if query.ignored and not query.groups:
         where.append("1 = 0")  # words were typed, and none of them is in the directory
+    text_at = -1  # where the full-text condition is in ``where`` (its arguments come first in ``args``)
+    text_args = 0
     if query.groups:
         condition, condition_args = _fulltext_condition(query.groups)
+        text_at, text_args = len(where), len(condition_args)
         where.append(condition)
         args.extend(condition_args)
     needs_mask = 0
@@ -369,7 +506,14 @@ def directory_search(
     start = (params.page - 1) * params.page_size
     # (score, service id as hex, entry id, distance or None), best first.
     chosen: list[tuple[float, str, int, float | None]]
-    with connection.cursor() as cursor:
+    # PostgreSQL counts matching a tsvector as one cheap operator, so for words used by a large share
+    # of the services it reads every row (several times slower than the GIN index, which it then
+    # ignores). For the statements of a search by words it is told to prefer the index, inside a
+    # transaction so the hint ends with them.
+    prefer_index = connection.vendor == "postgresql" and bool(query.groups) and point is None
+    with transaction.atomic() if prefer_index else nullcontext(), connection.cursor() as cursor:
+        if prefer_index:
+            cursor.execute("SET LOCAL enable_seqscan = off")
         if point is not None:
             # The entries are joined only when a filter or the score needs one of their columns.
             join = (
@@ -421,12 +565,30 @@ def directory_search(
                 ]
             chosen = page[start:]
         else:
-            cursor.execute(
-                f"SELECT e.id, e.service_id, {score_sql} AS score "  # noqa: S608 (constant names; values are parameters)
-                f"FROM directory_search_searchentry e{condition} ORDER BY score DESC, e.service_id LIMIT %s OFFSET %s",
-                [*score_args, *args, params.page_size, start],
-            )
-            chosen = [(float(score), _hex(sid), entry_id, None) for entry_id, sid, score in cursor.fetchall()]
+            rows: list[tuple] = []
+            extras = 0.5 + 2 * len(params.needs) + (2.5 if language_mask else 0)
+            if _all_words_first(query, extras):
+                # Every service using all the words outscores every other: when they fill the page,
+                # it is found among them alone (a full-text AND, far fewer rows to score).
+                all_sql, all_args = _score_sql(query, params.needs, language_mask, dialect_words, masks, all_words=True)
+                every, every_args = _all_groups_condition(query.groups)
+                every_where = [every if i == text_at else w for i, w in enumerate(where)]
+                cursor.execute(
+                    f"SELECT e.id, e.service_id, {all_sql} AS score "  # noqa: S608 (constant names; values are parameters)
+                    f"FROM directory_search_searchentry e WHERE {' AND '.join(every_where)} "
+                    "ORDER BY score DESC, e.service_id LIMIT %s OFFSET %s",
+                    [*all_args, *every_args, *args[text_args:], params.page_size, start],
+                )
+                rows = cursor.fetchall()
+            if len(rows) < params.page_size:
+                cursor.execute(
+                    f"SELECT e.id, e.service_id, {score_sql} AS score "  # noqa: S608 (constant names; values are parameters)
+                    f"FROM directory_search_searchentry e{condition} "
+                    "ORDER BY score DESC, e.service_id LIMIT %s OFFSET %s",
+                    [*score_args, *args, params.page_size, start],
+                )
+                rows = cursor.fetchall()
+            chosen = [(float(score), _hex(sid), entry_id, None) for entry_id, sid, score in rows]
             # Counting apart is cheaper than a window count: with words alone, SQLite counts in the
             # FTS index without reading a row.
             if connection.vendor == "sqlite" and len(where) == 1 and query.groups:
@@ -434,6 +596,8 @@ def directory_search(
             else:
                 cursor.execute(f"SELECT COUNT(*) FROM directory_search_searchentry e{condition}", args)  # noqa: S608 (constant names; values are parameters)
             count = int(cursor.fetchone()[0])
+            if prefer_index:  # in an enclosing transaction the hint would outlive the search
+                cursor.execute("SET LOCAL enable_seqscan = on")
         details: dict[int, tuple] = {}
         if chosen:
             ids = [item[2] for item in chosen]
@@ -495,11 +659,17 @@ def _result(
 ) -> SearchResult:
     name_norm, taxonomy_norm, row_needs, row_languages, dialects_norm = row[1], row[2], row[3], row[4], row[5]
     hours_known, day_masks, evenings, weekends, required = row[6], row[7:14], row[14], row[15], row[16]
+    levels, accessibility, document = row[17] or "", row[18] or "", f" {row[19]} "
     matched_needs = needs_in(int(row_needs) & needs_mask)
     language_match = bool(language in LANGUAGE_CODES and int(row_languages) & language_bit(language))
     dialect_match = bool(language_match and dialect_words and f" {dialect_words} " in (dialects_norm or ""))
     open_now = bool(int(day_masks[day]) & (1 << hour)) if hours_known else None
-    matched_words = [group[0] for group in query.groups]
+    used = [
+        (label, group)
+        for label, group in zip(query.labels, query.groups, strict=True)
+        if any(f" {w} " in document for w in group)
+    ]
+    matched_words = [label for label, _group in used]
     result = SearchResult(
         service=service,
         score=score,
@@ -515,19 +685,17 @@ def _result(
     reasons = result.reasons
     if matched_needs:
         reasons.append(_("Meets: %(needs)s") % {"needs": ", ".join(str(Need(n).label) for n in matched_needs)})
-    for group in query.groups:
+    for word, group in used:
         if any(f" {w} " in name_norm for w in group):
-            reasons.append(_("“%(word)s” is in the name") % {"word": group[0]})
+            reasons.append(_("“%(word)s” is in the name") % {"word": word})
         elif any(f" {w} " in taxonomy_norm for w in group):
-            reasons.append(_("“%(word)s” matches a need it meets") % {"word": group[0]})
+            reasons.append(_("“%(word)s” matches a need it meets") % {"word": word})
+        elif any(f" {w} " in accessibility for w in group):
+            reasons.append(_("“%(word)s” is in the location's accessibility notes") % {"word": word})
         else:
-            reasons.append(_("“%(word)s” is in the description") % {"word": group[0]})
+            reasons.append(_("“%(word)s” is in the description") % {"word": word})
     if language_match:
-        label = str(Language(language).label)
-        if dialect_match:
-            reasons.append(_("Staff speak %(language)s (%(dialect)s)") % {"language": label, "dialect": dialect_words})
-        else:
-            reasons.append(_("Staff speak %(language)s") % {"language": label})
+        reasons.append(language_reason(language, levels.split(), dialect_words if dialect_match else ""))
     if distance is not None:
         # Formatted as the page's language writes numbers ("0,5 km" in Spanish), like the distance on the card.
         reasons.append(
@@ -538,6 +706,22 @@ def _result(
         reasons.append(_("Open now"))
     result.warnings.extend(_warnings(service, row_languages, required, family))
     return result
+
+
+def language_reason(language: str, levels: Sequence[str], dialect: str = "") -> str:
+    """Why a service matches a language, naming the HSDS level that offers it: the service's own
+    staff first, then the service at one of its locations, the location, a phone line."""
+    label = str(Language(language).label)
+    found = {item.partition(":")[2] for item in levels if item.partition(":")[0] == language}
+    if dialect or not found or LEVEL_SERVICE in found:
+        if dialect:
+            return _("Staff speak %(language)s (%(dialect)s)") % {"language": label, "dialect": dialect}
+        return _("Staff speak %(language)s") % {"language": label}
+    if LEVEL_SERVICE_AT_LOCATION in found:
+        return _("%(language)s spoken for this service at its location") % {"language": label}
+    if LEVEL_LOCATION in found:
+        return _("%(language)s spoken at this location") % {"language": label}
+    return _("%(language)s spoken on the phone line") % {"language": label}
 
 
 def _age_range(service: Service) -> str:

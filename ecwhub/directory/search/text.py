@@ -88,7 +88,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "alimentos": ("food",),
     "despensa": ("pantry",),
     "hambre": ("food",),
-    "vivienda": ("housing",),
+    "vivienda": ("housing", "shelter", "shelters", "homeless", "rent"),
     "casa": ("housing",),
     "renta": ("rent",),
     "alquiler": ("rent",),
@@ -141,7 +141,109 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "impuestos": ("tax",),
     "violencia": ("violence",),
     "gratis": ("free",),
+    # Everyday English for what 211 listings call otherwise.
+    "housing": ("shelter", "shelters", "homeless", "rent", "rental"),
+    "shelter": ("housing", "homeless"),
+    "albergue": ("shelter", "shelters", "homeless"),
+    "refugio": ("shelter", "shelters"),
+    "homeless": ("shelter", "housing"),
+    "immigration": ("immigrant", "immigrants", "citizenship", "naturalization", "asylum"),
+    "immigrant": ("immigration", "immigrants", "citizenship"),
+    "mother": ("mothers", "moms", "mom", "maternal"),
+    "madre": ("mother", "mothers", "moms", "maternal"),
+    "counseling": ("counselling", "therapy", "counselor", "counselors"),
+    "consejeria": ("counseling", "counselling", "therapy"),
+    "therapy": ("counseling", "therapist"),
+    "diapers": ("diaper",),
 }
+
+# Two-word phrases whose meaning is not the sum of their words, mapped to the words listings use.
+# A phrase counts as one query word: "mental health" never matches on "health" alone (a dental
+# clinic's "oral health"), and "food bank" finds a "food pantry".
+PHRASES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("food", "bank"): ("food", "pantry", "pantries", "groceries"),
+    ("banco", "comida"): ("food", "pantry", "pantries", "groceries"),
+    ("banco", "alimentos"): ("food", "pantry", "pantries", "groceries"),
+    ("mental", "health"): (
+        "mental",
+        "counseling",
+        "counselling",
+        "therapy",
+        "behavioral",
+        "psychologist",
+        "psychiatric",
+        "emotional",
+        "depression",
+    ),
+    ("salud", "mental"): (
+        "mental",
+        "counseling",
+        "counselling",
+        "therapy",
+        "behavioral",
+        "psychologist",
+        "psychiatric",
+        "emotional",
+        "depression",
+    ),
+}
+PHRASE_WORDS = frozenset(w for pair in PHRASES for w in pair)
+
+# Words that say little about what is wanted ("housing help", "food services"): they still match,
+# but a service does not rise above others for them alone.
+FILLER_WORDS = frozenset(
+    [
+        "help",
+        "helps",
+        "service",
+        "services",
+        "program",
+        "programs",
+        "assistance",
+        "support",
+        "resources",
+        "resource",
+        "near",
+        "find",
+        "need",
+        "needs",
+        "ayuda",
+        "servicio",
+        "servicios",
+        "programa",
+        "programas",
+        "apoyo",
+        "recursos",
+        "cerca",
+    ]
+)
+
+# Every word the hub's own word lists know: never "corrected" to something else.
+KNOWN_WORDS = frozenset([*SYNONYMS, *(w for values in SYNONYMS.values() for w in values), *PHRASE_WORDS, *FILLER_WORDS])
+
+
+def stem(word: str) -> str:
+    """A light English and Spanish stem: plural endings, -ing and -ed, and a final y, so that
+    "pantries" and "pantry", "parenting" and "parents", "albergue" and "albergues" meet (and
+    "care" stays apart from "car").
+
+    Query words are widened to the index's words with the same stem (``SearchTerm.stem``), in Python,
+    so the two engines match the same rows."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "i"
+    elif word.endswith(("sses", "xes", "zes", "ches", "shes")):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if word.endswith("ing") and len(word) >= 7:
+        word = word[:-3]
+    elif word.endswith("ed") and len(word) >= 6:
+        word = word[:-2]
+    if word.endswith("y") and len(word) > 3:
+        word = word[:-1] + "i"
+    return word
 
 
 def words(text: str) -> list[str]:
