@@ -420,7 +420,9 @@ class Contact(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     # The encounter's facts (empty on contacts recorded before they were asked).
     minutes = models.PositiveSmallIntegerField(_("minutes"), null=True, blank=True)
-    participants = models.ManyToManyField(Person, blank=True, related_name="+", verbose_name=_("who took part"))
+    participants = models.ManyToManyField(
+        Person, through="ContactParticipant", blank=True, related_name="+", verbose_name=_("who took part")
+    )
     # A caregiver and a child took part together (set from the participants when they are written).
     dyadic = models.BooleanField(_("caregiver and child together"), default=False)
     topics_other = models.CharField(_("other topic"), max_length=200, blank=True)
@@ -483,6 +485,22 @@ class Contact(models.Model):
         if self.outcome:
             return str(self.get_outcome_display())  # type: ignore[attr-defined]
         return str(_("Reached the family") if self.reached else _("Not reached"))
+
+
+class ContactParticipant(models.Model):
+    """A person of the family who took part in an encounter. An explicit row (not Django's hidden
+    many-to-many table) so that merging two records of one person moves it like any other row."""
+
+    FAMILY_ROW = FamilyRow.fixed(DataCategory.CASE_NOTES, household="contact__household")
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="participant_links")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["contact", "person"], name="contact_participant_once")]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} · {self.person_id}"
 
 
 # An outcome that reached someone in the family.

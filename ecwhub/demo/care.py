@@ -18,7 +18,17 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 from ecwhub.accounts.models import Membership, Role
-from ecwhub.care.models import CareEvent, CareEventKind, CareTask, Contact, ContactTopic, EpsdtNecessity, Funding, Topic
+from ecwhub.care.models import (
+    CareEvent,
+    CareEventKind,
+    CareTask,
+    Contact,
+    ContactParticipant,
+    ContactTopic,
+    EpsdtNecessity,
+    Funding,
+    Topic,
+)
 from ecwhub.care.services import tiers_recompute_all
 from ecwhub.care.surveillance import followed, schedule
 from ecwhub.families.models import Household, Person
@@ -214,10 +224,9 @@ def seed_care(*, seed: int, today: date) -> dict[str, int]:
             )
     facts = [_encounter(rng, contact, members[contact.household_id], languages) for contact in contacts]
     Contact.objects.bulk_create(contacts, batch_size=2000)
-    through = Contact.participants.through
-    Contact.participants.through.objects.bulk_create(
+    ContactParticipant.objects.bulk_create(
         [
-            through(contact_id=contact.pk, person_id=person_id)
+            ContactParticipant(contact_id=contact.pk, person_id=person_id)
             for contact, (people, _topics) in zip(contacts, facts, strict=True)
             for person_id in people
         ],

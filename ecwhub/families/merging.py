@@ -127,6 +127,9 @@ def _references(model: type[models.Model]) -> dict[type[models.Model], list[str]
         if not (rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one or rel.many_to_many)):
             continue
         if rel.many_to_many:
+            through = rel.through  # type: ignore[union-attr]
+            if through is not None and not through._meta.auto_created:
+                continue  # an explicit link model: its own foreign key is one of the references
             raise MergeError("__all__", f"{rel.related_model} links to {model.__name__} many-to-many")
         refs.setdefault(rel.related_model, []).append(rel.field.name)  # type: ignore[union-attr,arg-type]
     return refs

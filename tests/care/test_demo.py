@@ -15,6 +15,7 @@ from ecwhub.care.models import (
     CareTask,
     ChildSurveillance,
     Contact,
+    ContactParticipant,
     ContactTopic,
     EpsdtNecessity,
     Funding,
@@ -48,7 +49,7 @@ def test_the_demo_has_tiers_overdue_children_epsdt_and_contacts() -> None:
     reached = Contact.objects.filter(reached=True)
     assert not reached.filter(minutes__isnull=True).exists()
     assert reached.filter(dyadic=True).exists() and reached.filter(dyadic=False).exists()
-    assert Contact.participants.through.objects.exists() and ContactTopic.objects.exists()
+    assert ContactParticipant.objects.exists() and ContactTopic.objects.exists()
     assert set(reached.exclude(funding="").values_list("funding", flat=True)) == set(Funding.values)
     # Tasks due today and past due for the demo coordinators.
     owners = set(CareTask.objects.values_list("owner_id", flat=True))

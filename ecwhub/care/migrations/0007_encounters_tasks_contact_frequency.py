@@ -108,11 +108,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='contact',
-            name='participants',
-            field=models.ManyToManyField(blank=True, related_name='+', to='families.person', verbose_name='who took part'),
-        ),
-        migrations.AddField(
-            model_name='contact',
             name='topics_other',
             field=models.CharField(blank=True, max_length=200, verbose_name='other topic'),
         ),
