@@ -462,7 +462,8 @@ def run(requests: int, database: BenchDatabase) -> None:
         f"{ScreeningResult.objects.filter(status='positive').count()} positive screens, "
         f"{Referral.objects.filter(status__in=['failed', 'rejected']).count()} failed referrals, "
         f"{ReferralFollowUp.objects.count()} follow-ups, {Goal.objects.count()} goals, "
-        f"{Pathway.objects.count()} pathways ({steps_due} open steps due), {AuditEntry.objects.count()} audit entries, database {database.size()}; {load_average()}"
+        f"{Pathway.objects.count()} pathways ({steps_due} open steps due), "
+        f"{AuditEntry.objects.count()} audit entries, database {database.size()}; {load_average()}"
     )
     context = f"{households} households, {coordinators} coordinators, {requests} requests"
 
