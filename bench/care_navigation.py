@@ -431,7 +431,36 @@ def timed(label: str, action: Any, requests: int, context: str) -> None:
     access_check.line(label, samples, f"{context}, {load_average()}")
 
 
-def run(requests: int, database: BenchDatabase) -> None:
+def breakdown(membership: Any, repeat: int) -> None:
+    """Each registered source of "my day" and of the case review alone, mean ms over ``repeat``
+    calls (inside one "my day" reading, as the page runs them: the policy's answers shared)."""
+    from django.utils import timezone
+
+    from ecwhub.care import agenda
+    from ecwhub.care.my_day import one_audit
+
+    user = membership.user
+    today = timezone.localdate()
+    since = timezone.now() - timedelta(days=7)
+    rows = []
+    for name, sources, argument in (
+        ("my day", agenda._DAY, today),
+        ("case review", agenda._REVIEW, since),
+    ):
+        for key, source in sorted(sources.items()):
+            samples = []
+            found = 0
+            for _ in range(repeat):
+                with one_audit():
+                    started = time.perf_counter()
+                    found = len(list(source.build(user, membership, argument)))
+                    samples.append((time.perf_counter() - started) * 1000)
+            rows.append((name, key, sum(samples) / len(samples), found))
+    for name, key, mean, found in rows:
+        print(f"  {name:<12} {key:<32} mean {mean:7.2f} ms  ({found} items)")
+
+
+def run(requests: int, database: BenchDatabase, only: str = "") -> None:
     from django.utils import timezone
 
     from ecwhub.accounts.models import Membership, Role
@@ -485,9 +514,10 @@ def run(requests: int, database: BenchDatabase) -> None:
         assert response.status_code == 200, response.status_code
         sizes.append(response.content.count(b'class="day-item'))
 
-    timed("my day page", my_day, requests, context)
-    ordered = sorted(sizes)
-    print(f"  items per page: min {ordered[0]}, median {ordered[len(ordered) // 2]}, max {ordered[-1]}")
+    if only in ("", "day"):
+        timed("my day page", my_day, requests, context)
+        ordered = sorted(sizes)
+        print(f"  items per page: min {ordered[0]}, median {ordered[len(ordered) // 2]}, max {ordered[-1]}")
 
     # The case review, 7 days, as the main family resource center's coordinator.
     client = clients[0]
@@ -500,7 +530,13 @@ def run(requests: int, database: BenchDatabase) -> None:
         answer = client.get("/care/review/")
         assert answer.status_code == 200, answer.status_code
 
-    timed("case review, 7 days", review, requests, context)
+    if only in ("", "review"):
+        timed("case review, 7 days", review, requests, context)
+    if only in ("", "breakdown"):
+        print(f"  breakdown by source, as {MEASURED}:")
+        breakdown(measured, 20)
+    if only not in ("", "suggestions"):
+        return
 
     # Suggestions: the family page of families of the measured organization without a coordinator.
     visible = households_visible(
@@ -544,6 +580,9 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=100_000, help="families in the database (100000)")
     parser.add_argument("--coordinators", type=int, default=500, help="care coordinators (500)")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page (200)")
+    parser.add_argument(
+        "--only", choices=["day", "review", "breakdown", "suggestions"], default="", help="one figure only"
+    )
     parser.add_argument("--fresh", action="store_true", help="drop and rebuild the benchmark database")
     args = parser.parse_args()
     secret_key_required()
@@ -571,7 +610,7 @@ def main() -> None:
         access_check.populate(args.households)
         populate_navigation(args.coordinators)
         access_check.analyze(database.engine)
-    run(args.requests, database)
+    run(args.requests, database, args.only)
 
 
 if __name__ == "__main__":
