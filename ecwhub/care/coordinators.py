@@ -336,6 +336,23 @@ def _coordinators() -> list[Membership]:
             role=Role.COORDINATOR, is_active=True, organization__is_active=True, user__is_active=True
         )
         .select_related("user", "organization")
+        # What a suggestion shows and ranks by: the person's name and e-mail, the organization's
+        # name (a network's 500 coordinators: every other column would be read for nothing).
+        .only(
+            "id",
+            "user_id",
+            "organization_id",
+            "role",
+            "is_active",
+            "user__id",
+            "user__first_name",
+            "user__last_name",
+            "user__email",
+            "user__is_active",
+            "organization__id",
+            "organization__name",
+            "organization__is_active",
+        )
         .order_by("organization__name", "id")
     ):
         if membership.user_id not in seen:
@@ -352,10 +369,21 @@ def coordinator_suggestions(household: Household, *, exclude: User | None = None
     only; the caller opened the family through the access policy."""
     memberships = [m for m in _coordinators() if exclude is None or m.user_id != exclude.pk]
     user_ids = [m.user_id for m in memberships]
-    profiles = {p.user_id: p for p in CoordinatorProfile.objects.filter(user_id__in=user_ids)}
+    profiles = {
+        p.user_id: p
+        for p in CoordinatorProfile.objects.filter(user_id__in=user_ids).only(
+            "user_id", "caseload_ceiling", "languages", "dialects", "neighbourhoods"
+        )
+    }
     loads = caseloads(user_ids)
     family_language = household.preferred_language
     language_label = Language(family_language).label if family_language in Language.values else family_language
+    # The reasons that read the same for every coordinator, translated once (not 500 times).
+    speaks = _("Speaks %(language)s, the family's language.") % {"language": language_label}
+    speaks_dialect = _("Speaks the family's dialect (%(dialect)s).") % {"dialect": household.dialect}
+    does_not_speak = _("Does not speak %(language)s (or it is not recorded).") % {"language": language_label}
+    works_there = _("Works at the organization that registered the family.")
+    covers = _("Covers the family's neighbourhood (ZIP code %(zip)s).") % {"zip": household.postal_code}
     suggestions = []
     for membership in memberships:
         profile = profiles.get(membership.user_id)
@@ -364,14 +392,12 @@ def coordinator_suggestions(household: Household, *, exclude: User | None = None
         languages = profile.languages if profile else []
         if family_language in languages:
             item.score += LANGUAGE_POINTS
-            item.reasons.append(_("Speaks %(language)s, the family's language.") % {"language": language_label})
+            item.reasons.append(speaks)
             if household.dialect and profile and _dialect_match(household.dialect, profile.dialects):
                 item.score += DIALECT_POINTS
-                item.reasons.append(_("Speaks the family's dialect (%(dialect)s).") % {"dialect": household.dialect})
+                item.reasons.append(speaks_dialect)
         else:
-            item.reasons.append(
-                _("Does not speak %(language)s (or it is not recorded).") % {"language": language_label}
-            )
+            item.reasons.append(does_not_speak)
         if item.over_ceiling:
             item.score += OVER_CEILING_POINTS
             item.reasons.append(
@@ -391,12 +417,10 @@ def coordinator_suggestions(household: Household, *, exclude: User | None = None
             )
         if membership.organization_id == household.registered_by_id:
             item.score += ORGANIZATION_POINTS
-            item.reasons.append(_("Works at the organization that registered the family."))
+            item.reasons.append(works_there)
         if household.postal_code and profile and household.postal_code in profile.neighbourhoods:
             item.score += NEIGHBOURHOOD_POINTS
-            item.reasons.append(
-                _("Covers the family's neighbourhood (ZIP code %(zip)s).") % {"zip": household.postal_code}
-            )
+            item.reasons.append(covers)
         suggestions.append(item)
     suggestions.sort(key=lambda s: (-s.score, s.caseload, s.user.get_full_name(), s.user.pk))
     return suggestions
