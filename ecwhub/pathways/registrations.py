@@ -189,14 +189,20 @@ def _timeline(context: SectionContext) -> list[TimelineEvent]:
 
 def _coordinated(user: User, membership: Membership) -> QuerySet[Household]:
     """The families the user coordinates (designated coordinator, or the pathway's coordinator),
-    as far as the policy lets them see the care plan."""
+    as far as the policy lets them see the care plan. The user's own families are found first (a
+    few hundred at most) and the policy is asked about those only, not about the whole network."""
+    own = set(
+        Relationship.objects.filter(
+            user=user, kind=RelationshipKind.DESIGNATED_COORDINATOR, ended_at__isnull=True
+        ).values_list("household_id", flat=True)
+    )
+    own.update(Pathway.objects.filter(coordinator=user, status__in=WORKING).values_list("household_id", flat=True))
+    if not own:
+        return Household.objects.none()
     visible = households_visible(
         user=user, membership=membership, category=DataCategory.CARE_PLAN, purpose=Purpose.CARE_COORDINATION
     )
-    designated = Relationship.objects.filter(
-        user=user, kind=RelationshipKind.DESIGNATED_COORDINATOR, ended_at__isnull=True
-    ).values("household_id")
-    return visible.filter(Q(pk__in=designated) | Q(pathways__coordinator=user)).distinct()
+    return visible.filter(pk__in=own)
 
 
 def _step_items(user: User, membership: Membership, condition: Q, key: str, label: str) -> Iterable[AgendaItem]:
@@ -250,19 +256,23 @@ def stalled_pathways(user: User, membership: Membership, now: datetime.datetime 
 
 
 def _stalled(user: User, membership: Membership, since: datetime.datetime) -> Iterable[AgendaItem]:
-    # A stalled pathway stays on the review until it moves again, whenever it stalled.
+    # A stalled pathway stays on the review until it moves again, whenever it stalled. Plain
+    # values and one reverse for the list: an organization's list can hold thousands.
     if membership.role != Role.COORDINATOR:
         return []
+    placeholder = uuid.UUID(int=0)
+    pattern = reverse("pathways:detail", kwargs={"pathway_id": placeholder})
+    rows = stalled_pathways(user, membership).values_list("pk", "household_id", "name", "due_on", "last_progress_at")
     return [
         AgendaItem(
-            household_id=p.household_id,
+            household_id=household_id,
             key="stalled_pathway",
-            label=_("Pathway stalled: %(pathway)s") % {"pathway": p.name},
-            url=reverse("pathways:detail", kwargs={"pathway_id": p.pk}),
-            due=p.due_on,
-            since=p.last_progress_at,
+            label=_("Pathway stalled: %(pathway)s") % {"pathway": name},
+            url=pattern.replace(str(placeholder), str(pk)),
+            due=due_on,
+            since=last_progress_at,
         )
-        for p in stalled_pathways(user, membership)
+        for pk, household_id, name, due_on, last_progress_at in rows
     ]
 
 
