@@ -17,10 +17,13 @@ import pytest
 from django.core.management import call_command
 
 from ecwhub.accounts.models import User
+from ecwhub.care.models import Contact
+from ecwhub.careplans.models import Barrier, Goal, GoalProgress, TeamNote
 from ecwhub.consent.models import Agreement
 from ecwhub.demo.generator import demo_sign_ins
 from ecwhub.directory.models import Service
 from ecwhub.families.models import Person, SensitiveNote
+from ecwhub.pathways.models import Pathway, PathwayDefinition, PathwayStep, PathwayStepDefinition
 from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -53,6 +56,24 @@ def _english_left(text: str, msgids: list[str], data: list[str]) -> list[str]:
     return found
 
 
+def _written() -> list[str]:
+    texts: list[str] = []
+    for model, fields in (
+        (Goal, ("text",)),
+        (GoalProgress, ("note",)),
+        (TeamNote, ("text",)),
+        (Barrier, ("text",)),
+        (Contact, ("note",)),
+        (PathwayDefinition, ("name", "description", "outcome")),
+        (PathwayStepDefinition, ("title",)),
+        (Pathway, ("name", "outcome")),
+        (PathwayStep, ("title",)),
+    ):
+        for row in model.objects.all():  # decrypted in Python: encrypted text cannot be queried
+            texts += [str(getattr(row, field)) for field in fields if getattr(row, field)]
+    return texts
+
+
 def _sign_in(page, live_server, email: str, password: str, language: str) -> None:  # type: ignore[no-untyped-def]
     user = User.objects.get(email=email)
     user.preferred_language = language
@@ -83,7 +104,10 @@ def test_every_role_walks_its_pages(live_server, browser, viewport, language) ->
         | {o for o in User.objects.values_list("memberships__organization__name", flat=True) if o}
         | {a.title for a in Agreement.objects.all()}
         | {line for note in SensitiveNote.objects.all() for line in note.text.splitlines() if line}
-        | {f"{g} {f}" for g, f in Person.objects.values_list("given_name", "family_name")},
+        | {f"{g} {f}" for g, f in Person.objects.values_list("given_name", "family_name")}
+        # What people wrote, in the language they wrote it (goals in the family's words, notes),
+        # and what the hub administrator wrote (pathway definitions): data, like the services.
+        | {line for text in _written() for line in text.splitlines() if line},
         key=len,
         reverse=True,
     )
