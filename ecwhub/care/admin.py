@@ -9,7 +9,7 @@ pages that apply the access policy.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import admin
 from django.db.models import Model
@@ -23,6 +23,8 @@ from ecwhub.accounts.models import Role
 from .models import ContactFrequency, CoordinatorProfile, RiskRule
 from .tasks import recompute_all_tiers
 
+M = TypeVar("M", bound=Model)
+
 
 def _is_hub_admin(request: HttpRequest) -> bool:
     user = request.user
@@ -33,8 +35,32 @@ def _is_hub_admin(request: HttpRequest) -> bool:
     return bool(user.memberships.filter(role=Role.HUB_ADMIN, is_active=True).exists())  # type: ignore[union-attr]
 
 
+class HubAdminOnly(admin.ModelAdmin[M]):
+    """Care's settings, managed by hub administrators through their membership (the admin group's
+    model list is the accounts app's; these belong to care). Saving stamps ``updated_at``."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _is_hub_admin(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return _is_hub_admin(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return _is_hub_admin(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _is_hub_admin(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return _is_hub_admin(request)
+
+    def save_model(self, request: HttpRequest, obj: M, form: ModelForm[M], change: bool) -> None:
+        obj.updated_at = timezone.now()  # type: ignore[attr-defined]
+        super().save_model(request, obj, form, change)
+
+
 @admin.register(RiskRule)
-class RiskRuleAdmin(admin.ModelAdmin[RiskRule]):
+class RiskRuleAdmin(HubAdminOnly[RiskRule]):
     list_display = ("name", "tier", "kind", "condition_summary", "explanation", "active", "order", "updated_at")
     list_filter = ("active", "tier", "kind")
     # No list_editable: each saved rule recomputes every family's tier, once per form.
@@ -63,25 +89,7 @@ class RiskRuleAdmin(admin.ModelAdmin[RiskRule]):
         ]
         return ", ".join(parts)
 
-    # Hub administrators manage the rules through their membership (the admin group's model
-    # list is the accounts app's; the rules belong to care).
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return _is_hub_admin(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return _is_hub_admin(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return _is_hub_admin(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return _is_hub_admin(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return _is_hub_admin(request)
-
     def save_model(self, request: HttpRequest, obj: RiskRule, form: ModelForm[RiskRule], change: bool) -> None:
-        obj.updated_at = timezone.now()
         super().save_model(request, obj, form, change)
         recompute_all_tiers.enqueue()
 
@@ -95,60 +103,18 @@ class RiskRuleAdmin(admin.ModelAdmin[RiskRule]):
 
 
 @admin.register(CoordinatorProfile)
-class CoordinatorProfileAdmin(admin.ModelAdmin[CoordinatorProfile]):
+class CoordinatorProfileAdmin(HubAdminOnly[CoordinatorProfile]):
     list_display = ("user", "caseload_ceiling", "languages", "dialects", "neighbourhoods", "updated_at")
     search_fields = ("user__email", "user__first_name", "user__last_name")
     raw_id_fields = ("user",)
     readonly_fields = ("updated_at",)
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return _is_hub_admin(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return _is_hub_admin(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return _is_hub_admin(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return _is_hub_admin(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return _is_hub_admin(request)
-
-    def save_model(
-        self, request: HttpRequest, obj: CoordinatorProfile, form: ModelForm[CoordinatorProfile], change: bool
-    ) -> None:
-        obj.updated_at = timezone.now()
-        super().save_model(request, obj, form, change)
-
 
 @admin.register(ContactFrequency)
-class ContactFrequencyAdmin(admin.ModelAdmin[ContactFrequency]):
+class ContactFrequencyAdmin(HubAdminOnly[ContactFrequency]):
     """How often each tier's families should be reached; ``care_timers`` opens a "contact due" task
     for the designated coordinator of a family not reached in time (from its next run)."""
 
     list_display = ("tier", "days", "updated_at")
     ordering = ("-tier",)
     readonly_fields = ("updated_at",)
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return _is_hub_admin(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return _is_hub_admin(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return _is_hub_admin(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return _is_hub_admin(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return _is_hub_admin(request)
-
-    def save_model(
-        self, request: HttpRequest, obj: ContactFrequency, form: ModelForm[ContactFrequency], change: bool
-    ) -> None:
-        obj.updated_at = timezone.now()
-        super().save_model(request, obj, form, change)
