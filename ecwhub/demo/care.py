@@ -31,6 +31,7 @@ from ecwhub.care.models import (
 )
 from ecwhub.care.services import tiers_recompute_all
 from ecwhub.care.surveillance import followed, schedule
+from ecwhub.consent.models import Relationship, RelationshipKind
 from ecwhub.families.models import Household, Person
 from ecwhub.screening.models import ScreeningResponse
 
@@ -258,15 +259,30 @@ def _tasks(
     households: list[tuple[uuid.UUID, int]],
     coordinators: dict[int, int],
 ) -> int:
-    """Each demo coordinator's open tasks on families of their organization: calls and visits due
-    today, and tasks past due, so that "my day" has content (the timer adds the rest)."""
+    """Each demo coordinator's open tasks on the families they are the designated coordinator of
+    (on their organization's families when they have none): calls and visits due today, and tasks
+    past due, so that "my day" has content (the timer adds the rest)."""
     by_organization: dict[int, list[uuid.UUID]] = defaultdict(list)
     for household_id, organization_id in households:
         by_organization[organization_id].append(household_id)
+    designated: dict[int, list[uuid.UUID]] = defaultdict(list)
+    for user_id, household_id in (
+        Relationship.objects.filter(
+            kind=RelationshipKind.DESIGNATED_COORDINATOR, ended_at__isnull=True, user__isnull=False
+        )
+        .order_by("household_id")
+        .values_list("user_id", "household_id")
+    ):
+        designated[user_id].append(household_id)
+    owners = {user_id: by_organization.get(organization_id, []) for organization_id, user_id in coordinators.items()}
+    for user_id, families in designated.items():
+        owners[user_id] = families
     tasks: list[CareTask] = []
-    for organization_id, user_id in coordinators.items():
-        families = by_organization.get(organization_id, [])
-        chosen = rng.sample(families, min(len(families), TASKS_TODAY + TASKS_OVERDUE))
+    used: set[uuid.UUID] = set()  # one open "contact due" task per family: one owner per family here
+    for user_id, families in sorted(owners.items()):
+        free = [household_id for household_id in families if household_id not in used]
+        chosen = rng.sample(free, min(len(free), TASKS_TODAY + TASKS_OVERDUE))
+        used.update(chosen)
         for index, household_id in enumerate(chosen):
             overdue = index >= TASKS_TODAY
             kind = (
