@@ -10,7 +10,7 @@ from datetime import datetime
 from django.db.models import Q
 from django.utils import timezone
 
-from ecwhub.accounts.models import Membership, Organization
+from ecwhub.accounts.models import Membership, Organization, Role
 from ecwhub.consent.models import Relationship, RelationshipKind
 
 from .display import person_name
@@ -45,7 +45,8 @@ def coordination_duplicates(
     """Families with active coordinating relationships from two or more organizations, optionally
     only those in ``household_ids`` or involving ``organization``. The organization of a
     relationship is its ``organization``; a relationship naming only a person counts for the
-    organizations that person is an active member of."""
+    organizations where that person is an active care coordinator (a clinician or a legal partner
+    on the family's care team works with the coordinator; they do not coordinate a second time)."""
     at = at or timezone.now()
     active = Relationship.objects.filter(kind__in=COORDINATING_KINDS, started_at__lte=at).filter(
         Q(ended_at__isnull=True) | Q(ended_at__gt=at)
@@ -56,9 +57,9 @@ def coordination_duplicates(
     user_ids = {u for _, o, u, _ in rows if o is None and u is not None}
     user_orgs: dict[int, set[int]] = defaultdict(set)
     if user_ids:
-        for user_id, org_id in Membership.objects.filter(user_id__in=user_ids, is_active=True).values_list(
-            "user_id", "organization_id"
-        ):
+        for user_id, org_id in Membership.objects.filter(
+            user_id__in=user_ids, is_active=True, role=Role.COORDINATOR
+        ).values_list("user_id", "organization_id"):
             user_orgs[user_id].add(org_id)
     by_household: dict[uuid.UUID, dict[int, datetime]] = defaultdict(dict)
     for household_id, org_id, user_id, started in rows:

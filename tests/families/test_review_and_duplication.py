@@ -169,6 +169,21 @@ def test_a_care_team_member_counts_for_their_organization(network: Network) -> N
     assert [f.household_id for f in coordination_duplicates(organization=network.food_bank)] == [family.household.pk]
 
 
+def test_a_clinician_on_the_care_team_is_not_a_second_coordination(network: Network) -> None:
+    # The care team is multidisciplinary: a clinician (or a legal partner) of another organization
+    # works with the family's coordinator; only another organization's coordinator duplicates.
+    family = make_family(network)
+    _coordinate(family, network.frc)
+    clinic = Organization.objects.create(name="Valley Clinic", slug="clinic", kind="clinic")
+    membership_add(acting_user=None, user=network.oscar, organization=clinic, role=Role.CLINICIAN)
+    relationship_start(
+        acting_user=None, household=family.household, kind=RelationshipKind.CARE_TEAM, user=network.oscar
+    )
+    assert coordination_duplicates() == []
+    membership_add(acting_user=None, user=network.oscar, organization=clinic, role=Role.COORDINATOR)
+    assert [f.household_id for f in coordination_duplicates()] == [family.household.pk]
+
+
 def test_the_flag_shows_to_both_organizations_and_to_the_hub_administrator(network: Network) -> None:
     family = make_family(network)
     _coordinate(family, network.frc, network.food_bank)
