@@ -398,12 +398,16 @@ def test_appends_side_by_side_each_take_a_partition_of_their_own(settings: Setti
     settings.AUDIT_PARTITIONS = 4
     _entries(1)  # the first append creates the partitions' heads
     all_holding = threading.Barrier(4)
+    all_appended = threading.Barrier(4)
 
     def append_while_the_others_hold_theirs(index: int) -> set[int]:
         with transaction.atomic():
             first = _entries(1)
             all_holding.wait(30)  # nobody waits for a lock: each found a free partition
-            return {entry.partition for entry in first + _entries(3)}
+            later = _entries(3)
+            # Nobody commits (and frees a partition a slower one could take) before all appended.
+            all_appended.wait(30)
+            return {entry.partition for entry in first + later}
 
     outcomes = together(4, append_while_the_others_hold_theirs)
     assert [outcome.error for outcome in outcomes] == [None] * 4
