@@ -139,20 +139,15 @@ class CoordinatorTransferForm(forms.Form):
         self.fields["to"].queryset = _coordinators()  # type: ignore[attr-defined]
 
 
-class EncounterForm(forms.Form):
-    """An encounter with the family, on one page: how and what came of it (as a contact), then its
-    facts. The participants, needs and the registered link kinds' choices are the family's, given by
-    the view from what the user may see."""
+class EncounterForm(ContactForm):
+    """An encounter with the family, on one page: how and what came of it (the contact's fields),
+    then its facts. The participants, needs and the registered link kinds' choices are the family's,
+    given by the view from what the user may see."""
 
     method = forms.ChoiceField(
         label=_("How"),
         choices=[("", _("Choose how")), *Contact.Method.choices],
         error_messages={"required": _("Choose how you met or contacted the family.")},
-    )
-    outcome = forms.ChoiceField(
-        label=_("What came of it"),
-        choices=[("", _("Choose what came of it")), *Contact.Outcome.choices],
-        error_messages={"required": _("Say whether you reached the family, or why not.")},
     )
     minutes = forms.IntegerField(
         label=_("Minutes"),
